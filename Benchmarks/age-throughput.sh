@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): CaseVault's age encryption and decryption against age 1.1.1, side by side in one
+# run on the same random file, reported as ratios, plus peak memory.
+#
+#   bash Benchmarks/age-throughput.sh [SIZE_MIB]      (default 1024, i.e. 1 GiB)
+#
+# Targets (issue 2): encrypt and decrypt each at least 1.5x age's throughput; peak RSS under 32 MiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib=${1:-1024}
+runs=${RUNS:-5}
+
+bash .ci/setup
+command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
+swift build -c release --product casevault >&2
+bin=$(swift build -c release --show-bin-path)/casevault
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/casevault-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$work/plain"
+age-keygen -o "$work/key" 2>/dev/null
+recipient=$(age-keygen -y "$work/key")
+age -e -r "$recipient" -o "$work/ref.age" "$work/plain"
+
+echo "== ${size_mib} MiB, $runs runs each, $(nproc) cores, $(age --version | head -1) vs casevault (release)"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/encrypt.json" \
+    -n age "age -e -r $recipient -o $work/out-age.age $work/plain" \
+    -n casevault "$bin age encrypt -r $recipient -o $work/out-cv.age $work/plain"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/decrypt.json" \
+    -n age "age -d -i $work/key -o $work/out-age.plain $work/ref.age" \
+    -n casevault "$bin age decrypt -i $work/key -o $work/out-cv.plain $work/ref.age"
+
+cmp "$work/out-cv.plain" "$work/plain"
+age -d -i "$work/key" "$work/out-cv.age" | cmp - "$work/plain"
+
+rss_age_enc=$(python3 Benchmarks/peak-rss.py age -e -r "$recipient" -o "$work/x" "$work/plain")
+rss_cv_enc=$(python3 Benchmarks/peak-rss.py "$bin" age encrypt -r "$recipient" -o "$work/x" "$work/plain")
+rss_age_dec=$(python3 Benchmarks/peak-rss.py age -d -i "$work/key" -o "$work/y" "$work/ref.age")
+rss_cv_dec=$(python3 Benchmarks/peak-rss.py "$bin" age decrypt -i "$work/key" -o "$work/y" "$work/ref.age")
+
+python3 - "$work" "$size_mib" "$rss_age_enc" "$rss_cv_enc" "$rss_age_dec" "$rss_cv_dec" <<'PY'
+import json, sys
+work, size = sys.argv[1], int(sys.argv[2])
+rss = list(map(float, sys.argv[3:7]))
+def means(name):
+    data = json.load(open(f"{work}/{name}.json"))["results"]
+    return {r["command"]: (r["mean"], r["stddev"]) for r in data}
+for i, op in enumerate(["encrypt", "decrypt"]):
+    m = means(op)
+    (a, sa), (c, sc) = m["age"], m["casevault"]
+    print(f"{op}: age {size/a:7.0f} MiB/s ({a:.3f}s ±{sa:.3f})  casevault {size/c:7.0f} MiB/s ({c:.3f}s ±{sc:.3f})"
+          f"  throughput ratio casevault/age = {a/c:.2f}x (target >= 1.5x)")
+    print(f"{op}: peak RSS age {rss[2*i]:.1f} MiB, casevault {rss[2*i+1]:.1f} MiB (target < 32 MiB)")
+PY

@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// CaseVault: an encrypted case and evidence vault for legal-aid teams.
+//
+// The targets are layers; each may import only the ones listed as its dependencies:
+//   COpenSSL (C shim) <- CaseVaultCrypto <- CaseVaultAge <- CaseVaultCore <- CaseVaultCLI <- casevault
+import PackageDescription
+
+let package = Package(
+    name: "CaseVault",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "casevault", targets: ["casevault"]),
+        .library(name: "CaseVaultAge", targets: ["CaseVaultAge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The only C in the project: a module map over libcrypto plus one shim header.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // The only Swift that imports COpenSSL.
+        .target(name: "CaseVaultCrypto", dependencies: ["COpenSSL"]),
+        // age v1 (age-encryption.org/v1) on top of the crypto layer.
+        .target(name: "CaseVaultAge", dependencies: ["CaseVaultCrypto"]),
+        // The vault: store, envelopes, members, roles, cases, items.
+        .target(
+            name: "CaseVaultCore",
+            dependencies: [
+                "CaseVaultAge", "CaseVaultCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Subcommands: parse, call the core, print.
+        .target(
+            name: "CaseVaultCLI",
+            dependencies: [
+                "CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
+        .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
+        .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

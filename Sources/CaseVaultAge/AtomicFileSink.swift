@@ -1,0 +1,55 @@
+import Glibc
+
+/// A file that appears at its final path whole or not at all: bytes go to a temporary file in the same
+/// folder, and `commit()` fsyncs it, renames it into place and fsyncs the folder. Dropping the sink without
+/// committing (an error, a bad tag, Ctrl-C between the two) removes the temporary file, so a failed
+/// decryption never leaves a partial output behind.
+public final class AtomicFileSink: ByteSink {
+    public let path: String
+    private let temporaryPath: String
+    private let stream: FileDescriptorStream
+    private var committed = false
+
+    /// Starts a new file that will be named `path` on commit, with permission bits `mode`. With
+    /// `overwrite` false, `commit()` refuses to replace an existing file.
+    public init(path: String, mode: mode_t = 0o600, overwrite: Bool = true) throws {
+        if !overwrite && access(path, F_OK) == 0 {
+            throw AgeError.io("\(path) already exists; choose another name or remove it first")
+        }
+        self.path = path
+        let folder = AtomicFileSink.folder(of: path)
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        temporaryPath = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(base).tmp-\(suffix)"
+        stream = try FileDescriptorStream(writingTo: temporaryPath, mode: mode, exclusive: true)
+    }
+
+    deinit {
+        if !committed { unlink(temporaryPath) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { try stream.write(bytes) }
+
+    /// Makes the file durable and visible at `path`.
+    public func commit() throws {
+        try stream.sync()
+        guard rename(temporaryPath, path) == 0 else {
+            throw AgeError.io("cannot move the finished file to \(path): \(String(cString: strerror(errno)))")
+        }
+        committed = true
+        try AtomicFileSink.syncFolder(AtomicFileSink.folder(of: path))
+    }
+
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// fsyncs a folder so that a rename inside it survives a crash.
+    public static func syncFolder(_ folder: String) throws {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw AgeError.io("cannot open folder \(folder): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw AgeError.io("fsync of \(folder) failed: \(String(cString: strerror(errno)))") }
+    }
+}

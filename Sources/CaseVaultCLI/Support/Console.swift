@@ -1,0 +1,26 @@
+import Glibc
+
+/// Writes lines to stdout and stderr with plain write(2): no stdio buffering to flush, and nothing
+/// shared between threads.
+enum Console {
+    static func out(_ text: String) { write(fd: 1, text + "\n") }
+
+    static func error(_ text: String) { write(fd: 2, text + "\n") }
+
+    /// Progress and prompts that must not end the line.
+    static func errorNoNewline(_ text: String) { write(fd: 2, text) }
+
+    private static func write(fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+        bytes.removeAll()
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

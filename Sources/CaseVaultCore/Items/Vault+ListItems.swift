@@ -1,0 +1,100 @@
+import CaseVaultAge
+import Foundation
+import GRDB
+
+extension Vault {
+    /// Items, oldest first: of one case, or of the whole vault. Reads no secrets.
+    public func items(inCase caseID: String? = nil) throws -> [Item] {
+        try read { db in
+            var sql = Self.itemSelection
+            var arguments: StatementArguments = []
+            if let caseID {
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [caseID]) != nil else {
+                    throw VaultError.unknownCase(caseID)
+                }
+                sql += " WHERE i.case_id = ?"
+                arguments = [caseID]
+            }
+            sql += " ORDER BY i.created_at, i.rowid"
+            let readers = try readerMap(db, caseID: caseID)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { item(row: $0, readers: readers[$0["id"]] ?? []) }
+        }
+    }
+
+    /// One item; with a session that holds a reader role, its metadata (file name, note, …) is decrypted.
+    public func showItem(_ id: String, as session: MemberSession? = nil) throws -> ItemDetails {
+        if let session { try checkSession(session) }
+        return try read { db in
+            let record = try itemRecord(db, id)
+            var metadata: ItemMetadata?
+            if let session {
+                let identities = try readerIdentities(db, record: record, session: session)
+                if !identities.isEmpty,
+                    let plain = try SealedBlob.open(record.metadata, identities: identities, subject: "the metadata of item \(id)")
+                {
+                    metadata = try decodeJSON(ItemMetadata.self, plain, subject: "the metadata of item \(id)")
+                }
+            }
+            let replacedBy = try String.fetchAll(db, sql: "SELECT id FROM items WHERE replaces = ? ORDER BY created_at", arguments: [id])
+            return ItemDetails(item: record.item, metadata: metadata, replacedBy: replacedBy)
+        }
+    }
+
+    /// The roles whose keys can open `item` (one age X25519 stanza each in its header).
+    public func whoCanRead(_ itemID: String) throws -> [String] {
+        try read { db in try itemRecord(db, itemID).item.readers }
+    }
+
+    // MARK: Internals
+
+    static let itemSelection = """
+        SELECT i.id, i.case_id, i.class, i.size, i.sha256, i.object, i.header, i.metadata, i.replaces, i.created_at,
+               m.name AS created_by
+        FROM items i JOIN members m ON m.id = i.created_by
+        """
+
+    struct ItemRecord {
+        let item: Item
+        let header: [UInt8]
+        let metadata: [UInt8]
+        /// role → generation the header's stanza was wrapped to.
+        let generations: [String: Int]
+    }
+
+    func itemRecord(_ db: Database, _ id: String) throws -> ItemRecord {
+        guard let row = try Row.fetchOne(db, sql: Self.itemSelection + " WHERE i.id = ?", arguments: [id]) else {
+            throw VaultError.unknownItem(id)
+        }
+        let readerRows = try Row.fetchAll(db, sql: "SELECT role, generation FROM item_readers WHERE item = ? ORDER BY role",
+            arguments: [id])
+        let generations = Dictionary(uniqueKeysWithValues: readerRows.map { ($0["role"] as String, $0["generation"] as Int) })
+        return ItemRecord(item: item(row: row, readers: generations.keys.sorted()), header: Array(row["header"] as Data), metadata: Array(row["metadata"] as Data),
+            generations: generations)
+    }
+
+    /// The session's keys for the item's reader roles (at the generations the item was wrapped to).
+    func readerIdentities(_ db: Database, record: ItemRecord, session: MemberSession) throws -> [Identity] {
+        let opened = try RoleKeyring.openIdentities(db, session: session, roles: Array(record.generations.keys))
+        return record.generations.sorted { $0.key < $1.key }.compactMap { opened[$0.key]?[$0.value] }
+    }
+
+    private func readerMap(_ db: Database, caseID: String?) throws -> [String: [String]] {
+        var sql = "SELECT r.item, r.role FROM item_readers r"
+        var arguments: StatementArguments = []
+        if let caseID {
+            sql += " JOIN items i ON i.id = r.item WHERE i.case_id = ?"
+            arguments = [caseID]
+        }
+        var map: [String: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: sql + " ORDER BY r.role", arguments: arguments) {
+            map[row["item"], default: []].append(row["role"])
+        }
+        return map
+    }
+
+    private func item(row: Row, readers: [String]) -> Item {
+        Item(id: row["id"], caseID: row["case_id"], itemClass: ItemClass(rawValue: row["class"]) ?? .evidence, size: row["size"],
+            sha256: row["sha256"], object: row["object"], readers: readers, replaces: row["replaces"], createdAt: row["created_at"],
+            createdBy: row["created_by"])
+    }
+}

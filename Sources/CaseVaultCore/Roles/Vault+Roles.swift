@@ -1,0 +1,161 @@
+import CaseVaultAge
+import CaseVaultCrypto
+import Foundation
+import GRDB
+
+/// Roles, their key generations and who holds them.
+///
+/// The rules (THREAT_MODEL.md explains why):
+/// - Granting role R means giving the member R's private keys, so only a member who holds R can grant
+///   it: the grant opens the granter's own envelopes and seals each generation key to the new holder.
+/// - The one exception is a role nobody has held yet: an admin may then create its first generation
+///   directly for the new holder (the admin does not keep a copy).
+/// - Revoking is for admins and holders of R. The last holder of a role cannot be revoked, because the
+///   role's keys (and every item wrapped to them) would be lost. Revoking removes the envelopes but does
+///   not rotate the keys yet: a revoked member who copied their keys keeps access to items added before
+///   the next rotation.
+extension Vault {
+    /// Grants `role` to `member`, acting as `session`.
+    public func grant(role: String, to member: String, by session: MemberSession) throws {
+        try checkSession(session)
+        try Names.checkRole(role)
+        try write { db in
+            let target = try memberRecord(db, named: member)
+            try grantInTransaction(db, role: role, to: target, by: session, now: clock.timestamp())
+        }
+    }
+
+    /// Revokes `role` from `member`, acting as `session` (an admin or a holder of the role).
+    public func revoke(role: String, from member: String, by session: MemberSession) throws {
+        try checkSession(session)
+        try Names.checkRole(role)
+        try write { db in
+            try requireRole(db, role)
+            let target = try memberRecord(db, named: member)
+            let actorHolds = try holds(db, member: session.memberID, role: role)
+            let actorIsAdmin = try holds(db, member: session.memberID, role: Self.adminRoleName)
+            guard actorHolds || actorIsAdmin else {
+                throw VaultError.notPermitted(action: "revoke \(role)", reason: "Only an admin or a holder of \(role) can.")
+            }
+            guard try holds(db, member: target.id, role: role) else { throw VaultError.doesNotHold(member: member, role: role) }
+            let holders = try self.holders(db, role: role)
+            guard holders.count > 1 else { throw VaultError.lastHolder(member: member, role: role) }
+            try db.execute(sql: "DELETE FROM role_key_envelopes WHERE member = ? AND role = ?", arguments: [target.id, role])
+            try db.execute(sql: "DELETE FROM memberships WHERE member = ? AND role = ?", arguments: [target.id, role])
+            try Journal.append(db, at: clock.timestamp(), actor: session.member, action: "role.revoke", subject: member,
+                detail: "\(role); keys not rotated")
+        }
+    }
+
+    /// Every role with its generations and holders, in configuration order.
+    public func roles() throws -> [RoleInfo] {
+        try read { db in
+            try configuration.roles.map { role in
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
+                return RoleInfo(
+                    name: role, generations: count, currentRecipient: try RoleKeyring.currentGeneration(db, role: role)?.recipient,
+                    holders: try holders(db, role: role),
+                    defaultReaderOf: ItemClass.allCases.filter { configuration.classReaders[$0]?.contains(role) ?? false },
+                    readsCaseMetadata: configuration.caseReaders.contains(role))
+            }
+        }
+    }
+
+    /// The key generations of `role`, oldest first.
+    public func generations(of role: String) throws -> [RoleGeneration] {
+        try read { db in
+            try requireRole(db, role)
+            return try Row.fetchAll(
+                db, sql: "SELECT generation, recipient, created_at, retired_at FROM role_generations WHERE role = ? ORDER BY generation",
+                arguments: [role]
+            ).map {
+                RoleGeneration(role: role, generation: $0["generation"], recipient: $0["recipient"], createdAt: $0["created_at"],
+                    retiredAt: $0["retired_at"])
+            }
+        }
+    }
+
+    // MARK: Inside transactions
+
+    func grantInTransaction(_ db: Database, role: String, to target: MemberRecord, by session: MemberSession, now: String) throws {
+        try requireRole(db, role)
+        guard target.removedAt == nil else { throw VaultError.memberRemoved(target.name) }
+        guard try !holds(db, member: target.id, role: role) else {
+            throw VaultError.alreadyHolds(member: target.name, role: role)
+        }
+        let recipient = try X25519Recipient(target.recipient)
+        let generationCount = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
+        if generationCount == 0 {
+            guard try holds(db, member: session.memberID, role: Self.adminRoleName) else {
+                throw VaultError.notPermitted(
+                    action: "grant \(role)", reason: "Nobody holds \(role) yet, and only an admin can give it its first holder.")
+            }
+            try createFirstGeneration(db, role: role, for: target.id, recipient: recipient, by: session.memberID,
+                actor: session.member, now: now)
+        } else {
+            guard try holds(db, member: session.memberID, role: role) else {
+                let holders = try self.holders(db, role: role)
+                throw VaultError.notPermitted(
+                    action: "grant \(role)",
+                    reason: "Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", "))).")
+            }
+            let generations = try Int.fetchAll(db, sql: "SELECT generation FROM role_generations WHERE role = ? ORDER BY generation",
+                arguments: [role])
+            let own = try RoleKeyring.openIdentities(db, session: session, roles: [role])[role] ?? [:]
+            for generation in generations {
+                guard let identity = own[generation] else {
+                    throw VaultError.integrityFailure(
+                        subject: "\(session.member)'s keys for \(role)", detail: "the envelope of generation \(generation) is missing")
+                }
+                try insertEnvelope(db, role: role, generation: generation, member: target.id,
+                    envelope: RoleKeyring.sealEnvelope(role: role, generation: generation, identity: identity, to: recipient), now: now)
+            }
+        }
+        try insertMembership(db, member: target.id, role: role, grantedBy: session.memberID, now: now)
+        try Journal.append(db, at: now, actor: session.member, action: "role.grant", subject: target.name, detail: role)
+    }
+
+    /// Makes generation 1 of `role` and seals it to its first holder only.
+    func createFirstGeneration(
+        _ db: Database, role: String, for member: Int64, recipient: X25519Recipient, by creator: Int64, actor: String, now: String
+    ) throws {
+        let identity = try X25519Identity.generate()
+        try db.execute(
+            sql: "INSERT INTO role_generations (role, generation, recipient, created_at, created_by) VALUES (?, 1, ?, ?, ?)",
+            arguments: [role, identity.recipient.description, now, creator])
+        try insertEnvelope(db, role: role, generation: 1, member: member,
+            envelope: RoleKeyring.sealEnvelope(role: role, generation: 1, identity: identity, to: recipient), now: now)
+        try Journal.append(db, at: now, actor: actor, action: "role.generate", subject: role, detail: "generation 1")
+    }
+
+    func insertEnvelope(_ db: Database, role: String, generation: Int, member: Int64, envelope: [UInt8], now: String) throws {
+        try db.execute(
+            sql: "INSERT INTO role_key_envelopes (role, generation, member, envelope, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [role, generation, member, Data(envelope), now])
+    }
+
+    func insertMembership(_ db: Database, member: Int64, role: String, grantedBy: Int64, now: String) throws {
+        try db.execute(
+            sql: "INSERT INTO memberships (member, role, granted_at, granted_by) VALUES (?, ?, ?, ?)",
+            arguments: [member, role, now, grantedBy])
+    }
+
+    func holds(_ db: Database, member: Int64, role: String) throws -> Bool {
+        try Row.fetchOne(db, sql: "SELECT 1 FROM memberships WHERE member = ? AND role = ?", arguments: [member, role]) != nil
+    }
+
+    func holders(_ db: Database, role: String) throws -> [String] {
+        try String.fetchAll(
+            db, sql: """
+                SELECT m.name FROM memberships s JOIN members m ON m.id = s.member
+                WHERE s.role = ? AND m.removed_at IS NULL ORDER BY m.name
+                """, arguments: [role])
+    }
+
+    func requireRole(_ db: Database, _ role: String) throws {
+        guard try Row.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [role]) != nil else {
+            throw VaultError.unknownRole(role)
+        }
+    }
+}

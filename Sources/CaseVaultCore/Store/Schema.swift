@@ -1,0 +1,155 @@
+import GRDB
+
+/// The vault database's schema, as string-named migrations. A migration that has shipped is never
+/// edited: later changes are new migrations appended below. Every rule the vault relies on is a
+/// constraint here too (foreign keys, CHECKs, UNIQUE, triggers), so a bug or a hand edit in SQL cannot
+/// store what the code would refuse.
+enum Schema {
+    /// The format version written to `settings` at creation; FORMAT.md describes version 1.
+    static let formatVersion = "1"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 vault core", migrate: createV1)
+        return migrator
+    }
+
+    // Character rules shared by several CHECKs (GLOB classes; `NOT GLOB '*[^…]*'` means "only these").
+    private static let memberNameCheck = """
+        length(name) BETWEEN 1 AND 64 AND name GLOB '[a-z0-9]*' AND name NOT GLOB '*[^a-z0-9._-]*'
+        """
+    private static func hexCheck(_ column: String, length: Int) -> String {
+        "length(\(column)) = \(length) AND \(column) NOT GLOB '*[^0-9a-f]*'"
+    }
+    private static func ageFileCheck(_ column: String) -> String {
+        "substr(\(column), 1, 22) = CAST('age-encryption.org/v1' || char(10) AS BLOB)"
+    }
+    private static let recipientCheck = "length(recipient) = 62 AND recipient GLOB 'age1*' AND recipient NOT GLOB '*[^a-z0-9]*'"
+    private static let timeCheck = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
+
+    private static func createV1(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY NOT NULL CHECK (key GLOB '[a-z]*' AND key NOT GLOB '*[^a-z_]*'),
+                    value TEXT NOT NULL
+                );
+
+                CREATE TABLE roles (
+                    name TEXT PRIMARY KEY NOT NULL CHECK (
+                        length(name) BETWEEN 1 AND 32 AND name GLOB '[a-z]*' AND name NOT GLOB '*[^a-z0-9-]*'),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck))
+                );
+
+                CREATE TABLE class_readers (
+                    class TEXT NOT NULL CHECK (class IN ('evidence', 'legal', 'clinical', 'social')),
+                    role TEXT NOT NULL REFERENCES roles(name),
+                    PRIMARY KEY (class, role)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE case_reader_roles (
+                    role TEXT PRIMARY KEY NOT NULL REFERENCES roles(name)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE members (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE CHECK (\(memberNameCheck)),
+                    recipient TEXT NOT NULL UNIQUE CHECK (\(recipientCheck)),
+                    signing_key TEXT NOT NULL UNIQUE CHECK (\(hexCheck("signing_key", length: 64))),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    created_by INTEGER REFERENCES members(id),
+                    removed_at TEXT CHECK (removed_at IS NULL OR removed_at \(timeCheck))
+                );
+
+                CREATE TABLE memberships (
+                    member INTEGER NOT NULL REFERENCES members(id),
+                    role TEXT NOT NULL REFERENCES roles(name),
+                    granted_at TEXT NOT NULL CHECK (granted_at \(timeCheck)),
+                    granted_by INTEGER NOT NULL REFERENCES members(id),
+                    PRIMARY KEY (member, role)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE role_generations (
+                    role TEXT NOT NULL REFERENCES roles(name),
+                    generation INTEGER NOT NULL CHECK (generation >= 1),
+                    recipient TEXT NOT NULL UNIQUE CHECK (\(recipientCheck)),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    created_by INTEGER NOT NULL REFERENCES members(id),
+                    retired_at TEXT CHECK (retired_at IS NULL OR retired_at \(timeCheck)),
+                    PRIMARY KEY (role, generation)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE role_key_envelopes (
+                    role TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    member INTEGER NOT NULL REFERENCES members(id),
+                    envelope BLOB NOT NULL CHECK (\(ageFileCheck("envelope"))),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    PRIMARY KEY (role, generation, member),
+                    FOREIGN KEY (role, generation) REFERENCES role_generations(role, generation)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE cases (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (
+                        length(id) BETWEEN 1 AND 64 AND id GLOB '[A-Za-z0-9]*' AND id NOT GLOB '*[^A-Za-z0-9._-]*'),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    created_by INTEGER NOT NULL REFERENCES members(id),
+                    metadata BLOB NOT NULL CHECK (\(ageFileCheck("metadata")))
+                ) WITHOUT ROWID;
+
+                CREATE TABLE case_readers (
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    role TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    PRIMARY KEY (case_id, role),
+                    FOREIGN KEY (role, generation) REFERENCES role_generations(role, generation)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE items (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (
+                        length(id) = 19 AND id GLOB 'it_*' AND substr(id, 4) NOT GLOB '*[^0-9a-f]*'),
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    class TEXT NOT NULL CHECK (class IN ('evidence', 'legal', 'clinical', 'social')),
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    sha256 TEXT NOT NULL CHECK (\(hexCheck("sha256", length: 64))),
+                    object TEXT NOT NULL CHECK (\(hexCheck("object", length: 64))),
+                    header BLOB NOT NULL CHECK (\(ageFileCheck("header"))),
+                    metadata BLOB NOT NULL CHECK (\(ageFileCheck("metadata"))),
+                    replaces TEXT REFERENCES items(id) CHECK (replaces IS NULL OR replaces <> id),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    created_by INTEGER NOT NULL REFERENCES members(id)
+                ) WITHOUT ROWID;
+                CREATE INDEX items_by_case ON items(case_id, created_at);
+                CREATE INDEX items_by_object ON items(object);
+
+                CREATE TABLE item_readers (
+                    item TEXT NOT NULL REFERENCES items(id),
+                    role TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    PRIMARY KEY (item, role),
+                    FOREIGN KEY (role, generation) REFERENCES role_generations(role, generation)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE journal (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL CHECK (at \(timeCheck)),
+                    actor TEXT NOT NULL REFERENCES members(name),
+                    action TEXT NOT NULL CHECK (action GLOB '[a-z]*.[a-z]*' AND action NOT GLOB '*[^a-z.-]*'),
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+
+                -- Originals are immutable: only the envelopes (header, metadata) may change, when rotation rewraps them.
+                CREATE TRIGGER items_immutable BEFORE UPDATE OF
+                    id, case_id, class, size, sha256, object, replaces, created_at, created_by ON items
+                BEGIN SELECT RAISE(ABORT, 'items are immutable; add a new item that replaces it'); END;
+                CREATE TRIGGER items_never_deleted BEFORE DELETE ON items
+                BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;
+                -- The journal only grows.
+                CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal
+                BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
+                BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                """)
+    }
+}

@@ -1,0 +1,154 @@
+import CaseVaultAge
+import CaseVaultCrypto
+import Foundation
+import GRDB
+
+/// A vault folder: the database of metadata and envelopes, the content-addressed objects, member key
+/// files, and a temporary area.
+///
+///     vault/            0700
+///       vault.sqlite    the database (WAL: also vault.sqlite-wal, vault.sqlite-shm)
+///       objects/xx/…    encrypted payloads, named by their SHA-256
+///       keys/NAME.age   passphrase-protected member key files (0600)
+///       tmp/            files being written; leftovers of interrupted runs are swept
+///
+/// A `Vault` is safe to use from several threads, and several processes may open the same folder: the
+/// database serialises writers (with a busy timeout) and objects never collide.
+public final class Vault: Sendable {
+    /// The vault folder.
+    public let path: String
+    /// The roles and reader defaults stored at `init`, plus this process's key work factor.
+    public let configuration: VaultConfiguration
+    let database: DatabasePool
+    let objects: ObjectStore
+    let clock: VaultClock
+    let vaultID: String
+
+    static let databaseName = "vault.sqlite"
+    /// How long a writer waits for another process's transaction before giving up.
+    static let busyTimeout: TimeInterval = 60
+
+    var databasePath: String { "\(path)/\(Self.databaseName)" }
+    var keysPath: String { "\(path)/keys" }
+
+    /// The path of a member's key file inside the vault.
+    public func keyFilePath(for member: String) -> String { "\(keysPath)/\(member).age" }
+
+    init(path: String, database: DatabasePool, configuration: VaultConfiguration, clock: VaultClock, vaultID: String) {
+        self.path = path
+        self.database = database
+        self.configuration = configuration
+        self.clock = clock
+        self.vaultID = vaultID
+        objects = ObjectStore(vaultPath: path)
+    }
+
+    /// Opens an existing vault. Temporary files that interrupted runs left in `tmp/` are removed.
+    ///
+    /// - Parameters:
+    ///   - keyWorkFactor: the scrypt work factor for key files this process creates (default: age's 18).
+    ///   - clock: where times come from (tests inject one).
+    public static func open(
+        at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system
+    ) throws -> Vault {
+        let path = normalized(path)
+        guard FileSystem.isDirectory(path), FileSystem.exists("\(path)/\(databaseName)") else {
+            throw VaultError.notAVault(path: path)
+        }
+        let pool = try openDatabase(at: "\(path)/\(databaseName)")
+        let (configuration, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
+            if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) { try Schema.migrator.migrate(pool) }
+            return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
+        }
+        let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
+        vault.objects.sweepTemporaries(now: Int(clock.now().timeIntervalSince1970))
+        return vault
+    }
+
+    static func openDatabase(at file: String) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "CaseVault"
+        config.prepareDatabase { db in
+            // FULL: a commit is on disk when it returns, as the durability rule for objects expects.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return try mapDatabaseErrors { try DatabasePool(path: file, configuration: config) }
+    }
+
+    static func loadConfiguration(_ db: Database, keyWorkFactor: Int) throws -> (VaultConfiguration, String) {
+        let settings = Dictionary(
+            uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM settings").map {
+                ($0["key"] as String, $0["value"] as String)
+            })
+        guard let version = settings["format"], version == Schema.formatVersion, let vaultID = settings["vault_id"] else {
+            throw VaultError.database("this vault's format is not one this version of CaseVault reads")
+        }
+        let roles = try String.fetchAll(db, sql: "SELECT name FROM roles ORDER BY created_at, rowid")
+        var classReaders: [ItemClass: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT class, role FROM class_readers ORDER BY class, role") {
+            if let itemClass = ItemClass(rawValue: row["class"]) { classReaders[itemClass, default: []].append(row["role"]) }
+        }
+        let caseReaders = try String.fetchAll(db, sql: "SELECT role FROM case_reader_roles ORDER BY role")
+        let configuration = VaultConfiguration(
+            roles: roles, classReaders: classReaders, caseReaders: caseReaders, keyWorkFactor: keyWorkFactor)
+        return (configuration, vaultID)
+    }
+
+    static func normalized(_ path: String) -> String {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p.isEmpty ? "." : p
+    }
+
+    // MARK: Database access
+
+    /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapDatabaseErrors { try database.write(body) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapDatabaseErrors { try database.read(body) }
+    }
+
+    static func mapDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError {
+            throw VaultError.database(error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Unlocks `member` with their passphrase: opens their key file (`keys/NAME.age`, or `keyFile` when it
+    /// lives outside the vault) and checks that it holds the keys registered for that member.
+    /// A wrong passphrase throws `VaultError.wrongPassphrase` and changes nothing.
+    public func unlock(_ member: String, passphrase: SecureBytes, keyFile: String? = nil) throws -> MemberSession {
+        let record = try memberRecord(named: member)
+        guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
+        let file = keyFile ?? keyFilePath(for: member)
+        let bytes = try FileSystem.readSmallFile(file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
+        let keys = try MemberKeys.open(keyFile: bytes, path: file, member: member, passphrase: passphrase)
+        guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
+            throw VaultError.keyFileMismatch(member: member, path: file)
+        }
+        return MemberSession(member: member, memberID: record.id, vaultID: vaultID, keys: keys)
+    }
+
+    func checkSession(_ session: MemberSession) throws {
+        guard session.vaultID == vaultID else {
+            throw VaultError.notPermitted(action: "use this session here", reason: "It was unlocked in another vault.")
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// Removes objects that no item names and that are more than a day old (leftovers of adds that
+    /// failed after writing their object). Returns how many were removed.
+    @discardableResult
+    public func sweepOrphanObjects() throws -> Int {
+        let referenced = Set(try read { db in try String.fetchAll(db, sql: "SELECT object FROM items") })
+        return objects.sweepOrphans(referenced: referenced, now: Int(clock.now().timeIntervalSince1970)).count
+    }
+}

@@ -1,0 +1,65 @@
+internal import COpenSSL
+
+/// X25519 (RFC 7748) key agreement.
+public enum X25519 {
+    /// A private scalar; the secret bytes stay in a `SecureBytes`, the key object in an `EVP_PKEY`.
+    public final class PrivateKey: @unchecked Sendable {
+        let key: PKey
+        /// The 32 raw private bytes, as stored in an identity.
+        public let rawRepresentation: SecureBytes
+        /// The matching public key.
+        public let publicKey: PublicKey
+
+        /// A fresh key from the CSPRNG.
+        public convenience init() throws {
+            try self.init(rawRepresentation: SecureBytes.random(count: 32))
+        }
+
+        public init(rawRepresentation: SecureBytes) throws {
+            key = try PKey.privateKey(.x25519, raw: rawRepresentation)
+            self.rawRepresentation = rawRepresentation
+            publicKey = try PublicKey(rawRepresentation: key.rawPublicKey(.x25519))
+        }
+
+        /// The shared secret with `peer`. Throws if it is all zeros, which happens exactly when the peer's
+        /// point has small order: such a secret carries no contribution from us and must not be used.
+        public func sharedSecret(with peer: PublicKey) throws -> SecureBytes {
+            let operation = "X25519 key agreement"
+            guard let ctx = EVP_PKEY_CTX_new(key.pointer, nil) else { throw CryptoError.openSSL(operation) }
+            defer { EVP_PKEY_CTX_free(ctx) }
+            try check(EVP_PKEY_derive_init(ctx), operation)
+            try check(EVP_PKEY_derive_set_peer(ctx, peer.key.pointer), operation)
+            let out = SecureBytes(zeroedCount: 32)
+            var len = 32
+            let rc = out.withUnsafeMutableBytes {
+                EVP_PKEY_derive(ctx, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), &len)
+            }
+            let smallOrder = "the peer's public key has small order (all-zero shared secret)"
+            // OpenSSL 3 refuses an all-zero result itself but only says "failed during derivation"; with two
+            // well-formed 32-byte keys that is the one way this call fails, so name the cause first and keep
+            // OpenSSL's words after it. The explicit check below keeps the guarantee ours, not a library detail.
+            guard rc == 1 else {
+                throw CryptoError(operation: operation, reasons: [smallOrder] + CryptoError.drainErrorQueue())
+            }
+            guard len == 32 else { throw CryptoError.rejected(operation, "unexpected shared secret length") }
+            let zero = SecureBytes(zeroedCount: 32)
+            if out.constantTimeEquals(zero) {
+                throw CryptoError.rejected(operation, smallOrder)
+            }
+            return out
+        }
+    }
+
+    /// A public point, as 32 raw bytes (u-coordinate, little-endian).
+    public final class PublicKey: @unchecked Sendable, Equatable {
+        let key: PKey
+        public let rawRepresentation: [UInt8]
+
+        public init(rawRepresentation: [UInt8]) throws {
+            key = try PKey.publicKey(.x25519, raw: rawRepresentation)
+            self.rawRepresentation = rawRepresentation
+        }
+
+        public static func == (a: PublicKey, b: PublicKey) -> Bool { a.rawRepresentation == b.rawRepresentation }
+    }
+}

@@ -1,0 +1,83 @@
+import CaseVaultCrypto
+import Testing
+
+@testable import CaseVaultAge
+
+/// The C2SP CCTV age conformance suite: every non-post-quantum vector must end in the expected class
+/// of outcome and release exactly the expected plaintext (by SHA-256), including what a payload failure
+/// lets out before the damaged chunk.
+@Suite("age conformance vectors (C2SP CCTV)")
+struct ConformanceTests {
+    /// Vectors whose identities need ML-KEM, which OpenSSL 3.0 lacks (see the suite's NOTICE.md).
+    static func isPostQuantum(_ vector: TestVectors.Vector) -> Bool {
+        vector.values("identity").contains { $0.hasPrefix("AGE-SECRET-KEY-PQ-") }
+    }
+
+    static let inScope: [String] = {
+        guard let names = TestVectors.ageVectorNames() else { return [] }
+        return names.filter { name in
+            guard let vector = try? TestVectors.load(name) else { return true }
+            return !isPostQuantum(vector)
+        }
+    }()
+
+    @Test(
+        "the suite is present and complete",
+        .enabled(if: TestVectors.ageDirectory != nil, "SKIPPED: age CCTV vectors not found (../shared/vectors or CASEVAULT_VECTORS)"))
+    func suiteIsComplete() {
+        #expect(Self.inScope.count == 124)
+    }
+
+    @Test(
+        "vector", .enabled(if: TestVectors.ageDirectory != nil, "SKIPPED: age CCTV vectors not found"),
+        arguments: inScope)
+    func vector(_ name: String) throws {
+        let vector = try TestVectors.load(name)
+        let expect = try #require(vector.values("expect").first)
+        var identities: [Identity] = []
+        for key in vector.values("identity") { identities.append(try X25519Identity(key)) }
+        for passphrase in vector.values("passphrase") {
+            identities.append(ScryptIdentity(passphrase: SecureBytes(copying: Array(passphrase.utf8))))
+        }
+        let armored = vector.values("armored").first == "yes"
+        let sink = HashingSink()
+        var outcome = "success"
+        do {
+            try Age.decrypt(from: MemorySource(vector.body), to: sink, identities: identities, armored: armored)
+        } catch let error as AgeError {
+            outcome = error.failureClass
+        }
+        #expect(outcome == expect, "\(name): \(vector.values("comment").first ?? "")")
+        if let payload = vector.values("payload").first {
+            #expect(try sink.digest() == payload, "\(name): released plaintext differs")
+        }
+    }
+}
+
+/// A sink that only hashes what it is given.
+final class HashingSink: ByteSink {
+    private let digestState = try! Digest(.sha256)
+    private(set) var count = 0
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try digestState.update(bytes)
+        count += bytes.count
+    }
+
+    func digest() throws -> String {
+        try digestState.finalize().hexString
+    }
+}
+
+extension Array where Element == UInt8 {
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
