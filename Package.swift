@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
         .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
         .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
+        .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,7 +63,7 @@ public enum Age {
     }
 
     static func copy(from source: ByteSource, to sink: ByteSink) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        let buffer = Payload.allocateIOBuffer(256 * 1024)
         defer { buffer.deallocate() }
         while true {
             let n = try source.read(into: buffer)

@@ -8,15 +8,24 @@ public final class AtomicFileSink: ByteSink {
     public let path: String
     private let temporaryPath: String
     private let stream: FileDescriptorStream
+    private let overwrite: Bool
     private var committed = false
 
     /// Starts a new file that will be named `path` on commit, with permission bits `mode`. With
-    /// `overwrite` false, `commit()` refuses to replace an existing file.
+    /// `overwrite` false, `commit()` refuses to replace an existing file (atomically, by hard link).
+    /// Only regular files can be replaced: renaming over a device such as /dev/null would destroy it, so
+    /// an existing non-regular `path` is refused (write to such paths directly instead).
     public init(path: String, mode: mode_t = 0o600, overwrite: Bool = true) throws {
-        if !overwrite && access(path, F_OK) == 0 {
-            throw AgeError.io("\(path) already exists; choose another name or remove it first")
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            if !overwrite { throw AgeError.io("\(path) already exists; choose another name or remove it first") }
+            let kind = info.st_mode & S_IFMT
+            guard kind == S_IFREG || kind == S_IFLNK else {
+                throw AgeError.io("\(path) exists and is not a regular file; it cannot be replaced")
+            }
         }
         self.path = path
+        self.overwrite = overwrite
         let folder = AtomicFileSink.folder(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -33,14 +42,24 @@ public final class AtomicFileSink: ByteSink {
     /// Makes the file durable and visible at `path`.
     public func commit() throws {
         try stream.sync()
-        guard rename(temporaryPath, path) == 0 else {
-            throw AgeError.io("cannot move the finished file to \(path): \(String(cString: strerror(errno)))")
+        if overwrite {
+            guard rename(temporaryPath, path) == 0 else {
+                throw AgeError.io("cannot move the finished file to \(path): \(String(cString: strerror(errno)))")
+            }
+        } else {
+            // link(2) fails if the name exists, so a file created since init is never replaced.
+            guard link(temporaryPath, path) == 0 else {
+                let reason = errno == EEXIST ? "it appeared meanwhile" : String(cString: strerror(errno))
+                throw AgeError.io("cannot create \(path): \(reason)")
+            }
+            unlink(temporaryPath)
         }
         committed = true
         try AtomicFileSink.syncFolder(AtomicFileSink.folder(of: path))
     }
 
-    static func folder(of path: String) -> String {
+    /// The folder part of `path` ("." for a bare name).
+    public static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
@@ -50,6 +69,8 @@ public final class AtomicFileSink: ByteSink {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw AgeError.io("cannot open folder \(folder): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw AgeError.io("fsync of \(folder) failed: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else {
+            throw AgeError.io("fsync of \(folder) failed: \(String(cString: strerror(errno)))")
+        }
     }
 }

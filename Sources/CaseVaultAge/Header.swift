@@ -39,7 +39,8 @@ public struct Header: Equatable, Sendable {
     }
 
     func computeMAC(fileKey: SecureBytes) throws -> [UInt8] {
-        let key = try HKDF.deriveKey(inputKey: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
+        let key = try HKDF.deriveKey(
+            inputKey: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
         return try HMACSHA256.authenticate(macInput, key: key)
     }
 

@@ -24,7 +24,9 @@ public struct ScryptRecipient: Recipient {
         let salt = try SystemRandom.bytes(count: 16)
         let key = try Scrypt.deriveKey(password: passphrase, salt: Self.label + salt, logN: workFactor)
         let body = try StanzaAEAD.seal(fileKey, key: key)
-        return [Stanza(type: Self.stanzaType, arguments: [Base64.encodeUnpadded(salt), String(workFactor)], body: body)]
+        return [
+            Stanza(type: Self.stanzaType, arguments: [Base64.encodeUnpadded(salt), String(workFactor)], body: body)
+        ]
     }
 }
 

@@ -1,12 +1,15 @@
 /// The characters and lengths the vault accepts for names and ids. The same rules are CHECK constraints
 /// in the schema; checking here first gives a friendlier error than the database would.
 enum Names {
-    static let memberRule = "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
+    static let memberRule =
+        "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
     static let caseRule = "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
     static let roleRule = "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
 
     static func checkMember(_ name: String) throws {
-        guard matches(name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
+        guard
+            matches(
+                name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
         else { throw VaultError.invalidName(kind: "member name", value: name, rule: memberRule) }
     }
 

@@ -44,7 +44,8 @@ extension Vault {
             for sub in ["objects", "keys", "tmp"] { try FileSystem.makeDirectory("\(path)/\(sub)") }
             let keys = try MemberKeys.generate()
             let keyPath = keyFile ?? "\(path)/keys/\(admin).age"
-            let sealed = try keys.sealedKeyFile(member: admin, passphrase: passphrase, workFactor: configuration.keyWorkFactor)
+            let sealed = try keys.sealedKeyFile(
+                member: admin, passphrase: passphrase, workFactor: configuration.keyWorkFactor)
             try FileSystem.writeNewFile(keyPath, bytes: sealed)
             createdKeyFile = keyPath
 
@@ -93,14 +94,16 @@ extension Vault {
             sql: "INSERT INTO members (name, recipient, signing_key, created_at) VALUES (?, ?, ?, ?)",
             arguments: [admin, keys.recipient, keys.signingPublicKeyHex, now])
         let adminID = db.lastInsertedRowID
-        try Journal.append(db, at: now, actor: admin, action: "vault.init", subject: vaultID,
+        try Journal.append(
+            db, at: now, actor: admin, action: "vault.init", subject: vaultID,
             detail: "format \(Schema.formatVersion); roles \(configuration.roles.joined(separator: ","))")
         try Journal.append(db, at: now, actor: admin, action: "member.add", subject: admin, detail: "first admin")
         var roles = [Self.adminRoleName]
         for role in extraRoles where !roles.contains(role) { roles.append(role) }
         for role in roles {
             // Nobody holds anything yet, so the first generation of each of these roles is made here.
-            try createFirstGeneration(db, role: role, for: adminID, recipient: keys.identity.recipient, by: adminID,
+            try createFirstGeneration(
+                db, role: role, for: adminID, recipient: keys.identity.recipient, by: adminID,
                 actor: admin, now: now)
             try insertMembership(db, member: adminID, role: role, grantedBy: adminID, now: now)
             try Journal.append(db, at: now, actor: admin, action: "role.grant", subject: admin, detail: role)

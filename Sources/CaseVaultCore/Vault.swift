@@ -57,7 +57,9 @@ public final class Vault: Sendable {
         }
         let pool = try openDatabase(at: "\(path)/\(databaseName)")
         let (configuration, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
-            if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) { try Schema.migrator.migrate(pool) }
+            if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
+                try Schema.migrator.migrate(pool)
+            }
             return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
         }
         let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
@@ -82,13 +84,16 @@ public final class Vault: Sendable {
             uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM settings").map {
                 ($0["key"] as String, $0["value"] as String)
             })
-        guard let version = settings["format"], version == Schema.formatVersion, let vaultID = settings["vault_id"] else {
+        guard let version = settings["format"], version == Schema.formatVersion, let vaultID = settings["vault_id"]
+        else {
             throw VaultError.database("this vault's format is not one this version of CaseVault reads")
         }
         let roles = try String.fetchAll(db, sql: "SELECT name FROM roles ORDER BY created_at, rowid")
         var classReaders: [ItemClass: [String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT class, role FROM class_readers ORDER BY class, role") {
-            if let itemClass = ItemClass(rawValue: row["class"]) { classReaders[itemClass, default: []].append(row["role"]) }
+            if let itemClass = ItemClass(rawValue: row["class"]) {
+                classReaders[itemClass, default: []].append(row["role"])
+            }
         }
         let caseReaders = try String.fetchAll(db, sql: "SELECT role FROM case_reader_roles ORDER BY role")
         let configuration = VaultConfiguration(
@@ -128,7 +133,8 @@ public final class Vault: Sendable {
         let record = try memberRecord(named: member)
         guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
         let file = keyFile ?? keyFilePath(for: member)
-        let bytes = try FileSystem.readSmallFile(file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
+        let bytes = try FileSystem.readSmallFile(
+            file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
         let keys = try MemberKeys.open(keyFile: bytes, path: file, member: member, passphrase: passphrase)
         guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
             throw VaultError.keyFileMismatch(member: member, path: file)

@@ -53,7 +53,8 @@ public struct VaultConfiguration: Sendable, Equatable {
         }
         for itemClass in ItemClass.allCases {
             guard let readers = classReaders[itemClass], !readers.isEmpty else {
-                throw VaultError.invalidArgument("Item class \(itemClass.rawValue) has no default readers. Give it at least one role.")
+                throw VaultError.invalidArgument(
+                    "Item class \(itemClass.rawValue) has no default readers. Give it at least one role.")
             }
             for role in readers where !roles.contains(role) { throw VaultError.unknownRole(role) }
         }

@@ -32,7 +32,8 @@ public final class ChaChaPoly {
         let iv = nonce.baseAddress?.assumingMemoryBound(to: UInt8.self)
         if mode != enc {
             let rc = key.withUnsafeBytes {
-                EVP_CipherInit_ex2(ctx, EVP_chacha20_poly1305(), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), iv, enc, nil)
+                EVP_CipherInit_ex2(
+                    ctx, EVP_chacha20_poly1305(), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), iv, enc, nil)
             }
             try check(rc, "ChaCha20-Poly1305 initialisation")
             mode = enc
@@ -47,13 +48,16 @@ public final class ChaChaPoly {
         _ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) throws {
         precondition(output.count >= plaintext.count + Self.tagByteCount)
-        guard plaintext.count <= Int(Int32.max) else { throw CryptoError.rejected("ChaCha20-Poly1305", "message too long") }
+        guard plaintext.count <= Int(Int32.max) else {
+            throw CryptoError.rejected("ChaCha20-Poly1305", "message too long")
+        }
         try start(encrypt: true, nonce: nonce)
         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var len: Int32 = 0
         if plaintext.count > 0 {
             try check(
-                EVP_EncryptUpdate(ctx, out, &len, plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)),
+                EVP_EncryptUpdate(
+                    ctx, out, &len, plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)),
                 "ChaCha20-Poly1305 encryption")
         }
         var tail: Int32 = 0
@@ -67,6 +71,10 @@ public final class ChaChaPoly {
     public func open(
         _ ciphertext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) throws -> Bool {
+        guard nonce.count == Self.nonceByteCount else {
+            throw CryptoError.rejected("ChaCha20-Poly1305", "expected a 12-byte nonce, got \(nonce.count)")
+        }
+        // Too short to hold a tag: it cannot verify, which is the same answer as a bad tag.
         guard ciphertext.count >= Self.tagByteCount else { return false }
         let bodyCount = ciphertext.count - Self.tagByteCount
         precondition(output.count >= bodyCount)
@@ -82,7 +90,8 @@ public final class ChaChaPoly {
         var len: Int32 = 0
         if bodyCount > 0 {
             try check(
-                EVP_DecryptUpdate(ctx, out, &len, ciphertext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(bodyCount)),
+                EVP_DecryptUpdate(
+                    ctx, out, &len, ciphertext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(bodyCount)),
                 "ChaCha20-Poly1305 decryption")
         }
         var tail: Int32 = 0

@@ -60,4 +60,3 @@ public final class Digest {
         return try d.finalize()
     }
 }
-

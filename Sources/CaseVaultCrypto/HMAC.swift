@@ -6,7 +6,9 @@ public final class HMACSHA256 {
     private let ctx: OpaquePointer
 
     public init(key: SecureBytes) throws {
-        let made = key.withUnsafeBytes { cv_hmac_sha256_new($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count) }
+        let made = key.withUnsafeBytes {
+            cv_hmac_sha256_new($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
+        }
         guard let made else { throw CryptoError.openSSL("HMAC-SHA-256 initialisation") }
         ctx = made
     }
@@ -15,7 +17,9 @@ public final class HMACSHA256 {
 
     public func update(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
-        try check(EVP_MAC_update(ctx, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count), "HMAC-SHA-256 update")
+        try check(
+            EVP_MAC_update(ctx, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count),
+            "HMAC-SHA-256 update")
     }
 
     public func update<Bytes: ContiguousBytes>(_ bytes: Bytes) throws {

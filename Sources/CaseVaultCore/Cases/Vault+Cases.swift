@@ -8,7 +8,9 @@ extension Vault {
     /// case-reader role that has a holder (by default lawyer, mentor, psychologist, social-worker); the id
     /// is in the clear, so it must not identify anyone.
     @discardableResult
-    public func createCase(id: String, title: String? = nil, survivor: String? = nil, by session: MemberSession) throws -> VaultCase {
+    public func createCase(id: String, title: String? = nil, survivor: String? = nil, by session: MemberSession) throws
+        -> VaultCase
+    {
         try checkSession(session)
         try Names.checkCase(id)
         return try write { db in
@@ -21,7 +23,9 @@ extension Vault {
                     readers.append((role, current.generation, try X25519Recipient(current.recipient)))
                 }
             }
-            guard !readers.isEmpty else { throw VaultError.roleHasNoKey(role: configuration.caseReaders.joined(separator: ", ")) }
+            guard !readers.isEmpty else {
+                throw VaultError.roleHasNoKey(role: configuration.caseReaders.joined(separator: ", "))
+            }
             let metadata = try SealedBlob.seal(
                 try encodeJSON(CaseMetadata(title: title, survivor: survivor)), to: readers.map(\.recipient))
             let now = clock.timestamp()
@@ -33,9 +37,11 @@ extension Vault {
                     sql: "INSERT INTO case_readers (case_id, role, generation) VALUES (?, ?, ?)",
                     arguments: [id, reader.role, reader.generation])
             }
-            try Journal.append(db, at: now, actor: session.member, action: "case.create", subject: id,
+            try Journal.append(
+                db, at: now, actor: session.member, action: "case.create", subject: id,
                 detail: "readers \(readers.map(\.role).joined(separator: ","))")
-            return VaultCase(id: id, createdAt: now, createdBy: session.member, readers: readers.map(\.role), itemCount: 0,
+            return VaultCase(
+                id: id, createdAt: now, createdBy: session.member, readers: readers.map(\.role), itemCount: 0,
                 metadataReadable: true, title: title, survivor: survivor)
         }
     }
@@ -71,16 +77,21 @@ extension Vault {
 
     private func vaultCase(_ db: Database, row: Row, identities: [String: [Int: X25519Identity]]) throws -> VaultCase {
         let id: String = row["id"]
-        let readerRows = try Row.fetchAll(db, sql: "SELECT role, generation FROM case_readers WHERE case_id = ? ORDER BY role",
+        let readerRows = try Row.fetchAll(
+            db, sql: "SELECT role, generation FROM case_readers WHERE case_id = ? ORDER BY role",
             arguments: [id])
         let usable: [Identity] = readerRows.compactMap { identities[$0["role"]]?[$0["generation"]] }
         var metadata: CaseMetadata?
-        if !usable.isEmpty, let plain = try SealedBlob.open(Array(row["metadata"] as Data), identities: usable, subject: "the metadata of case \(id)") {
+        if !usable.isEmpty,
+            let plain = try SealedBlob.open(
+                Array(row["metadata"] as Data), identities: usable, subject: "the metadata of case \(id)")
+        {
             metadata = try decodeJSON(CaseMetadata.self, plain, subject: "the metadata of case \(id)")
         }
         return VaultCase(
             id: id, createdAt: row["created_at"], createdBy: row["created_by"], readers: readerRows.map { $0["role"] },
-            itemCount: row["item_count"], metadataReadable: metadata != nil, title: metadata?.title, survivor: metadata?.survivor)
+            itemCount: row["item_count"], metadataReadable: metadata != nil, title: metadata?.title,
+            survivor: metadata?.survivor)
     }
 }
 
@@ -96,8 +107,11 @@ func encodeJSON<T: Encodable>(_ value: T) throws -> SecureBytes {
 func decodeJSON<T: Decodable>(_ type: T.Type, _ bytes: SecureBytes, subject: String) throws -> T {
     do {
         return try bytes.withUnsafeBytes { raw in
-            try JSONDecoder().decode(type, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
-                count: raw.count, deallocator: .none))
+            try JSONDecoder().decode(
+                type,
+                from: Data(
+                    bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
+                    count: raw.count, deallocator: .none))
         }
     } catch {
         throw VaultError.integrityFailure(subject: subject, detail: "the decrypted metadata is not valid")

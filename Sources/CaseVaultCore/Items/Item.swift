@@ -44,7 +44,8 @@ public struct ItemMetadata: Sendable, Equatable, Codable {
     public var digests: [String: String]
 
     public init(
-        filename: String, note: String? = nil, collectedBy: String? = nil, collectedAt: String? = nil, source: String? = nil,
+        filename: String, note: String? = nil, collectedBy: String? = nil, collectedAt: String? = nil,
+        source: String? = nil,
         digests: [String: String] = [:]
     ) {
         self.filename = filename
@@ -86,7 +87,8 @@ public struct AddOptions: Sendable {
 
     public init(
         itemClass: ItemClass = .evidence, readers: [String]? = nil, note: String? = nil, collectedBy: String? = nil,
-        collectedAt: String? = nil, source: String? = nil, replaces: String? = nil, extraDigests: [Digest.Algorithm] = [],
+        collectedAt: String? = nil, source: String? = nil, replaces: String? = nil,
+        extraDigests: [Digest.Algorithm] = [],
         filename: String? = nil, progress: (@Sendable (Int, Int64, Int64) -> Void)? = nil
     ) {
         self.itemClass = itemClass

@@ -2,6 +2,7 @@ import CaseVaultAge
 import CaseVaultCrypto
 import Foundation
 import GRDB
+import Glibc
 
 extension Vault {
     /// Adds files to a case as new items, all or nothing.
@@ -14,11 +15,16 @@ extension Vault {
     ///
     /// Anyone may add for any role: only the roles' public keys are needed.
     @discardableResult
-    public func add(caseID: String, files: [String], options: AddOptions = AddOptions(), by session: MemberSession) throws -> [Item] {
+    public func add(caseID: String, files: [String], options: AddOptions = AddOptions(), by session: MemberSession)
+        throws -> [Item]
+    {
         try checkSession(session)
-        guard !files.isEmpty else { throw VaultError.invalidArgument("No file was given. Name at least one file to add.") }
+        guard !files.isEmpty else {
+            throw VaultError.invalidArgument("No file was given. Name at least one file to add.")
+        }
         if files.count > 1 && (options.replaces != nil || options.filename != nil) {
-            throw VaultError.invalidArgument("--replaces and a file name apply to one file only. Add that file on its own.")
+            throw VaultError.invalidArgument(
+                "--replaces and a file name apply to one file only. Add that file on its own.")
         }
         let readerRoles = try readerRoles(for: options)
         let readers = try read { db -> [(role: String, generation: Int, recipient: X25519Recipient)] in
@@ -26,11 +32,15 @@ extension Vault {
                 throw VaultError.unknownCase(caseID)
             }
             if let replaces = options.replaces {
-                guard let other = try String.fetchOne(db, sql: "SELECT case_id FROM items WHERE id = ?", arguments: [replaces]) else {
+                guard
+                    let other = try String.fetchOne(
+                        db, sql: "SELECT case_id FROM items WHERE id = ?", arguments: [replaces])
+                else {
                     throw VaultError.unknownItem(replaces)
                 }
                 guard other == caseID else {
-                    throw VaultError.invalidArgument("Item \(replaces) belongs to case \(other), not \(caseID). A new version stays in its case.")
+                    throw VaultError.invalidArgument(
+                        "Item \(replaces) belongs to case \(other), not \(caseID). A new version stays in its case.")
                 }
             }
             return try RoleKeyring.readerRecipients(db, roles: readerRoles)
@@ -39,8 +49,17 @@ extension Vault {
         let inputs = try files.map { try FileSystem.openInput($0) }
 
         var pending: [PendingItem] = []
-        for (index, input) in inputs.enumerated() {
-            pending.append(try encrypt(input: input, index: index, path: files[index], readers: readers, options: options))
+        do {
+            for (index, input) in inputs.enumerated() {
+                pending.append(
+                    try encrypt(input: input, index: index, path: files[index], readers: readers, options: options))
+            }
+        } catch {
+            // No row can name these objects yet (every encryption makes a new one), so they can go now.
+            // After the transaction has started they are left alone: a commit that reports an error may
+            // still have landed, and an orphan is harmless where a dangling row would lose an item.
+            for item in pending { unlink(objects.path(of: item.object)) }
+            throw error
         }
 
         return try write { db in
@@ -49,8 +68,10 @@ extension Vault {
                 throw VaultError.unknownCase(caseID)
             }
             // A generation retired while we were encrypting would leave the item wrapped to an old key.
-            for reader in readers where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
-                throw VaultError.invalidArgument("The key of role \(reader.role) changed while adding. Run the command again.")
+            for reader in readers
+            where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
+                throw VaultError.invalidArgument(
+                    "The key of role \(reader.role) changed while adding. Run the command again.")
             }
             return try pending.map { item in
                 try db.execute(
@@ -58,18 +79,25 @@ extension Vault {
                         INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object, Data(item.header),
-                        Data(item.metadata), options.replaces, now, session.memberID])
+                    arguments: [
+                        item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
+                        Data(item.header),
+                        Data(item.metadata), options.replaces, now, session.memberID,
+                    ])
                 for reader in readers {
                     try db.execute(
                         sql: "INSERT INTO item_readers (item, role, generation) VALUES (?, ?, ?)",
                         arguments: [item.id, reader.role, reader.generation])
                 }
-                var detail = "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(readerRoles.joined(separator: ","))"
+                var detail =
+                    "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(readerRoles.joined(separator: ","))"
                 if let replaces = options.replaces { detail += "; replaces \(replaces)" }
-                try Journal.append(db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
-                return Item(id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
-                    object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now, createdBy: session.member)
+                try Journal.append(
+                    db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
+                return Item(
+                    id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
+                    object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,
+                    createdBy: session.member)
             }
         }
     }
@@ -99,7 +127,8 @@ extension Vault {
 
     /// Streams one input into a new durable object and seals its header and metadata.
     private func encrypt(
-        input: FileDescriptorStream, index: Int, path: String, readers: [(role: String, generation: Int, recipient: X25519Recipient)],
+        input: FileDescriptorStream, index: Int, path: String,
+        readers: [(role: String, generation: Int, recipient: X25519Recipient)],
         options: AddOptions
     ) throws -> PendingItem {
         var info = stat()
@@ -111,7 +140,7 @@ extension Vault {
         let sha256 = try Digest(.sha256)
         let extras = try options.extraDigests.filter { $0 != .sha256 }.map { try Digest($0) }
 
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let block = Payload.allocateIOBuffer(1 << 20)
         defer {
             ConstantTime.wipe(block)
             block.deallocate()
@@ -134,7 +163,8 @@ extension Vault {
         let object = try objects.commit(temporary)
 
         var metadata = ItemMetadata(
-            filename: options.filename ?? FileSystem.baseName(path), note: options.note, collectedBy: options.collectedBy,
+            filename: options.filename ?? FileSystem.baseName(path), note: options.note,
+            collectedBy: options.collectedBy,
             collectedAt: options.collectedAt, source: options.source)
         for digest in extras { metadata.digests[digest.algorithm.rawValue] = Hex.encode(try digest.finalize()) }
         let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), to: readers.map(\.recipient))

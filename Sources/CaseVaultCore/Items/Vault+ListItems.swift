@@ -17,7 +17,9 @@ extension Vault {
             }
             sql += " ORDER BY i.created_at, i.rowid"
             let readers = try readerMap(db, caseID: caseID)
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { item(row: $0, readers: readers[$0["id"]] ?? []) }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                item(row: $0, readers: readers[$0["id"]] ?? [])
+            }
         }
     }
 
@@ -30,12 +32,14 @@ extension Vault {
             if let session {
                 let identities = try readerIdentities(db, record: record, session: session)
                 if !identities.isEmpty,
-                    let plain = try SealedBlob.open(record.metadata, identities: identities, subject: "the metadata of item \(id)")
+                    let plain = try SealedBlob.open(
+                        record.metadata, identities: identities, subject: "the metadata of item \(id)")
                 {
                     metadata = try decodeJSON(ItemMetadata.self, plain, subject: "the metadata of item \(id)")
                 }
             }
-            let replacedBy = try String.fetchAll(db, sql: "SELECT id FROM items WHERE replaces = ? ORDER BY created_at", arguments: [id])
+            let replacedBy = try String.fetchAll(
+                db, sql: "SELECT id FROM items WHERE replaces = ? ORDER BY created_at", arguments: [id])
             return ItemDetails(item: record.item, metadata: metadata, replacedBy: replacedBy)
         }
     }
@@ -65,10 +69,14 @@ extension Vault {
         guard let row = try Row.fetchOne(db, sql: Self.itemSelection + " WHERE i.id = ?", arguments: [id]) else {
             throw VaultError.unknownItem(id)
         }
-        let readerRows = try Row.fetchAll(db, sql: "SELECT role, generation FROM item_readers WHERE item = ? ORDER BY role",
+        let readerRows = try Row.fetchAll(
+            db, sql: "SELECT role, generation FROM item_readers WHERE item = ? ORDER BY role",
             arguments: [id])
-        let generations = Dictionary(uniqueKeysWithValues: readerRows.map { ($0["role"] as String, $0["generation"] as Int) })
-        return ItemRecord(item: item(row: row, readers: generations.keys.sorted()), header: Array(row["header"] as Data), metadata: Array(row["metadata"] as Data),
+        let generations = Dictionary(
+            uniqueKeysWithValues: readerRows.map { ($0["role"] as String, $0["generation"] as Int) })
+        return ItemRecord(
+            item: item(row: row, readers: generations.keys.sorted()), header: Array(row["header"] as Data),
+            metadata: Array(row["metadata"] as Data),
             generations: generations)
     }
 
@@ -93,8 +101,11 @@ extension Vault {
     }
 
     private func item(row: Row, readers: [String]) -> Item {
-        Item(id: row["id"], caseID: row["case_id"], itemClass: ItemClass(rawValue: row["class"]) ?? .evidence, size: row["size"],
-            sha256: row["sha256"], object: row["object"], readers: readers, replaces: row["replaces"], createdAt: row["created_at"],
+        Item(
+            id: row["id"], caseID: row["case_id"], itemClass: ItemClass(rawValue: row["class"]) ?? .evidence,
+            size: row["size"],
+            sha256: row["sha256"], object: row["object"], readers: readers, replaces: row["replaces"],
+            createdAt: row["created_at"],
             createdBy: row["created_by"])
     }
 }

@@ -7,16 +7,20 @@ extension Vault {
     /// the file appears: plaintext goes to a temporary file beside the output (0600), which is fsynced and
     /// renamed into place only after every check passed. On any failure no output file is left.
     @discardableResult
-    public func get(_ itemID: String, to outputPath: String, overwrite: Bool = false, by session: MemberSession) throws -> Item {
+    public func get(_ itemID: String, to outputPath: String, overwrite: Bool = false, by session: MemberSession) throws
+        -> Item
+    {
         let (record, fileKey) = try unlockItem(itemID, session: session)
         if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
         let output = try atomicOutput(outputPath, overwrite: overwrite)
         let buffered = BlockBufferSink(output)
-        try decryptVerified(record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"),
+        try decryptVerified(
+            record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"),
             to: buffered)
         try ioStep("write \(outputPath)") { try buffered.flush() }
         try write { db in
-            try Journal.append(db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
+            try Journal.append(
+                db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
                 detail: "verified sha256")
         }
         try ioStep("write \(outputPath)") { try output.commit() }
@@ -29,47 +33,55 @@ extension Vault {
     @discardableResult
     public func decrypt(_ itemID: String, to sink: ByteSink, by session: MemberSession) throws -> Item {
         let (record, fileKey) = try unlockItem(itemID, session: session)
-        try decryptVerified(record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"), to: sink)
+        try decryptVerified(
+            record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"), to: sink)
         try write { db in
-            try Journal.append(db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
+            try Journal.append(
+                db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
                 detail: "verified sha256; streamed")
         }
         return record.item
     }
 
-    /// Writes a standard age file that `age -d` opens with the given recipient's key or passphrase: a new
-    /// header wrapping the item's file key to `target`, followed by the stored payload byte for byte. The
-    /// payload is decrypted on the way (and discarded) so that a damaged object is never exported.
+    /// Writes a standard age file that `age -d` opens with the given recipient's key or passphrase. The
+    /// item is re-encrypted under a fresh file key on the way out, so the export's key opens that copy and
+    /// nothing in the vault; the plaintext is verified against the recorded SHA-256 before the file appears.
     @discardableResult
     public func export(
-        _ itemID: String, to target: ExportTarget, outputPath: String, overwrite: Bool = false, by session: MemberSession
+        _ itemID: String, to target: ExportTarget, outputPath: String, overwrite: Bool = false,
+        by session: MemberSession
     ) throws -> Item {
         let recipient: Recipient
         let description: String
         switch target {
         case .recipient(let text):
             guard let parsed = try? X25519Recipient(text) else {
-                throw VaultError.invalidArgument("\"\(text.prefix(20))…\" is not an age recipient. It should start with age1.")
+                throw VaultError.invalidArgument(
+                    "\"\(text.prefix(20))…\" is not an age recipient. It should start with age1.")
             }
             recipient = parsed
             description = "to \(parsed.description)"
         case .passphrase(let passphrase, let workFactor):
             do { recipient = try ScryptRecipient(passphrase: passphrase, workFactor: workFactor) } catch {
-                throw VaultError.invalidArgument("The export passphrase is empty or its work factor is out of range. Choose another.")
+                throw VaultError.invalidArgument(
+                    "The export passphrase is empty or its work factor is out of range. Choose another.")
             }
             description = "to a passphrase"
         }
         let (record, fileKey) = try unlockItem(itemID, session: session)
         if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
-        let header = try Age.makeHeader(fileKey: fileKey, recipients: [recipient])
         let output = try atomicOutput(outputPath, overwrite: overwrite)
         let buffered = BlockBufferSink(output)
-        try ioStep("write \(outputPath)") { try buffered.write(header.encoded()) }
+        let writer = try AgeWriter(sink: buffered, recipients: [recipient])
         let object = try objects.open(record.item.object, subject: "item \(itemID)")
-        try decryptVerified(record, fileKey: fileKey, source: TeeSource(object, copy: buffered), to: DiscardSink())
-        try ioStep("write \(outputPath)") { try buffered.flush() }
+        try decryptVerified(record, fileKey: fileKey, source: object, to: writer)
+        try ioStep("write \(outputPath)") {
+            try writer.finish()
+            try buffered.flush()
+        }
         try write { db in
-            try Journal.append(db, at: clock.timestamp(), actor: session.member, action: "item.export", subject: itemID,
+            try Journal.append(
+                db, at: clock.timestamp(), actor: session.member, action: "item.export", subject: itemID,
                 detail: description)
         }
         try ioStep("write \(outputPath)") { try output.commit() }
@@ -86,13 +98,17 @@ extension Vault {
             let record = try itemRecord(db, itemID)
             return (record, try readerIdentities(db, record: record, session: session))
         }
-        guard !identities.isEmpty else { throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers) }
+        guard !identities.isEmpty else {
+            throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
+        }
         do {
             let (header, rest) = try Header.parse(record.header)
             guard rest.isEmpty else { throw AgeError.header("bytes follow the header") }
             return (record, try FileKey.unwrap(header, identities: identities))
         } catch let error as AgeError {
-            if case .noMatch = error { throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers) }
+            if case .noMatch = error {
+                throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
+            }
             throw VaultError.integrityFailure(subject: "The envelope of item \(itemID)", detail: error.description)
         }
     }
@@ -111,11 +127,14 @@ extension Vault {
                 try sink.write(chunk)
             }
         } catch let error as AgeError {
-            if case .io(let reason) = error { throw VaultError.io(operation: "decrypt item \(record.item.id)", reason: reason) }
+            if case .io(let reason) = error {
+                throw VaultError.io(operation: "decrypt item \(record.item.id)", reason: reason)
+            }
             throw VaultError.integrityFailure(subject: subject, detail: error.detail)
         }
         guard size == record.item.size else {
-            throw VaultError.integrityFailure(subject: subject, detail: "it decrypted to \(size) bytes, not the recorded \(record.item.size)")
+            throw VaultError.integrityFailure(
+                subject: subject, detail: "it decrypted to \(size) bytes, not the recorded \(record.item.size)")
         }
         guard Hex.encode(try digest.finalize()) == record.item.sha256 else {
             throw VaultError.integrityFailure(subject: subject, detail: "its SHA-256 does not match the recorded one")
@@ -130,6 +149,8 @@ extension Vault {
     }
 
     private func ioStep(_ operation: String, _ body: () throws -> Void) throws {
-        do { try body() } catch let error as AgeError { throw VaultError.io(operation: operation, reason: error.detail) }
+        do { try body() } catch let error as AgeError {
+            throw VaultError.io(operation: operation, reason: error.detail)
+        }
     }
 }

@@ -33,7 +33,8 @@ enum Journal {
             db, sql: "SELECT seq, at, actor, action, subject, detail FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
             arguments: [seq, limit]
         ).map {
-            JournalEntry(seq: $0["seq"], at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"],
+            JournalEntry(
+                seq: $0["seq"], at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"],
                 detail: $0["detail"])
         }
     }

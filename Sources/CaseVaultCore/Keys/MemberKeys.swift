@@ -78,7 +78,8 @@ final class MemberKeys: @unchecked Sendable {
     }
 
     /// Opens a key file with its passphrase. A wrong passphrase is `VaultError.wrongPassphrase`.
-    static func open(keyFile bytes: [UInt8], path: String, member: String, passphrase: SecureBytes) throws -> MemberKeys {
+    static func open(keyFile bytes: [UInt8], path: String, member: String, passphrase: SecureBytes) throws -> MemberKeys
+    {
         let text: SecureBytes
         do { text = try IdentityFile.open(bytes, passphrase: passphrase) } catch let error as AgeError {
             if case .noMatch = error { throw VaultError.wrongPassphrase(member: member) }

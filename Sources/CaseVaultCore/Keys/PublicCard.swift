@@ -22,7 +22,9 @@ public struct PublicCard: Sendable, Equatable, Codable {
     public let signature: String
 
     /// The exact bytes the signature covers: the four fields, one per line.
-    var signedBytes: [UInt8] { Self.signedBytes(format: format, name: name, recipient: recipient, signingKey: signingKey) }
+    var signedBytes: [UInt8] {
+        Self.signedBytes(format: format, name: name, recipient: recipient, signingKey: signingKey)
+    }
 
     static func signedBytes(format: String, name: String, recipient: String, signingKey: String) -> [UInt8] {
         Array("\(format)\n\(name)\n\(recipient)\n\(signingKey)\n".utf8)
@@ -48,16 +50,19 @@ public struct PublicCard: Sendable, Equatable, Codable {
     /// Checks the format, the name, both keys and the self-signature.
     public func validate() throws {
         guard format == Self.format else {
-            throw VaultError.invalidArgument("This card's format is \(format.prefix(40)), not \(Self.format). Make it with `casevault keygen`.")
+            throw VaultError.invalidArgument(
+                "This card's format is \(format.prefix(40)), not \(Self.format). Make it with `casevault keygen`.")
         }
         try Names.checkMember(name)
         guard (try? X25519Recipient(recipient)) != nil, recipient.utf8.count == 62 else {
             throw VaultError.invalidArgument("The card's recipient is not a valid age1 public key. Ask for a new card.")
         }
-        guard let rawKey = Hex.decode(signingKey), rawKey.count == 32, let key = try? Ed25519.PublicKey(rawRepresentation: rawKey),
+        guard let rawKey = Hex.decode(signingKey), rawKey.count == 32,
+            let key = try? Ed25519.PublicKey(rawRepresentation: rawKey),
             let rawSignature = Hex.decode(signature), key.isValidSignature(rawSignature, for: signedBytes)
         else {
-            throw VaultError.invalidArgument("The card's signature does not verify, so it was altered or damaged. Ask for a new card.")
+            throw VaultError.invalidArgument(
+                "The card's signature does not verify, so it was altered or damaged. Ask for a new card.")
         }
     }
 
@@ -72,7 +77,9 @@ public struct PublicCard: Sendable, Equatable, Codable {
     public static func decode(_ bytes: [UInt8]) throws -> PublicCard {
         let card: PublicCard
         do { card = try JSONDecoder().decode(PublicCard.self, from: Data(bytes)) } catch {
-            throw VaultError.invalidArgument("This is not a CaseVault public card (JSON with name, recipient and signingKey). Make one with `casevault keygen`.")
+            throw VaultError.invalidArgument(
+                "This is not a CaseVault public card (JSON with name, recipient and signingKey). Make one with `casevault keygen`."
+            )
         }
         try card.validate()
         return card

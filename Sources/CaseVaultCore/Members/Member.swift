@@ -41,7 +41,8 @@ struct MemberRecord {
     }
 
     func member(roles: [String]) -> Member {
-        Member(name: name, recipient: recipient, signingKey: signingKey, createdAt: createdAt, createdBy: createdBy,
+        Member(
+            name: name, recipient: recipient, signingKey: signingKey, createdAt: createdAt, createdBy: createdBy,
             removedAt: removedAt, roles: roles)
     }
 }

@@ -15,7 +15,8 @@ extension Vault {
         try Names.checkMember(name)
         if let cardFile, FileSystem.exists(cardFile) { throw VaultError.outputExists(path: cardFile) }
         let keys = try MemberKeys.generate()
-        try FileSystem.writeNewFile(keyFile, bytes: try keys.sealedKeyFile(member: name, passphrase: passphrase, workFactor: workFactor))
+        try FileSystem.writeNewFile(
+            keyFile, bytes: try keys.sealedKeyFile(member: name, passphrase: passphrase, workFactor: workFactor))
         let card = try PublicCard(name: name, keys: keys)
         if let cardFile { try card.write(to: cardFile) }
         return card
@@ -29,7 +30,8 @@ extension Vault {
         try card.validate()
         for role in roles { try Names.checkRole(role) }
         return try write { db in
-            try insertMember(db, name: card.name, recipient: card.recipient, signingKey: card.signingKey, roles: roles,
+            try insertMember(
+                db, name: card.name, recipient: card.recipient, signingKey: card.signingKey, roles: roles,
                 by: session, detail: "from card")
         }
     }
@@ -38,7 +40,8 @@ extension Vault {
     /// `keys/NAME.age` or at `keyFile` outside the vault. All or nothing: a failure removes the key file.
     @discardableResult
     public func addMember(
-        name: String, newPassphrase: SecureBytes, roles: [String] = [], keyFile: String? = nil, by session: MemberSession
+        name: String, newPassphrase: SecureBytes, roles: [String] = [], keyFile: String? = nil,
+        by session: MemberSession
     ) throws -> Member {
         try checkSession(session)
         try Names.checkMember(name)
@@ -52,11 +55,15 @@ extension Vault {
         }
         let keys = try MemberKeys.generate()
         let path = keyFile ?? keyFilePath(for: name)
-        try FileSystem.writeNewFile(path, bytes: try keys.sealedKeyFile(member: name, passphrase: newPassphrase,
-            workFactor: configuration.keyWorkFactor))
+        try FileSystem.writeNewFile(
+            path,
+            bytes: try keys.sealedKeyFile(
+                member: name, passphrase: newPassphrase,
+                workFactor: configuration.keyWorkFactor))
         do {
             return try write { db in
-                try insertMember(db, name: name, recipient: keys.recipient, signingKey: keys.signingPublicKeyHex, roles: roles,
+                try insertMember(
+                    db, name: name, recipient: keys.recipient, signingKey: keys.signingPublicKeyHex, roles: roles,
                     by: session, detail: "keys made in the vault")
             }
         } catch {
@@ -90,7 +97,8 @@ extension Vault {
     }
 
     func memberRecord(_ db: Database, named name: String) throws -> MemberRecord {
-        guard let row = try Row.fetchOne(db, sql: MemberRecord.selection + " WHERE m.name = ?", arguments: [name]) else {
+        guard let row = try Row.fetchOne(db, sql: MemberRecord.selection + " WHERE m.name = ?", arguments: [name])
+        else {
             throw VaultError.unknownMember(name)
         }
         return MemberRecord(row: row)
@@ -114,10 +122,12 @@ extension Vault {
         if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE name = ?", arguments: [name]) != nil {
             throw VaultError.memberExists(name)
         }
-        if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE recipient = ? OR signing_key = ?",
+        if try Row.fetchOne(
+            db, sql: "SELECT 1 FROM members WHERE recipient = ? OR signing_key = ?",
             arguments: [recipient, signingKey]) != nil
         {
-            throw VaultError.invalidArgument("These keys already belong to another member. Each member needs their own keys (`casevault keygen`).")
+            throw VaultError.invalidArgument(
+                "These keys already belong to another member. Each member needs their own keys (`casevault keygen`).")
         }
         let now = clock.timestamp()
         try db.execute(

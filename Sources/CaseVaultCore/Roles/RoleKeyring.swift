@@ -17,7 +17,9 @@ enum RoleKeyring {
         return SecureBytes(copying: text)
     }
 
-    static func sealEnvelope(role: String, generation: Int, identity: X25519Identity, to recipient: X25519Recipient) throws -> [UInt8] {
+    static func sealEnvelope(role: String, generation: Int, identity: X25519Identity, to recipient: X25519Recipient)
+        throws -> [UInt8]
+    {
         try SealedBlob.seal(identityText(role: role, generation: generation, identity: identity), to: [recipient])
     }
 
@@ -38,9 +40,12 @@ enum RoleKeyring {
             let role: String = row["role"]
             let generation: Int = row["generation"]
             let subject = "the \(role) key envelope (generation \(generation)) of \(session.member)"
-            guard let text = try SealedBlob.open(Array(row["envelope"] as Data), identities: [session.identity], subject: subject, limit: 4096)
+            guard
+                let text = try SealedBlob.open(
+                    Array(row["envelope"] as Data), identities: [session.identity], subject: subject, limit: 4096)
             else {
-                throw VaultError.integrityFailure(subject: subject, detail: "it is not addressed to \(session.member)'s key")
+                throw VaultError.integrityFailure(
+                    subject: subject, detail: "it is not addressed to \(session.member)'s key")
             }
             let identities: [X25519Identity]
             do { identities = try IdentityFile.parse(text) } catch {
@@ -53,17 +58,21 @@ enum RoleKeyring {
 
     /// The current generation of `role`: number and recipient, nil while nobody has held the role.
     static func currentGeneration(_ db: Database, role: String) throws -> (generation: Int, recipient: String)? {
-        guard let row = try Row.fetchOne(
-            db, sql: """
-                SELECT generation, recipient FROM role_generations
-                WHERE role = ? AND retired_at IS NULL ORDER BY generation DESC LIMIT 1
-                """, arguments: [role])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT generation, recipient FROM role_generations
+                    WHERE role = ? AND retired_at IS NULL ORDER BY generation DESC LIMIT 1
+                    """, arguments: [role])
         else { return nil }
         return (row["generation"], row["recipient"])
     }
 
     /// The current generation of each reader role, or `roleHasNoKey` for the first role nobody holds.
-    static func readerRecipients(_ db: Database, roles: [String]) throws -> [(role: String, generation: Int, recipient: X25519Recipient)] {
+    static func readerRecipients(_ db: Database, roles: [String]) throws -> [(
+        role: String, generation: Int, recipient: X25519Recipient
+    )] {
         try roles.map { role in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM roles WHERE name = ?", arguments: [role]) != nil else {
                 throw VaultError.unknownRole(role)

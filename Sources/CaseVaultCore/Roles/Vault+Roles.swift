@@ -35,14 +35,19 @@ extension Vault {
             let actorHolds = try holds(db, member: session.memberID, role: role)
             let actorIsAdmin = try holds(db, member: session.memberID, role: Self.adminRoleName)
             guard actorHolds || actorIsAdmin else {
-                throw VaultError.notPermitted(action: "revoke \(role)", reason: "Only an admin or a holder of \(role) can.")
+                throw VaultError.notPermitted(
+                    action: "revoke \(role)", reason: "Only an admin or a holder of \(role) can.")
             }
-            guard try holds(db, member: target.id, role: role) else { throw VaultError.doesNotHold(member: member, role: role) }
+            guard try holds(db, member: target.id, role: role) else {
+                throw VaultError.doesNotHold(member: member, role: role)
+            }
             let holders = try self.holders(db, role: role)
             guard holders.count > 1 else { throw VaultError.lastHolder(member: member, role: role) }
-            try db.execute(sql: "DELETE FROM role_key_envelopes WHERE member = ? AND role = ?", arguments: [target.id, role])
+            try db.execute(
+                sql: "DELETE FROM role_key_envelopes WHERE member = ? AND role = ?", arguments: [target.id, role])
             try db.execute(sql: "DELETE FROM memberships WHERE member = ? AND role = ?", arguments: [target.id, role])
-            try Journal.append(db, at: clock.timestamp(), actor: session.member, action: "role.revoke", subject: member,
+            try Journal.append(
+                db, at: clock.timestamp(), actor: session.member, action: "role.revoke", subject: member,
                 detail: "\(role); keys not rotated")
         }
     }
@@ -51,11 +56,16 @@ extension Vault {
     public func roles() throws -> [RoleInfo] {
         try read { db in
             try configuration.roles.map { role in
-                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
+                let count =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role])
+                    ?? 0
                 return RoleInfo(
-                    name: role, generations: count, currentRecipient: try RoleKeyring.currentGeneration(db, role: role)?.recipient,
+                    name: role, generations: count,
+                    currentRecipient: try RoleKeyring.currentGeneration(db, role: role)?.recipient,
                     holders: try holders(db, role: role),
-                    defaultReaderOf: ItemClass.allCases.filter { configuration.classReaders[$0]?.contains(role) ?? false },
+                    defaultReaderOf: ItemClass.allCases.filter {
+                        configuration.classReaders[$0]?.contains(role) ?? false
+                    },
                     readsCaseMetadata: configuration.caseReaders.contains(role))
             }
         }
@@ -66,10 +76,13 @@ extension Vault {
         try read { db in
             try requireRole(db, role)
             return try Row.fetchAll(
-                db, sql: "SELECT generation, recipient, created_at, retired_at FROM role_generations WHERE role = ? ORDER BY generation",
+                db,
+                sql:
+                    "SELECT generation, recipient, created_at, retired_at FROM role_generations WHERE role = ? ORDER BY generation",
                 arguments: [role]
             ).map {
-                RoleGeneration(role: role, generation: $0["generation"], recipient: $0["recipient"], createdAt: $0["created_at"],
+                RoleGeneration(
+                    role: role, generation: $0["generation"], recipient: $0["recipient"], createdAt: $0["created_at"],
                     retiredAt: $0["retired_at"])
             }
         }
@@ -77,39 +90,50 @@ extension Vault {
 
     // MARK: Inside transactions
 
-    func grantInTransaction(_ db: Database, role: String, to target: MemberRecord, by session: MemberSession, now: String) throws {
+    func grantInTransaction(
+        _ db: Database, role: String, to target: MemberRecord, by session: MemberSession, now: String
+    ) throws {
         try requireRole(db, role)
         guard target.removedAt == nil else { throw VaultError.memberRemoved(target.name) }
         guard try !holds(db, member: target.id, role: role) else {
             throw VaultError.alreadyHolds(member: target.name, role: role)
         }
         let recipient = try X25519Recipient(target.recipient)
-        let generationCount = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
+        let generationCount =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
         if generationCount == 0 {
             guard try holds(db, member: session.memberID, role: Self.adminRoleName) else {
                 throw VaultError.notPermitted(
-                    action: "grant \(role)", reason: "Nobody holds \(role) yet, and only an admin can give it its first holder.")
+                    action: "grant \(role)",
+                    reason: "Nobody holds \(role) yet, and only an admin can give it its first holder.")
             }
-            try createFirstGeneration(db, role: role, for: target.id, recipient: recipient, by: session.memberID,
+            try createFirstGeneration(
+                db, role: role, for: target.id, recipient: recipient, by: session.memberID,
                 actor: session.member, now: now)
         } else {
             guard try holds(db, member: session.memberID, role: role) else {
                 let holders = try self.holders(db, role: role)
                 throw VaultError.notPermitted(
                     action: "grant \(role)",
-                    reason: "Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", "))).")
+                    reason:
+                        "Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", ")))."
+                )
             }
-            let generations = try Int.fetchAll(db, sql: "SELECT generation FROM role_generations WHERE role = ? ORDER BY generation",
+            let generations = try Int.fetchAll(
+                db, sql: "SELECT generation FROM role_generations WHERE role = ? ORDER BY generation",
                 arguments: [role])
             let own = try RoleKeyring.openIdentities(db, session: session, roles: [role])[role] ?? [:]
             for generation in generations {
                 guard let identity = own[generation] else {
                     throw VaultError.integrityFailure(
-                        subject: "\(session.member)'s keys for \(role)", detail: "the envelope of generation \(generation) is missing")
+                        subject: "\(session.member)'s keys for \(role)",
+                        detail: "the envelope of generation \(generation) is missing")
                 }
-                try insertEnvelope(db, role: role, generation: generation, member: target.id,
-                    envelope: RoleKeyring.sealEnvelope(role: role, generation: generation, identity: identity, to: recipient), now: now)
+                try insertEnvelope(
+                    db, role: role, generation: generation, member: target.id,
+                    envelope: RoleKeyring.sealEnvelope(
+                        role: role, generation: generation, identity: identity, to: recipient), now: now)
             }
         }
         try insertMembership(db, member: target.id, role: role, grantedBy: session.memberID, now: now)
@@ -118,20 +142,26 @@ extension Vault {
 
     /// Makes generation 1 of `role` and seals it to its first holder only.
     func createFirstGeneration(
-        _ db: Database, role: String, for member: Int64, recipient: X25519Recipient, by creator: Int64, actor: String, now: String
+        _ db: Database, role: String, for member: Int64, recipient: X25519Recipient, by creator: Int64, actor: String,
+        now: String
     ) throws {
         let identity = try X25519Identity.generate()
         try db.execute(
-            sql: "INSERT INTO role_generations (role, generation, recipient, created_at, created_by) VALUES (?, 1, ?, ?, ?)",
+            sql:
+                "INSERT INTO role_generations (role, generation, recipient, created_at, created_by) VALUES (?, 1, ?, ?, ?)",
             arguments: [role, identity.recipient.description, now, creator])
-        try insertEnvelope(db, role: role, generation: 1, member: member,
+        try insertEnvelope(
+            db, role: role, generation: 1, member: member,
             envelope: RoleKeyring.sealEnvelope(role: role, generation: 1, identity: identity, to: recipient), now: now)
         try Journal.append(db, at: now, actor: actor, action: "role.generate", subject: role, detail: "generation 1")
     }
 
-    func insertEnvelope(_ db: Database, role: String, generation: Int, member: Int64, envelope: [UInt8], now: String) throws {
+    func insertEnvelope(_ db: Database, role: String, generation: Int, member: Int64, envelope: [UInt8], now: String)
+        throws
+    {
         try db.execute(
-            sql: "INSERT INTO role_key_envelopes (role, generation, member, envelope, created_at) VALUES (?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO role_key_envelopes (role, generation, member, envelope, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [role, generation, member, Data(envelope), now])
     }
 
@@ -142,12 +172,14 @@ extension Vault {
     }
 
     func holds(_ db: Database, member: Int64, role: String) throws -> Bool {
-        try Row.fetchOne(db, sql: "SELECT 1 FROM memberships WHERE member = ? AND role = ?", arguments: [member, role]) != nil
+        try Row.fetchOne(db, sql: "SELECT 1 FROM memberships WHERE member = ? AND role = ?", arguments: [member, role])
+            != nil
     }
 
     func holders(_ db: Database, role: String) throws -> [String] {
         try String.fetchAll(
-            db, sql: """
+            db,
+            sql: """
                 SELECT m.name FROM memberships s JOIN members m ON m.id = s.member
                 WHERE s.role = ? AND m.removed_at IS NULL ORDER BY m.name
                 """, arguments: [role])

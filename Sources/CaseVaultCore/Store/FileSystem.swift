@@ -93,7 +93,8 @@ enum FileSystem {
             if n == 0 { break }
             out += buffer[0..<n]
             guard out.count <= limit else {
-                throw VaultError.invalidArgument("\(path) is larger than \(limit) bytes, so it is not a CaseVault key file or card.")
+                throw VaultError.invalidArgument(
+                    "\(path) is larger than \(limit) bytes, so it is not a CaseVault key file or card.")
             }
         }
         return out
@@ -145,6 +146,7 @@ enum FileSystem {
     }
 
     static func randomHex(_ byteCount: Int) -> String {
-        Hex.encode((try? SystemRandom.bytes(count: byteCount)) ?? (0..<byteCount).map { _ in UInt8.random(in: 0...255) })
+        Hex.encode(
+            (try? SystemRandom.bytes(count: byteCount)) ?? (0..<byteCount).map { _ in UInt8.random(in: 0...255) })
     }
 }

@@ -32,10 +32,14 @@ final class BlockBufferSink: ByteSink {
 
     init(_ next: ByteSink, blockSize: Int = 1 << 20) {
         self.next = next
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+        buffer = Payload.allocateIOBuffer(blockSize)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        // On the get path this buffer held plaintext.
+        ConstantTime.wipe(buffer)
+        buffer.deallocate()
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
@@ -53,27 +57,4 @@ final class BlockBufferSink: ByteSink {
         try next.write(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
         used = 0
     }
-}
-
-/// A source that hands every byte it reads to `copy` as well: the export path reads an object once,
-/// writing it to the exported file while the payload decryptor verifies it.
-final class TeeSource: ByteSource {
-    private let source: ByteSource
-    private let copy: ByteSink
-
-    init(_ source: ByteSource, copy: ByteSink) {
-        self.source = source
-        self.copy = copy
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = try source.read(into: buffer)
-        if n > 0 { try copy.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
-        return n
-    }
-}
-
-/// A sink that drops everything (the end of a verification pass).
-final class DiscardSink: ByteSink {
-    func write(_ bytes: UnsafeRawBufferPointer) throws {}
 }

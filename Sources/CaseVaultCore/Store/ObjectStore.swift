@@ -30,7 +30,8 @@ struct ObjectStore: Sendable {
         let path = "\(temporaryPath)/object-\(FileSystem.randomHex(12)).tmp"
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw VaultError.io(operation: "create a temporary file in \(temporaryPath)", reason: FileSystem.errorText())
+            throw VaultError.io(
+                operation: "create a temporary file in \(temporaryPath)", reason: FileSystem.errorText())
         }
         return try TemporaryObject(path: path, stream: FileDescriptorStream(fd: fd, owned: true))
     }

@@ -24,7 +24,8 @@ enum Schema {
     private static func ageFileCheck(_ column: String) -> String {
         "substr(\(column), 1, 22) = CAST('age-encryption.org/v1' || char(10) AS BLOB)"
     }
-    private static let recipientCheck = "length(recipient) = 62 AND recipient GLOB 'age1*' AND recipient NOT GLOB '*[^a-z0-9]*'"
+    private static let recipientCheck =
+        "length(recipient) = 62 AND recipient GLOB 'age1*' AND recipient NOT GLOB '*[^a-z0-9]*'"
     private static let timeCheck = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
 
     private static func createV1(_ db: Database) throws {
@@ -118,7 +119,7 @@ enum Schema {
                     replaces TEXT REFERENCES items(id) CHECK (replaces IS NULL OR replaces <> id),
                     created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
                     created_by INTEGER NOT NULL REFERENCES members(id)
-                ) WITHOUT ROWID;
+                );
                 CREATE INDEX items_by_case ON items(case_id, created_at);
                 CREATE INDEX items_by_object ON items(object);
 

@@ -15,7 +15,9 @@ enum SealedBlob {
 
     /// Decrypts a sealed blob into secret storage. Returns nil when none of `identities` is a recipient;
     /// throws `VaultError.integrityFailure` when the blob is damaged or larger than `limit`.
-    static func open(_ blob: [UInt8], identities: [Identity], subject: String, limit: Int = 1 << 20) throws -> SecureBytes? {
+    static func open(_ blob: [UInt8], identities: [Identity], subject: String, limit: Int = 1 << 20) throws
+        -> SecureBytes?
+    {
         do {
             let reader = try AgeReader(source: MemorySource(blob), identities: identities, armored: false)
             let sink = SecureCollector(capacity: min(limit, max(blob.count, 64)))
@@ -37,7 +39,9 @@ final class SecureCollector: ByteSink {
     init(capacity: Int) { storage = SecureBytes(zeroedCount: capacity) }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard count + bytes.count <= storage.count else { throw AgeError.payload("the plaintext is larger than expected") }
+        guard count + bytes.count <= storage.count else {
+            throw AgeError.payload("the plaintext is larger than expected")
+        }
         storage.withUnsafeMutableBytes { out in
             UnsafeMutableRawBufferPointer(rebasing: out[count..<count + bytes.count]).copyMemory(from: bytes)
         }
