@@ -48,6 +48,8 @@ let package = Package(
         .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
         .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
         .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
+        // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
+        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,12 +9,25 @@ public struct CaseVaultCommand: AsyncParsableCommand {
             Every document and piece of evidence is stored encrypted in the age format, readable only by \
             the roles entitled to it.
 
+            Common options (every vault command): --vault DIR (env CASEVAULT_DIR, default ./casevault), \
+            --as NAME (env CASEVAULT_AS), --identity FILE, --passphrase-file FILE (env \
+            CASEVAULT_PASSPHRASE_FILE), --json, --verbose. Exit codes: 0 success, 64 bad input, 65 damaged \
+            data, 66 not found, 73 cannot create, 74 I/O error, 77 not entitled (Docs/CLI.md).
+
             Example:
-              casevault age keygen -o me.key
-              casevault age encrypt -r age1… -o report.pdf.age report.pdf
+              casevault demo
+              casevault init --admin ana
+              export CASEVAULT_AS=lucia
+              casevault add LPZ-2026-014 denuncia.pdf --class legal
+              casevault list LPZ-2026-014
+              casevault get it_3f9a0c2d4e5b6a71
             """,
         version: "0.1.0",
-        subcommands: [AgeCommand.self]
+        subcommands: [
+            InitCommand.self, KeygenCommand.self, MemberCommand.self, RoleCommand.self, CaseCommand.self,
+            AddCommand.self, ListCommand.self, ShowCommand.self, GetCommand.self, ExportCommand.self,
+            DemoCommand.self, AgeCommand.self,
+        ]
     )
 
     public init() {}

@@ -23,7 +23,9 @@ struct ConformanceTests {
 
     @Test(
         "the suite is present and complete",
-        .enabled(if: TestVectors.ageDirectory != nil, "SKIPPED: age CCTV vectors not found (../shared/vectors or CASEVAULT_VECTORS)"))
+        .enabled(
+            if: TestVectors.ageDirectory != nil,
+            "SKIPPED: age CCTV vectors not found (../shared/vectors or CASEVAULT_VECTORS)"))
     func suiteIsComplete() {
         #expect(Self.inScope.count == 124)
     }

@@ -3,7 +3,8 @@ import Foundation
 /// Runs the real `age` CLI (and other tools) for interop tests.
 enum ExternalTools {
     static func path(of tool: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
+        for dir in ["/usr/bin", "/usr/local/bin", "/bin"]
+        where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
             return "\(dir)/\(tool)"
         }
         return nil
@@ -23,7 +24,9 @@ enum ExternalTools {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path(of: arguments[0]) ?? arguments[0])
         process.arguments = Array(arguments.dropFirst())
-        let input = Pipe(), output = Pipe(), error = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let error = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
@@ -44,7 +47,9 @@ enum ExternalTools {
         process.waitUntilExit()
         errDone.wait()
         let errData = errBox.data
-        return Result(status: process.terminationStatus, stdout: [UInt8](outData), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: [UInt8](outData),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Runs a command that asks for a passphrase on its terminal (as `age` does), typing `passphrase`

@@ -45,10 +45,13 @@ struct InteropTests {
     @Test("several recipients, armor, both directions")
     func severalRecipientsArmored() throws {
         let folder = try TemporaryFolder()
-        let a = try X25519Identity.generate(), b = try X25519Identity.generate(), c = try X25519Identity.generate()
+        let a = try X25519Identity.generate()
+        let b = try X25519Identity.generate()
+        let c = try X25519Identity.generate()
         let plaintext = try Self.randomBytes(200_000)
         let sink = MemorySink()
-        try Age.encrypt(from: MemorySource(plaintext), to: sink, recipients: [a.recipient, b.recipient, c.recipient], armor: true)
+        try Age.encrypt(
+            from: MemorySource(plaintext), to: sink, recipients: [a.recipient, b.recipient, c.recipient], armor: true)
         #expect(sink.bytes.starts(with: Array("-----BEGIN AGE ENCRYPTED FILE-----\n".utf8)))
         let file = try folder.write("file.age", sink.bytes)
         for (i, id) in [a, b, c].enumerated() {
@@ -90,7 +93,8 @@ struct InteropTests {
         let plaintext = try Self.randomBytes(70_000)
         let secret = SecureBytes(copying: Array("correct horse battery staple".utf8))
         let sink = MemorySink()
-        try Age.encrypt(from: MemorySource(plaintext), to: sink, recipients: [ScryptRecipient(passphrase: secret, workFactor: 10)])
+        try Age.encrypt(
+            from: MemorySource(plaintext), to: sink, recipients: [ScryptRecipient(passphrase: secret, workFactor: 10)])
         let ours = try folder.write("ours.age", sink.bytes)
         let opened = try ExternalTools.runWithTerminal(
             ["age", "-d", "-o", folder.file("ours.out"), ours], passphrase: "correct horse battery staple")
@@ -102,7 +106,9 @@ struct InteropTests {
             ["age", "-p", "-o", folder.file("theirs.age"), input], passphrase: "correct horse battery staple", times: 2)
         #expect(made.status == 0, "\(made.stderr)")
         let out = MemorySink()
-        try Age.decrypt(from: MemorySource(try folder.read("theirs.age")), to: out, identities: [ScryptIdentity(passphrase: secret)])
+        try Age.decrypt(
+            from: MemorySource(try folder.read("theirs.age")), to: out, identities: [ScryptIdentity(passphrase: secret)]
+        )
         #expect(out.bytes == plaintext)
         #expect(throws: AgeError.self) {
             try Age.decrypt(
@@ -111,13 +117,16 @@ struct InteropTests {
         }
     }
 
-    @Test("age -d -i opens our passphrase-protected identity files", .enabled(if: ExternalTools.path(of: "python3") != nil))
+    @Test(
+        "age -d -i opens our passphrase-protected identity files",
+        .enabled(if: ExternalTools.path(of: "python3") != nil))
     func protectedIdentityFile() throws {
         let folder = try TemporaryFolder()
         let identity = try X25519Identity.generate()
         var text = Array("# a test identity\n".utf8)
         text += identity.encoded().unsafeExportedBytes() + [0x0A]
-        let sealed = try IdentityFile.seal(SecureBytes(copying: text), passphrase: SecureBytes(copying: Array("demo".utf8)), workFactor: 10)
+        let sealed = try IdentityFile.seal(
+            SecureBytes(copying: text), passphrase: SecureBytes(copying: Array("demo".utf8)), workFactor: 10)
         let keyPath = try folder.write("key.age", sealed)
         let plaintext = Array("evidence".utf8)
         let sink = MemorySink()
@@ -128,7 +137,8 @@ struct InteropTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try folder.read("out") == plaintext)
         // And we read it back the same way.
-        let reopened = try IdentityFile.parse(IdentityFile.open(sealed, passphrase: SecureBytes(copying: Array("demo".utf8))))
+        let reopened = try IdentityFile.parse(
+            IdentityFile.open(sealed, passphrase: SecureBytes(copying: Array("demo".utf8))))
         #expect(reopened.first?.recipient == identity.recipient)
     }
 }

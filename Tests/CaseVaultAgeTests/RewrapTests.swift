@@ -7,7 +7,9 @@ import Testing
 struct RewrapTests {
     @Test("adding and removing recipients leaves the payload byte for byte")
     func addRemove() throws {
-        let alice = try X25519Identity.generate(), bob = try X25519Identity.generate(), carol = try X25519Identity.generate()
+        let alice = try X25519Identity.generate()
+        let bob = try X25519Identity.generate()
+        let carol = try X25519Identity.generate()
         let plaintext = try SystemRandom.bytes(count: 100_000)
         let original = MemorySink()
         try Age.encrypt(from: MemorySource(plaintext), to: original, recipients: [alice.recipient, bob.recipient])
@@ -25,7 +27,9 @@ struct RewrapTests {
             try Age.decrypt(from: MemorySource(file), to: out, identities: [who])
             #expect(out.bytes == plaintext)
         }
-        #expect(throws: AgeError.self) { try Age.decrypt(from: MemorySource(file), to: MemorySink(), identities: [bob]) }
+        #expect(throws: AgeError.self) {
+            try Age.decrypt(from: MemorySource(file), to: MemorySink(), identities: [bob])
+        }
 
         // The stream form gives the same payload.
         let streamed = MemorySink()
@@ -44,7 +48,8 @@ struct RewrapTests {
 
     @Test("rewrapping needs a key that opens the header")
     func needsKey() throws {
-        let alice = try X25519Identity.generate(), mallory = try X25519Identity.generate()
+        let alice = try X25519Identity.generate()
+        let mallory = try X25519Identity.generate()
         let out = MemorySink()
         try Age.encrypt(from: MemorySource([9]), to: out, recipients: [alice.recipient])
         let (header, _) = try Header.parse(out.bytes)

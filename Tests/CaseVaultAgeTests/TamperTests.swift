@@ -92,8 +92,10 @@ struct TamperTests {
     @Test("truncation anywhere is detected: in the header or nonce as a header failure, later as a payload failure")
     func truncations() {
         let start = Self.headerLength
-        let cuts = [start + 16, start + 17, start + 16 + Self.sealedChunk,
-                    start + 16 + 2 * Self.sealedChunk, Self.file.count - 1, Self.file.count - 17]
+        let cuts = [
+            start + 16, start + 17, start + 16 + Self.sealedChunk,
+            start + 16 + 2 * Self.sealedChunk, Self.file.count - 1, Self.file.count - 17,
+        ]
         for cut in cuts {
             let (error, out) = Self.attempt(Array(Self.file[..<cut]))
             guard case .payload = error else {

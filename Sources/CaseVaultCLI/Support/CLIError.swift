@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseVaultAge
+import CaseVaultCore
 import CaseVaultCrypto
 
 /// An error for the person at the terminal: one or two plain sentences and a documented exit code.
@@ -10,8 +11,12 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 
     static func usage(_ m: String) -> CLIError { CLIError(message: m, code: ExitCodes.usage) }
-    static func inputMissing(_ m: String) -> CLIError { CLIError(message: m, code: ExitCodes.inputMissing) }
-    static func cannotCreate(_ m: String) -> CLIError { CLIError(message: m, code: ExitCodes.cannotCreate) }
+    static func inputMissing(_ m: String) -> CLIError {
+        CLIError(message: m, code: ExitCodes.inputMissing)
+    }
+    static func cannotCreate(_ m: String) -> CLIError {
+        CLIError(message: m, code: ExitCodes.cannotCreate)
+    }
 }
 
 /// The exit codes `casevault` documents (Docs/CLI.md). They follow BSD sysexits where one fits.
@@ -42,10 +47,14 @@ enum ErrorReport {
             switch e {
             case .noMatch(let s): return ("Cannot decrypt: \(s).", ExitCodes.notEntitled)
             case .header(let s), .hmac(let s), .payload(let s), .armor(let s):
-                return ("The file is damaged or was tampered with (\(e.failureClass): \(s)).", ExitCodes.dataError)
+                return (
+                    "The file is damaged or was tampered with (\(e.failureClass): \(s)).", ExitCodes.dataError
+                )
             case .io(let s): return ("\(capitalized(s)).", ExitCodes.ioError)
             case .invalidKey(let s): return ("\(capitalized(s)).", ExitCodes.usage)
             }
+        case let e as VaultError:
+            return (e.description, exitCode(for: e))
         case let e as CryptoError:
             return ("A cryptographic operation failed: \(e.operation).", ExitCodes.failure)
         default:
@@ -53,12 +62,19 @@ enum ErrorReport {
         }
     }
 
+    /// The error's type and case, e.g. `VaultError.notAReader`, for --verbose.
+    static func kind(of error: Error) -> String {
+        let mirror = Mirror(reflecting: error)
+        let caseName = mirror.displayStyle == .enum ? mirror.children.first?.label : nil
+        return "\(type(of: error))" + (caseName.map { ".\($0)" } ?? "")
+    }
+
     static func capitalized(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 }
 
 /// Runs a command body and turns failures into a message on stderr and a documented exit code, never a
-/// stack trace.
-func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+/// stack trace. With `verbose`, a second line names the error's type and case (never its payload).
+func reportingErrors<T>(verbose: Bool = false, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as ExitCode {
@@ -66,6 +82,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch {
         let (message, code) = ErrorReport.describe(error)
         Console.error("casevault: \(message)")
+        if verbose { Console.error("casevault: detail: \(ErrorReport.kind(of: error)), exit code \(code)") }
         throw ExitCode(code)
     }
 }

@@ -28,12 +28,18 @@ enum PassphraseInput {
     /// The first line of `path` (without its line ending).
     static func fromFile(_ path: String) throws -> SecureBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).") }
+        guard fd >= 0 else {
+            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).")
+        }
         defer { close(fd) }
         let buffer = SecureBytes(zeroedCount: maximumLength + 1)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard n >= 0 else { throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).") }
-        guard n <= maximumLength else { throw CLIError.usage("The passphrase file \(path) is too long.") }
+        guard n >= 0 else {
+            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).")
+        }
+        guard n <= maximumLength else {
+            throw CLIError.usage("The passphrase file \(path) is too long.")
+        }
         let length = buffer.withUnsafeBytes { bytes in
             var end = 0
             while end < n && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
@@ -45,11 +51,13 @@ enum PassphraseInput {
 
     /// Prompts on /dev/tty with echo off, so that the passphrase never shows and never comes from a pipe
     /// by accident.
-    static func fromTerminal(prompt: String) throws -> SecureBytes {
+    static func fromTerminal(
+        prompt: String,
+        scriptHint: String = "Use --passphrase-file or CASEVAULT_PASSPHRASE_FILE in scripts."
+    ) throws -> SecureBytes {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
-            throw CLIError.usage(
-                "No terminal to ask for a passphrase. Use --passphrase-file or CASEVAULT_PASSPHRASE_FILE in scripts.")
+            throw CLIError.usage("No terminal to ask for a passphrase. \(scriptHint)")
         }
         defer { close(fd) }
         var saved = termios()
@@ -83,3 +91,19 @@ enum PassphraseInput {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
+
+extension PassphraseInput {
+    /// A passphrase being chosen (a new member's, a new vault admin's, an export's): from `file` when given,
+    /// else typed twice on the terminal. Never taken from CASEVAULT_PASSPHRASE_FILE, which is the acting
+    /// member's own passphrase.
+    static func readNew(prompt: String, file: String?) throws -> SecureBytes {
+        if let file { return try fromFile(file) }
+        let hint = "Use --new-passphrase-file in scripts."
+        let first = try fromTerminal(prompt: prompt, scriptHint: hint)
+        let second = try fromTerminal(prompt: "Repeat the passphrase: ", scriptHint: hint)
+        guard first.constantTimeEquals(second) else {
+            throw CLIError.usage("The two passphrases differ. Nothing was changed; try again.")
+        }
+        return first
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import CaseVaultCore
+
+/// `casevault export ITEM --to age1…|--passphrase`.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export an item as a standard age file for someone outside the vault.",
+        discussion: """
+            For a prosecutor or partner who uses age: the file opens with `age -d -i their-key` (--to) or \
+            `age -d` and the passphrase (--passphrase, typed twice or read from --new-passphrase-file; send \
+            the passphrase by another channel). The item is decrypted on the way to check it, so a damaged \
+            item is never exported. Without -o the file is named after the original, plus .age.
+
+            Example:
+              casevault export --as lucia it_3f9a0c2d4e5b6a71 --to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
+              casevault export --as lucia it_3f9a0c2d4e5b6a71 --passphrase -o denuncia.pdf.age
+            """
+    )
+
+    @OptionGroup var options: VaultOptions
+
+    @Argument(help: ArgumentHelp("The item id (it_…).", valueName: "item"))
+    var item: String
+
+    @Option(help: ArgumentHelp("The recipient's age public key.", valueName: "age1…"))
+    var to: String?
+
+    @Flag(help: "Encrypt to a new passphrase instead (asked twice, or --new-passphrase-file).")
+    var passphrase = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --passphrase: read it from the first line of this file.", valueName: "file"))
+    var newPassphraseFile: String?
+
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Where to write the age file (default: ORIGINAL-NAME.age here).", valueName: "path"))
+    var output: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func validate() throws {
+        try InputCheck.validating {
+            try InputCheck.itemID(item)
+            let usesPassphrase = passphrase || newPassphraseFile != nil
+            if usesPassphrase == (to != nil) {
+                throw CLIError.usage(
+                    "Say whom to export to: --to age1… (their public key) or --passphrase, but not both.")
+            }
+            if let to, !to.hasPrefix("age1") {
+                throw CLIError.usage(
+                    "\(InputCheck.quoted(to)) is not an age public key; it should start with age1.")
+            }
+            if let output {
+                if FileSystemCheck.isDirectory(output) {
+                    throw CLIError.usage("\(output) is a folder. Give a file path with -o.")
+                }
+                if !force && FileSystemCheck.exists(output) {
+                    throw CLIError.cannotCreate(
+                        "\(output) already exists. Choose another -o path, or add --force to replace it.")
+                }
+            }
+        }
+    }
+
+    func run() async throws {
+        try await options.run {
+            let vault = try options.openVault()
+            _ = try vault.whoCanRead(item)
+            let session = try options.unlock(vault, purpose: "export an item")
+            let path: String
+            if let output {
+                path = output
+            } else {
+                let details = try vault.showItem(item, as: session)
+                guard let metadata = details.metadata else {
+                    throw VaultError.notAReader(subject: "item \(item)", readers: details.item.readers)
+                }
+                path = (ItemTable.safeFileName(metadata.filename) ?? item) + ".age"
+            }
+            let target: ExportTarget
+            if let to {
+                target = .recipient(to)
+            } else {
+                let secret = try PassphraseInput.readNew(
+                    prompt: "Passphrase for the exported file: ", file: newPassphraseFile)
+                target = .passphrase(secret, workFactor: try KeyWorkFactor.resolve(options.keyWorkFactor))
+            }
+            let exported = try vault.export(
+                item, to: target, outputPath: path, overwrite: force, by: session)
+            if options.json {
+                try Printer.json(ExportResult(item: exported, path: path, recipient: to))
+                return
+            }
+            Console.out(
+                "Wrote \(Printer.safe(path)), a standard age file of \(exported.id) (\(Printer.size(exported.size)))."
+            )
+            Console.out(
+                to == nil
+                    ? "Open it with: age -d -o FILE \(path)"
+                    : "Open it with: age -d -i KEY-FILE -o FILE \(path)")
+        }
+    }
+}
+
+private struct ExportResult: Encodable {
+    let item: Item
+    let path: String
+    let recipient: String?
+}

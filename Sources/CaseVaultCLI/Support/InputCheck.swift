@@ -1,0 +1,123 @@
+import ArgumentParser
+
+/// Checks of user input made in `validate()`, before a vault is opened or a passphrase asked for.
+///
+/// The rules mirror the vault's own (which the database also enforces as CHECK constraints), so a typo is
+/// caught with a plain message instead of a database error. A failed check prints one line on stderr and
+/// exits with the usage code, like every other error of `casevault`.
+enum InputCheck {
+    static let memberRule =
+        "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
+    static let caseRule =
+        "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
+    static let roleRule =
+        "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
+
+    /// Runs checks; a failure is reported as one line and exit code, without argument-parser's usage dump.
+    static func validating(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as CLIError {
+            Console.error("casevault: \(error.message)")
+            throw ExitCode(error.code)
+        }
+    }
+
+    static func member(_ name: String, option: String = "member name") throws {
+        guard
+            matches(name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || "._-".contains($0) })
+        else {
+            let given = option == "member name" ? "" : " (\(option))"
+            throw CLIError.usage("\(quoted(name)) is not a valid member name\(given). \(memberRule)")
+        }
+    }
+
+    static func caseID(_ id: String) throws {
+        guard matches(id, max: 64, first: isAlnum, rest: { isAlnum($0) || "._-".contains($0) }) else {
+            throw CLIError.usage("\(quoted(id)) is not a valid case id. \(caseRule)")
+        }
+    }
+
+    static func role(_ role: String) throws {
+        guard
+            matches(
+                role, max: 32, first: { $0 >= "a" && $0 <= "z" }, rest: { isLowerAlnum($0) || $0 == "-" })
+        else {
+            throw CLIError.usage("\(quoted(role)) is not a valid role name. \(roleRule)")
+        }
+    }
+
+    static func itemID(_ id: String) throws {
+        let hex = id.dropFirst(3)
+        guard id.hasPrefix("it_"), hex.count == 16,
+            hex.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase })
+        else {
+            throw CLIError.usage(
+                "\(quoted(id)) is not an item id. Item ids look like it_0123456789abcdef; `casevault list` shows them."
+            )
+        }
+    }
+
+    /// A date or date and time: `2026-03-01`, `2026-03-01T14:05`, `2026-03-01T14:05:09Z`, `…-04:00`.
+    static func timestamp(_ text: String, option: String) throws {
+        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
+        let date = Array(parts[0].utf8)
+        let digits: (ArraySlice<UInt8>) -> Bool = { $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        var valid =
+            date.count == 10 && date[4] == 0x2D && date[7] == 0x2D && digits(date[0..<4])
+            && digits(date[5..<7])
+            && digits(date[8..<10])
+        if valid, parts.count == 2 {
+            var time = Substring(parts[1])
+            if time.hasSuffix("Z") {
+                time = time.dropLast()
+            } else if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+                let offset = Array(time[time.index(after: sign)...].utf8)
+                valid =
+                    offset.count == 5 && offset[2] == 0x3A && digits(offset[0..<2]) && digits(offset[3..<5])
+                time = time[..<sign]
+            }
+            let clock = time.split(separator: ":", omittingEmptySubsequences: false)
+            valid =
+                valid && (2...3).contains(clock.count)
+                && clock.allSatisfy { $0.count == 2 && digits(Array($0.utf8)[...]) }
+        }
+        guard valid else {
+            throw CLIError.usage(
+                "\(option) \(quoted(text)) is not a date. Use 2026-03-01 or 2026-03-01T14:05 (ISO 8601, optionally with Z or -04:00)."
+            )
+        }
+    }
+
+    /// Free text that is stored encrypted (titles, notes): bounded, and free of control characters that
+    /// could rewrite someone's terminal when it is shown.
+    static func text(_ value: String, option: String, limit: Int = 4096) throws {
+        guard value.utf8.count <= limit else {
+            throw CLIError.usage(
+                "\(option) is longer than \(limit) bytes. Shorten it or add the text as a file.")
+        }
+        guard
+            !value.unicodeScalars.contains(where: {
+                $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t"
+            })
+        else { throw CLIError.usage("\(option) contains control characters. Use plain text.") }
+    }
+
+    private static func matches(
+        _ s: String, max: Int, first: (Character) -> Bool, rest: (Character) -> Bool
+    ) -> Bool {
+        guard let head = s.first, s.utf8.count <= max, s.utf8.count == s.count else { return false }
+        return first(head) && s.dropFirst().allSatisfy(rest)
+    }
+
+    private static func isLowerAlnum(_ c: Character) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "0" && c <= "9")
+    }
+    private static func isAlnum(_ c: Character) -> Bool { isLowerAlnum(c) || (c >= "A" && c <= "Z") }
+
+    /// A user value quoted for an error message: shortened, with control characters made visible.
+    static func quoted(_ value: String) -> String {
+        let shown = value.prefix(80).unicodeScalars.map { scalar -> String in
+            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined()
+        return "\"\(shown)\(value.count > 80 ? "…" : "")\""
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import CaseVaultAge
+import CaseVaultCore
+import Glibc
+
+/// The options every vault command shares: which vault, who is acting, where their key and passphrase
+/// are, and how to print. Values fall back to the CASEVAULT_* environment variables; passphrases are
+/// only ever read from files or the terminal, never from argv or an environment value.
+struct VaultOptions: ParsableArguments {
+    static let defaultVault = "./casevault"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The vault folder (env CASEVAULT_DIR; default ./casevault).", valueName: "dir"))
+    var vault: String?
+
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "The acting member (env CASEVAULT_AS).", valueName: "name"))
+    var actingMember: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The acting member's key file, when it is kept outside the vault.", valueName: "file"))
+    var identity: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Read the acting member's passphrase from the first line of this file (env CASEVAULT_PASSPHRASE_FILE).",
+            valueName: "file"))
+    var passphraseFile: String?
+
+    @Flag(help: "Print machine-readable JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Print more detail about what happens and about errors.")
+    var verbose = false
+
+    @Option(help: .hidden)
+    var keyWorkFactor: Int?
+
+    func validate() throws {
+        try InputCheck.validating {
+            if let member = member { try InputCheck.member(member, option: "--as") }
+            _ = try KeyWorkFactor.resolve(keyWorkFactor)
+            if let vault, vault.isEmpty {
+                throw CLIError.usage("--vault is empty. Give the vault folder.")
+            }
+        }
+    }
+
+    /// The vault folder: --vault, else $CASEVAULT_DIR, else ./casevault.
+    var vaultPath: String { vault ?? Environment.value("CASEVAULT_DIR") ?? Self.defaultVault }
+
+    /// The acting member: --as, else $CASEVAULT_AS.
+    var member: String? { actingMember ?? Environment.value("CASEVAULT_AS") }
+
+    /// Opens the vault named by --vault / CASEVAULT_DIR.
+    func openVault() throws -> Vault {
+        let vault = try Vault.open(
+            at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor))
+        note("Opened the vault at \(vault.path).")
+        return vault
+    }
+
+    /// Unlocks the acting member, asking for their passphrase on the terminal unless a file gives it.
+    func unlock(_ vault: Vault, purpose: String) throws -> MemberSession {
+        guard let member else {
+            throw CLIError.usage("Say who you are to \(purpose): add --as NAME or set CASEVAULT_AS.")
+        }
+        let passphrase = try PassphraseInput.read(
+            prompt: "Passphrase for \(member): ", file: passphraseFile)
+        let session = try vault.unlock(member, passphrase: passphrase, keyFile: identity)
+        note("Unlocked \(member).")
+        return session
+    }
+
+    /// Unlocks the acting member when one is named; otherwise nil (public metadata only).
+    func unlockIfNamed(_ vault: Vault, purpose: String) throws -> MemberSession? {
+        member == nil ? nil : try unlock(vault, purpose: purpose)
+    }
+
+    /// A `--verbose` note on standard error.
+    func note(_ text: String) {
+        if verbose { Console.error("casevault: \(text)") }
+    }
+
+    /// Runs a command body with error reporting that honours --verbose.
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        try await reportingErrors(verbose: verbose, body)
+    }
+}
+
+/// The scrypt work factor for key files this process creates. 18 (age's default) unless lowered for tests
+/// and demos with the hidden --key-work-factor option or $CASEVAULT_KEY_WORK_FACTOR.
+enum KeyWorkFactor {
+    static func resolve(_ option: Int?) throws -> Int {
+        var value = option
+        if value == nil, let text = Environment.value("CASEVAULT_KEY_WORK_FACTOR") {
+            guard let parsed = Int(text) else {
+                throw CLIError.usage("CASEVAULT_KEY_WORK_FACTOR must be a whole number between 1 and 22.")
+            }
+            value = parsed
+        }
+        guard let value else { return ScryptRecipient.defaultWorkFactor }
+        guard (1...22).contains(value) else {
+            throw CLIError.usage("The key work factor must be between 1 and 22 (the default is 18).")
+        }
+        return value
+    }
+
+    /// Warns when a key file is about to be made weaker than age's default.
+    static func warnIfLowered(_ factor: Int) {
+        if factor < ScryptRecipient.defaultWorkFactor {
+            Console.error(
+                "casevault: warning: key files are protected with scrypt work factor \(factor), weaker than the default "
+                    + "\(ScryptRecipient.defaultWorkFactor). Use this only for tests and demos.")
+        }
+    }
+}
+
+enum Environment {
+    /// A non-empty environment variable.
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let text = String(cString: raw)
+        return text.isEmpty ? nil : text
+    }
+}
