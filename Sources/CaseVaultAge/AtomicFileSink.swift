@@ -10,6 +10,7 @@ public final class AtomicFileSink: ByteSink {
     private let stream: FileDescriptorStream
     private let overwrite: Bool
     private var committed = false
+    private var interruptToken: Int?
 
     /// Starts a new file that will be named `path` on commit, with permission bits `mode`. With
     /// `overwrite` false, `commit()` refuses to replace an existing file (atomically, by hard link).
@@ -31,10 +32,12 @@ public final class AtomicFileSink: ByteSink {
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         temporaryPath = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(base).tmp-\(suffix)"
         stream = try FileDescriptorStream(writingTo: temporaryPath, mode: mode, exclusive: true)
+        interruptToken = TemporaryFiles.remember(temporaryPath)
     }
 
     deinit {
         if !committed { unlink(temporaryPath) }
+        TemporaryFiles.forget(interruptToken)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try stream.write(bytes) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseVaultAge
 
 /// `casevault`: the root command. Subcommands live one per file under Commands/.
 public struct CaseVaultCommand: AsyncParsableCommand {
@@ -31,4 +32,11 @@ public struct CaseVaultCommand: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// The process entry point: interrupts first remove this process's temporary files (no partial
+    /// output, no stray plaintext), then the command line is parsed and run.
+    public static func runFromCommandLine() async {
+        TemporaryFiles.installInterruptHandlers()
+        await main()
+    }
 }

@@ -1,29 +1,30 @@
 /// The characters and lengths the vault accepts for names and ids. The same rules are CHECK constraints
-/// in the schema; checking here first gives a friendlier error than the database would.
-enum Names {
+/// in the schema; checking here first gives a friendlier error than the database would. Public so that
+/// the CLI checks input with the very same rules before it opens a vault or asks for a passphrase.
+public enum Names {
     static let memberRule =
         "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
     static let caseRule = "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
     static let roleRule = "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
 
-    static func checkMember(_ name: String) throws {
+    public static func checkMember(_ name: String) throws {
         guard
             matches(
                 name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
         else { throw VaultError.invalidName(kind: "member name", value: name, rule: memberRule) }
     }
 
-    static func checkCase(_ id: String) throws {
+    public static func checkCase(_ id: String) throws {
         guard matches(id, max: 64, first: isAlnum, rest: { isAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
         else { throw VaultError.invalidName(kind: "case id", value: id, rule: caseRule) }
     }
 
-    static func checkRole(_ role: String) throws {
+    public static func checkRole(_ role: String) throws {
         guard matches(role, max: 32, first: { $0 >= "a" && $0 <= "z" }, rest: { isLowerAlnum($0) || $0 == "-" })
         else { throw VaultError.invalidName(kind: "role name", value: role, rule: roleRule) }
     }
 
-    static func isItemID(_ id: String) -> Bool {
+    public static func isItemID(_ id: String) -> Bool {
         let u = Array(id.utf8)
         return u.count == 19 && id.hasPrefix("it_") && u[3...].allSatisfy { isHex(Character(UnicodeScalar($0))) }
     }

@@ -4,6 +4,6 @@ import CaseVaultCLI
 @main
 enum CaseVaultMain {
     static func main() async {
-        await CaseVaultCommand.main()
+        await CaseVaultCommand.runFromCommandLine()
     }
 }

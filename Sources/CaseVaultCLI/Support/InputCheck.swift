@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseVaultCore
 
 /// Checks of user input made in `validate()`, before a vault is opened or a passphrase asked for.
 ///
@@ -6,13 +7,6 @@ import ArgumentParser
 /// caught with a plain message instead of a database error. A failed check prints one line on stderr and
 /// exits with the usage code, like every other error of `casevault`.
 enum InputCheck {
-    static let memberRule =
-        "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
-    static let caseRule =
-        "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
-    static let roleRule =
-        "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
-
     /// Runs checks; a failure is reported as one line and exit code, without argument-parser's usage dump.
     static func validating(_ body: () throws -> Void) throws {
         do { try body() } catch let error as CLIError {
@@ -21,39 +15,27 @@ enum InputCheck {
         }
     }
 
-    static func member(_ name: String, option: String = "member name") throws {
-        guard
-            matches(name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || "._-".contains($0) })
-        else {
-            let given = option == "member name" ? "" : " (\(option))"
-            throw CLIError.usage("\(quoted(name)) is not a valid member name\(given). \(memberRule)")
+    static func member(_ name: String, option: String? = nil) throws {
+        do { try Names.checkMember(name) } catch let error as VaultError {
+            throw CLIError.usage(option.map { "\($0): \(error.description)" } ?? error.description)
         }
     }
 
-    static func caseID(_ id: String) throws {
-        guard matches(id, max: 64, first: isAlnum, rest: { isAlnum($0) || "._-".contains($0) }) else {
-            throw CLIError.usage("\(quoted(id)) is not a valid case id. \(caseRule)")
-        }
-    }
+    static func caseID(_ id: String) throws { try usage { try Names.checkCase(id) } }
 
-    static func role(_ role: String) throws {
-        guard
-            matches(
-                role, max: 32, first: { $0 >= "a" && $0 <= "z" }, rest: { isLowerAlnum($0) || $0 == "-" })
-        else {
-            throw CLIError.usage("\(quoted(role)) is not a valid role name. \(roleRule)")
-        }
-    }
+    static func role(_ role: String) throws { try usage { try Names.checkRole(role) } }
 
     static func itemID(_ id: String) throws {
-        let hex = id.dropFirst(3)
-        guard id.hasPrefix("it_"), hex.count == 16,
-            hex.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase })
-        else {
+        guard Names.isItemID(id) else {
             throw CLIError.usage(
                 "\(quoted(id)) is not an item id. Item ids look like it_0123456789abcdef; `casevault list` shows them."
             )
         }
+    }
+
+    /// The vault's own name rules, reported as a usage error.
+    private static func usage(_ check: () throws -> Void) throws {
+        do { try check() } catch let error as VaultError { throw CLIError.usage(error.description) }
     }
 
     /// A date or date and time: `2026-03-01`, `2026-03-01T14:05`, `2026-03-01T14:05:09Z`, `…-04:00`.
@@ -100,18 +82,6 @@ enum InputCheck {
             })
         else { throw CLIError.usage("\(option) contains control characters. Use plain text.") }
     }
-
-    private static func matches(
-        _ s: String, max: Int, first: (Character) -> Bool, rest: (Character) -> Bool
-    ) -> Bool {
-        guard let head = s.first, s.utf8.count <= max, s.utf8.count == s.count else { return false }
-        return first(head) && s.dropFirst().allSatisfy(rest)
-    }
-
-    private static func isLowerAlnum(_ c: Character) -> Bool {
-        (c >= "a" && c <= "z") || (c >= "0" && c <= "9")
-    }
-    private static func isAlnum(_ c: Character) -> Bool { isLowerAlnum(c) || (c >= "A" && c <= "Z") }
 
     /// A user value quoted for an error message: shortened, with control characters made visible.
     static func quoted(_ value: String) -> String {

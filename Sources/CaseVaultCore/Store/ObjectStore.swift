@@ -109,15 +109,25 @@ final class TemporaryObject: ByteSink {
     private let hashing: HashingSink
     private let buffered: BlockBufferSink
     private var committed = false
+    private var interruptToken: Int?
 
     init(path: String, stream: FileDescriptorStream) throws {
         self.path = path
         self.stream = stream
         hashing = try HashingSink(stream)
         buffered = BlockBufferSink(hashing)
+        interruptToken = TemporaryFiles.remember(path)
     }
 
-    deinit { if !committed { unlink(path) } }
+    deinit {
+        if !committed { unlink(path) }
+        TemporaryFiles.forget(interruptToken)
+    }
+
+    private func forgetForInterrupt() {
+        TemporaryFiles.forget(interruptToken)
+        interruptToken = nil
+    }
 
     var byteCount: UInt64 { hashing.byteCount }
 
@@ -138,5 +148,8 @@ final class TemporaryObject: ByteSink {
         return Hex.encode(try hashing.finalize())
     }
 
-    fileprivate func markCommitted() { committed = true }
+    fileprivate func markCommitted() {
+        committed = true
+        forgetForInterrupt()
+    }
 }

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// Ctrl-C (or SIGTERM) in the middle of writing must leave no partial output and no temporary file:
+/// a decrypted half-file would be plaintext lying around where nobody expects it.
+@Suite("interrupted runs leave nothing behind")
+struct InterruptTests {
+    @Test("an interrupt while writing an output removes its temporary file and exits 128 + signal", arguments: [SIGINT, SIGTERM])
+    func interruptRemovesTemporaryOutput(signal: Int32) throws {
+        let folder = try TestFolder()
+        let cli = CLI(folder: folder)
+        let key = folder.file("key")
+        #expect(try cli.run(["age", "keygen", "-o", key]).code == 0)
+        let recipient = try cli.run(["age", "keygen", "-y", key]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The input is a FIFO that we hold open, so the process is reliably caught mid-way.
+        let fifo = folder.file("input.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let running = try cli.start(["age", "encrypt", "-r", recipient, "-o", folder.file("out.age"), fifo])
+        let writer = FileHandle(forWritingAtPath: fifo)!
+        writer.write(Data(randomBytes(200_000)))
+        let deadline = Date().addingTimeInterval(10)
+        var temporary: [String] = []
+        while temporary.isEmpty && Date() < deadline {
+            temporary = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".out.age.tmp-") }
+            if temporary.isEmpty { usleep(20_000) }
+        }
+        #expect(!temporary.isEmpty, "the output's temporary file never appeared")
+        kill(running.process.processIdentifier, signal)
+        let result = try running.finish()
+        try? writer.close()
+        #expect(result.code == 128 + signal)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("out.age") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+}
