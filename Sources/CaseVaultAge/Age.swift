@@ -8,7 +8,7 @@ public enum Age {
         from source: ByteSource, to sink: ByteSink, recipients: [Recipient], armor: Bool = false
     ) throws {
         let writer = try AgeWriter(sink: sink, recipients: recipients, armor: armor)
-        try copy(from: source, to: writer)
+        try writer.write(from: source)
         try writer.finish()
     }
 
@@ -88,6 +88,9 @@ public final class AgeWriter: ByteSink {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try payload.write(bytes) }
+
+    /// Writes everything `source` yields, read straight into the payload's buffers.
+    func write(from source: ByteSource) throws { try payload.write(from: source) }
 
     public func finish() throws {
         try payload.finish()
