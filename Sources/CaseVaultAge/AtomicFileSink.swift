@@ -7,7 +7,7 @@ import Glibc
 public final class AtomicFileSink: ByteSink {
     public let path: String
     private let temporaryPath: String
-    private let stream: FileDescriptorStream
+    private let stream: DirectFileWriter
     private let overwrite: Bool
     private var committed = false
     private var interruptToken: Int?
@@ -31,7 +31,7 @@ public final class AtomicFileSink: ByteSink {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         temporaryPath = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(base).tmp-\(suffix)"
-        stream = try FileDescriptorStream(writingTo: temporaryPath, mode: mode, exclusive: true)
+        stream = try DirectFileWriter(creating: temporaryPath, mode: mode)
         interruptToken = TemporaryFiles.remember(temporaryPath)
     }
 
@@ -44,7 +44,7 @@ public final class AtomicFileSink: ByteSink {
 
     /// Makes the file durable and visible at `path`.
     public func commit() throws {
-        try stream.sync()
+        try stream.finish()
         if overwrite {
             guard rename(temporaryPath, path) == 0 else {
                 throw AgeError.io("cannot move the finished file to \(path): \(String(cString: strerror(errno)))")

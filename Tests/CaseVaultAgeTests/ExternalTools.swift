@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the real `age` CLI (and other tools) for interop tests.
 enum ExternalTools {
@@ -110,4 +111,14 @@ final class TemporaryFolder {
 /// Carries one thread's result to another (the semaphore orders the accesses).
 private final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// Byte-array equality that, on failure, records lengths and the first difference instead of letting the
+/// test runner print megabytes of both arrays.
+func sameBytes(_ actual: [UInt8], _ expected: [UInt8]) -> Bool {
+    if actual == expected { return true }
+    let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(actual.count, expected.count)
+    Issue.record("got \(actual.count) bytes, expected \(expected.count); first difference at \(firstDifference)")
+    return false
 }

@@ -28,7 +28,7 @@ struct InteropTests {
         let file = try folder.write("file.age", sink.bytes)
         let result = try ExternalTools.run(["age", "-d", "-i", keyPath, file])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == plaintext)
+        #expect(sameBytes(result.stdout, plaintext))
     }
 
     @Test("we open what age encrypts (X25519)", arguments: sizes)
@@ -39,7 +39,7 @@ struct InteropTests {
         #expect(result.status == 0, "\(result.stderr)")
         let sink = MemorySink()
         try Age.decrypt(from: MemorySource(result.stdout), to: sink, identities: [identity])
-        #expect(sink.bytes == plaintext)
+        #expect(sameBytes(sink.bytes, plaintext))
     }
 
     @Test("several recipients, armor, both directions")
@@ -57,14 +57,14 @@ struct InteropTests {
         for (i, id) in [a, b, c].enumerated() {
             let key = try Self.identityFile(id, in: folder, name: "k\(i)")
             let result = try ExternalTools.run(["age", "-d", "-i", key, file])
-            #expect(result.status == 0 && result.stdout == plaintext, "recipient \(i): \(result.stderr)")
+            #expect(result.status == 0 && sameBytes(result.stdout, plaintext), "recipient \(i): \(result.stderr)")
         }
         let fromAge = try ExternalTools.run(
             ["age", "-e", "-a", "-r", a.recipient.description, "-r", b.recipient.description], stdin: plaintext)
         #expect(fromAge.status == 0)
         let out = MemorySink()
         try Age.decrypt(from: MemorySource(fromAge.stdout), to: out, identities: [b])
-        #expect(out.bytes == plaintext)
+        #expect(sameBytes(out.bytes, plaintext))
         // Someone who is not a recipient gets "no match", not garbage.
         #expect(throws: AgeError.self) {
             try Age.decrypt(from: MemorySource(fromAge.stdout), to: MemorySink(), identities: [c])
@@ -99,7 +99,7 @@ struct InteropTests {
         let opened = try ExternalTools.runWithTerminal(
             ["age", "-d", "-o", folder.file("ours.out"), ours], passphrase: "correct horse battery staple")
         #expect(opened.status == 0, "\(opened.stderr)")
-        #expect(try folder.read("ours.out") == plaintext)
+        #expect(sameBytes(try folder.read("ours.out"), plaintext))
 
         let input = try folder.write("plain", plaintext)
         let made = try ExternalTools.runWithTerminal(
@@ -109,7 +109,7 @@ struct InteropTests {
         try Age.decrypt(
             from: MemorySource(try folder.read("theirs.age")), to: out, identities: [ScryptIdentity(passphrase: secret)]
         )
-        #expect(out.bytes == plaintext)
+        #expect(sameBytes(out.bytes, plaintext))
         #expect(throws: AgeError.self) {
             try Age.decrypt(
                 from: MemorySource(try folder.read("theirs.age")), to: MemorySink(),
@@ -135,7 +135,7 @@ struct InteropTests {
         let result = try ExternalTools.runWithTerminal(
             ["age", "-d", "-i", keyPath, "-o", folder.file("out"), file], passphrase: "demo")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try folder.read("out") == plaintext)
+        #expect(sameBytes(try folder.read("out"), plaintext))
         // And we read it back the same way.
         let reopened = try IdentityFile.parse(
             IdentityFile.open(sealed, passphrase: SecureBytes(copying: Array("demo".utf8))))

@@ -13,11 +13,9 @@ extension Vault {
         let (record, fileKey) = try unlockItem(itemID, session: session)
         if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
         let output = try atomicOutput(outputPath, overwrite: overwrite)
-        let buffered = BlockBufferSink(output)
         try decryptVerified(
             record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"),
-            to: buffered)
-        try ioStep("write \(outputPath)") { try buffered.flush() }
+            to: output)
         try write { db in
             try Journal.append(
                 db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
@@ -71,14 +69,10 @@ extension Vault {
         let (record, fileKey) = try unlockItem(itemID, session: session)
         if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
         let output = try atomicOutput(outputPath, overwrite: overwrite)
-        let buffered = BlockBufferSink(output)
-        let writer = try AgeWriter(sink: buffered, recipients: [recipient])
+        let writer = try AgeWriter(sink: output, recipients: [recipient])
         let object = try objects.open(record.item.object, subject: "item \(itemID)")
         try decryptVerified(record, fileKey: fileKey, source: object, to: writer)
-        try ioStep("write \(outputPath)") {
-            try writer.finish()
-            try buffered.flush()
-        }
+        try ioStep("write \(outputPath)") { try writer.finish() }
         try write { db in
             try Journal.append(
                 db, at: clock.timestamp(), actor: session.member, action: "item.export", subject: itemID,
@@ -118,23 +112,20 @@ extension Vault {
     func decryptVerified(_ record: ItemRecord, fileKey: SecureBytes, source: ByteSource, to sink: ByteSink) throws {
         let subject = "Item \(record.item.id)"
         let digest = try Digest(.sha256)
-        var size: Int64 = 0
+        // Verified plaintext arrives a batch (up to 2 MiB) at a time and is hashed while it is written.
+        let tee = DigestingTee(BackgroundDigests([digest]), next: sink)
         do {
-            let decryptor = try PayloadDecryptor(fileKey: fileKey, source: source)
-            while let chunk = try decryptor.nextChunk() {
-                try digest.update(chunk)
-                size += Int64(chunk.count)
-                try sink.write(chunk)
-            }
+            try PayloadDecryptor(fileKey: fileKey, source: source).decrypt(to: tee)
         } catch let error as AgeError {
             if case .io(let reason) = error {
                 throw VaultError.io(operation: "decrypt item \(record.item.id)", reason: reason)
             }
             throw VaultError.integrityFailure(subject: subject, detail: error.detail)
         }
-        guard size == record.item.size else {
+        guard tee.byteCount == record.item.size else {
             throw VaultError.integrityFailure(
-                subject: subject, detail: "it decrypted to \(size) bytes, not the recorded \(record.item.size)")
+                subject: subject,
+                detail: "it decrypted to \(tee.byteCount) bytes, not the recorded \(record.item.size)")
         }
         guard Hex.encode(try digest.finalize()) == record.item.sha256 else {
             throw VaultError.integrityFailure(subject: subject, detail: "its SHA-256 does not match the recorded one")

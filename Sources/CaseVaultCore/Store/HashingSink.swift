@@ -22,39 +22,3 @@ final class HashingSink: ByteSink {
 
     func finalize() throws -> [UInt8] { try digest.finalize() }
 }
-
-/// Collects writes into large blocks before passing them on, so that 64 KiB age chunks become 1 MiB
-/// `write(2)` calls.
-final class BlockBufferSink: ByteSink {
-    private let next: ByteSink
-    private let buffer: UnsafeMutableRawBufferPointer
-    private var used = 0
-
-    init(_ next: ByteSink, blockSize: Int = 1 << 20) {
-        self.next = next
-        buffer = Payload.allocateIOBuffer(blockSize)
-    }
-
-    deinit {
-        // On the get path this buffer held plaintext.
-        ConstantTime.wipe(buffer)
-        buffer.deallocate()
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            if used == buffer.count { try flush() }
-            let n = min(buffer.count - used, bytes.count - offset)
-            (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            used += n
-            offset += n
-        }
-    }
-
-    func flush() throws {
-        guard used > 0 else { return }
-        try next.write(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
-        used = 0
-    }
-}

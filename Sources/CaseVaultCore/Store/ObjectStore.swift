@@ -28,12 +28,11 @@ struct ObjectStore: Sendable {
     /// A new, exclusively created temporary object file (0600) under `tmp/`.
     func makeTemporary() throws -> TemporaryObject {
         let path = "\(temporaryPath)/object-\(FileSystem.randomHex(12)).tmp"
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw VaultError.io(
-                operation: "create a temporary file in \(temporaryPath)", reason: FileSystem.errorText())
+        let file: DirectFileWriter
+        do { file = try DirectFileWriter(creating: path, mode: 0o600) } catch let error as AgeError {
+            throw VaultError.io(operation: "create a temporary file in \(temporaryPath)", reason: error.detail)
         }
-        return try TemporaryObject(path: path, stream: FileDescriptorStream(fd: fd, owned: true))
+        return try TemporaryObject(path: path, file: file)
     }
 
     /// Moves a finished temporary object to its content address and makes the move durable. Returns the
@@ -105,17 +104,15 @@ struct ObjectStore: Sendable {
 /// crash) a stale temporary file that the next open sweeps.
 final class TemporaryObject: ByteSink {
     let path: String
-    private let stream: FileDescriptorStream
+    private let file: DirectFileWriter
     private let hashing: HashingSink
-    private let buffered: BlockBufferSink
     private var committed = false
     private var interruptToken: Int?
 
-    init(path: String, stream: FileDescriptorStream) throws {
+    init(path: String, file: DirectFileWriter) throws {
         self.path = path
-        self.stream = stream
-        hashing = try HashingSink(stream)
-        buffered = BlockBufferSink(hashing)
+        self.file = file
+        hashing = try HashingSink(file)
         interruptToken = TemporaryFiles.remember(path)
     }
 
@@ -132,7 +129,7 @@ final class TemporaryObject: ByteSink {
     var byteCount: UInt64 { hashing.byteCount }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        do { try buffered.write(bytes) } catch let error as AgeError {
+        do { try hashing.write(bytes) } catch let error as AgeError {
             throw VaultError.io(operation: "write a new object", reason: error.detail)
         }
     }
@@ -140,8 +137,7 @@ final class TemporaryObject: ByteSink {
     /// Flushes and fsyncs the file; returns the hex SHA-256 of its bytes.
     fileprivate func seal() throws -> String {
         do {
-            try buffered.flush()
-            try stream.sync()
+            try file.finish()
         } catch let error as AgeError {
             throw VaultError.io(operation: "write a new object", reason: error.detail)
         }

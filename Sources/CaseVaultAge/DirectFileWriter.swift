@@ -1,0 +1,116 @@
+import CaseVaultCrypto
+import Glibc
+
+/// Writes a new file around the page cache (O_DIRECT), in page-aligned 1 MiB blocks.
+///
+/// Large outputs that are fsynced before they are renamed into place (vault objects, decrypted items)
+/// otherwise pay twice: once to copy every byte into the page cache and once to write it back on fsync.
+/// With O_DIRECT the disk reads the bytes straight from our buffer. Measured here on 1 GiB:
+/// `dd bs=1M conv=fsync` 4.0 s (3.6 s of it in the kernel), `dd bs=1M oflag=direct conv=fsync` 1.0 s.
+///
+/// Where the file system refuses O_DIRECT (tmpfs, some network file systems) the writer falls back to
+/// ordinary writes; the bytes written are the same either way.
+public final class DirectFileWriter: ByteSink {
+    public static let blockSize = 1 << 20
+    /// Glibc exposes O_DIRECT only under _GNU_SOURCE, which Swift's Glibc module does not set; the value
+    /// is part of the Linux ABI for each architecture.
+    #if arch(arm64)
+        static let O_DIRECT: Int32 = 0o200000
+    #else
+        static let O_DIRECT: Int32 = 0o40000
+    #endif
+    /// O_DIRECT needs buffer address, length and file offset aligned to the logical block size; a page
+    /// covers every device we expect.
+    static let alignment = 4096
+
+    public let fd: Int32
+    private let block: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private var direct: Bool
+    private var finished = false
+
+    /// Creates `path` (it must not exist) with permission bits `mode`.
+    public init(creating path: String, mode: mode_t = 0o600) throws {
+        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.O_DIRECT, mode)
+        direct = fd >= 0
+        if fd < 0 && errno == EINVAL {
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        }
+        guard fd >= 0 else { throw AgeError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        block = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: Self.alignment)
+    }
+
+    deinit {
+        // The block may have held plaintext (decrypted outputs).
+        ConstantTime.wipe(block)
+        block.deallocate()
+        close(fd)
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "write after finish")
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(block.count - used, bytes.count - offset)
+            (block.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            used += n
+            offset += n
+            if used == block.count {
+                try writeOut(block.count)
+                used = 0
+            }
+        }
+    }
+
+    /// Writes what is buffered and makes the file's data durable (fsync). The last partial page is written
+    /// without O_DIRECT, since O_DIRECT lengths must be whole blocks.
+    public func finish() throws {
+        precondition(!finished, "finish called twice")
+        finished = true
+        let aligned = used / Self.alignment * Self.alignment
+        if aligned > 0 { try writeOut(aligned) }
+        if used > aligned {
+            try leaveDirectMode()
+            try writeRaw(from: aligned, count: used - aligned)
+        }
+        used = 0
+        guard fsync(fd) == 0 else { throw AgeError.io("fsync failed: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes the first `count` bytes of the block (a multiple of the alignment).
+    private func writeOut(_ count: Int) throws {
+        do {
+            try writeRaw(from: 0, count: count)
+        } catch is DirectWriteRefused {
+            // Some file systems accept the O_DIRECT open but refuse the write: continue without it.
+            try leaveDirectMode()
+            try writeRaw(from: 0, count: count)
+        }
+    }
+
+    private struct DirectWriteRefused: Error {}
+
+    private func writeRaw(from start: Int, count: Int) throws {
+        var offset = start
+        let end = start + count
+        while offset < end {
+            let n = Glibc.write(fd, block.baseAddress! + offset, end - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EINVAL && direct && offset == start { throw DirectWriteRefused() }
+                throw AgeError.io("write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    private func leaveDirectMode() throws {
+        guard direct else { return }
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~Self.O_DIRECT) == 0 else {
+            throw AgeError.io("cannot leave direct I/O mode: \(String(cString: strerror(errno)))")
+        }
+        direct = false
+    }
+}
