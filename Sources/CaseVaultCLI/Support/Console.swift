@@ -10,8 +10,12 @@ enum Console {
     /// Progress and prompts that must not end the line.
     static func errorNoNewline(_ text: String) { write(fd: 2, text) }
 
-    private static func write(fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+    /// Raw bytes to standard output (already formatted, newline included).
+    static func write(bytes: [UInt8]) { write(fd: 1, bytes) }
+
+    private static func write(fd: Int32, _ text: String) { write(fd: fd, Array(text.utf8)) }
+
+    private static func write(fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -19,7 +23,6 @@ enum Console {
             if n <= 0 { return }
             offset += n
         }
-        bytes.removeAll()
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -11,24 +11,36 @@ enum Printer {
         Console.out(String(decoding: data, as: UTF8.self))
     }
 
-    /// Prints rows under a header, each column as wide as its widest cell.
+    /// Prints rows under a header, each column as wide as its widest cell (in characters).
     static func table(_ header: [String], _ rows: [[String]]) {
-        var widths = header.map(\.count)
+        var widths = header.map(width)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count {
-                widths[i] = max(widths[i], cell.count)
+                widths[i] = max(widths[i], width(cell))
             }
         }
-        func line(_ cells: [String]) -> String {
-            var out = ""
+        // The whole table is built as bytes and written once: a 10,000-item listing is otherwise dominated
+        // by string appends and per-line writes.
+        var out: [UInt8] = []
+        func line(_ cells: [String]) {
             for (i, cell) in cells.enumerated() {
-                let last = i == cells.count - 1
-                out += last ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+                out.append(contentsOf: cell.utf8)
+                if i < cells.count - 1 {
+                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[i] + 2 - width(cell)))
+                }
             }
-            return out
+            out.append(UInt8(ascii: "\n"))
         }
-        Console.out(line(header))
-        for row in rows { Console.out(line(row)) }
+        line(header)
+        for row in rows { line(row) }
+        Console.write(bytes: out)
+    }
+
+    /// A cell's width in characters; ASCII (nearly every cell) is counted by bytes, which is much cheaper
+    /// than counting grapheme clusters.
+    static func width(_ cell: String) -> Int {
+        let bytes = cell.utf8
+        return bytes.allSatisfy { $0 < 0x80 } ? bytes.count : cell.count
     }
 
     /// Prints `label: value` lines with the values aligned.
@@ -56,7 +68,9 @@ enum Printer {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(bytes) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 
     static func roles(_ roles: [String]) -> String {
