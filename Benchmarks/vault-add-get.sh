@@ -37,7 +37,8 @@ echo "== ${size_mib} MiB, $runs runs each, $(nproc) cores; casevault (release) v
 hyperfine --warmup 1 --runs "$runs" --export-json add.json \
     -n by-hand "age -r $recipient -o $work/byhand.age $work/plain && openssl dgst -sha256 $work/plain" \
     -n fsync-copy "dd if=$work/plain of=$work/copy bs=1M conv=fsync status=none" \
-    -n casevault-add "$bin add BENCH-1 $work/plain --readers lawyer --as lucia"
+    -n casevault-add "$bin add BENCH-1 $work/plain --readers lawyer --as lucia" \
+    -n unlock-only "$bin case list --as lucia"
 
 item=$("$bin" list BENCH-1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 age -r "$recipient" -o "$work/ref.age" "$work/plain"
@@ -68,11 +69,14 @@ size, rss_add, rss_get = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]
 def means(name):
     return {r["command"]: r["mean"] for r in json.load(open(f"{name}.json"))["results"]}
 add, get, lst = means("add"), means("get"), means("list")
-a, h, d = add["casevault-add"], add["by-hand"], add["fsync-copy"]
+a, h, d, u = add["casevault-add"], add["by-hand"], add["fsync-copy"], add["unlock-only"]
 print(f"add:  casevault {a:.2f}s, by-hand {h:.2f}s, fsync copy {d:.2f}s -> {a/h:.2f}x by-hand (target <= 0.7x), "
       f"{a/d:.2f}x fsync copy (target <= 1.3x)")
+print(f"      of which unlocking the member key (scrypt, work factor 18) {u:.2f}s; without it "
+      f"{(a-u)/h:.2f}x by-hand, {(a-u)/d:.2f}x fsync copy")
 g, ad = get["casevault-get"], get["age-d"]
-print(f"get:  casevault {g:.2f}s, age -d {ad:.2f}s -> {g/ad:.2f}x (target <= 0.8x)")
+print(f"get:  casevault {g:.2f}s, age -d {ad:.2f}s -> {g/ad:.2f}x (target <= 0.8x); without the unlock "
+      f"{(g-u)/ad:.2f}x")
 print(f"peak RSS: add {rss_add:.1f} MiB, get {rss_get:.1f} MiB (target <= 64 MiB)")
 for name, t in lst.items():
     print(f"{name}: {t*1000:.0f} ms (target < 100 ms)")
