@@ -1,16 +1,24 @@
 import CaseVaultCrypto
+import Dispatch
 import Glibc
 
-/// Writes a new file around the page cache (O_DIRECT), in page-aligned 1 MiB blocks.
+/// Writes a new file around the page cache (O_DIRECT), in page-aligned 1 MiB blocks, on a background
+/// thread, optionally hashing the bytes on their way out.
 ///
 /// Large outputs that are fsynced before they are renamed into place (vault objects, decrypted items)
 /// otherwise pay twice: once to copy every byte into the page cache and once to write it back on fsync.
 /// With O_DIRECT the disk reads the bytes straight from our buffer. Measured here on 1 GiB:
 /// `dd bs=1M conv=fsync` 4.0 s (3.6 s of it in the kernel), `dd bs=1M oflag=direct conv=fsync` 1.0 s.
 ///
+/// Two blocks alternate: while the caller fills one, the other is hashed and written by a serial
+/// background queue, so the object store's SHA-256 and the disk writes leave the caller's thread.
+///
 /// Where the file system refuses O_DIRECT (tmpfs, some network file systems) the writer falls back to
 /// ordinary writes; the bytes written are the same either way.
-public final class DirectFileWriter: ByteSink {
+public final class DirectFileWriter: ByteSink, @unchecked Sendable {
+    // Sendable by construction: the background queue touches only the block it was handed, `direct` and
+    // the digest, and the caller waits for that job (`drain()`) before it touches any of them again.
+
     public static let blockSize = 1 << 20
     /// Glibc exposes O_DIRECT only under _GNU_SOURCE, which Swift's Glibc module does not set; the value
     /// is part of the Linux ABI for each architecture.
@@ -24,13 +32,22 @@ public final class DirectFileWriter: ByteSink {
     static let alignment = 4096
 
     public let fd: Int32
-    private let block: UnsafeMutableRawBufferPointer
+    private let blocks: [UnsafeMutableRawBufferPointer]
+    private var current = 0
     private var used = 0
     private var direct: Bool
     private var finished = false
+    private let digest: Digest?
+    /// Every byte written so far (the file's size once `finish()` returns).
+    public private(set) var byteCount: UInt64 = 0
 
-    /// Creates `path` (it must not exist) with permission bits `mode`.
-    public init(creating path: String, mode: mode_t = 0o600) throws {
+    private let queue = DispatchQueue(label: "casevault.direct-writer")
+    private var inFlight: DispatchGroup?
+    private var backgroundError: Error?
+
+    /// Creates `path` (it must not exist) with permission bits `mode`. With `digest`, every byte written
+    /// is also fed to it, in file order.
+    public init(creating path: String, mode: mode_t = 0o600, digest: Digest? = nil) throws {
         var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.O_DIRECT, mode)
         direct = fd >= 0
         if fd < 0 && errno == EINVAL {
@@ -38,13 +55,19 @@ public final class DirectFileWriter: ByteSink {
         }
         guard fd >= 0 else { throw AgeError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
         self.fd = fd
-        block = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: Self.alignment)
+        self.digest = digest
+        blocks = (0..<2).map { _ in
+            UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: Self.alignment)
+        }
     }
 
     deinit {
-        // The block may have held plaintext (decrypted outputs).
-        ConstantTime.wipe(block)
-        block.deallocate()
+        inFlight?.wait()
+        // The blocks may have held plaintext (decrypted outputs).
+        for block in blocks {
+            ConstantTime.wipe(block)
+            block.deallocate()
+        }
         close(fd)
     }
 
@@ -52,15 +75,14 @@ public final class DirectFileWriter: ByteSink {
         precondition(!finished, "write after finish")
         var offset = 0
         while offset < bytes.count {
+            let block = blocks[current]
             let n = min(block.count - used, bytes.count - offset)
             (block.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             used += n
             offset += n
-            if used == block.count {
-                try writeOut(block.count)
-                used = 0
-            }
+            if used == block.count { try handOff() }
         }
+        byteCount += UInt64(bytes.count)
     }
 
     /// Writes what is buffered and makes the file's data durable (fsync). The last partial page is written
@@ -68,30 +90,60 @@ public final class DirectFileWriter: ByteSink {
     public func finish() throws {
         precondition(!finished, "finish called twice")
         finished = true
+        try drain()
+        let block = blocks[current]
+        try digest?.update(UnsafeRawBufferPointer(rebasing: block[0..<used]))
         let aligned = used / Self.alignment * Self.alignment
-        if aligned > 0 { try writeOut(aligned) }
+        if aligned > 0 { try writeOut(block, count: aligned) }
         if used > aligned {
             try leaveDirectMode()
-            try writeRaw(from: aligned, count: used - aligned)
+            try writeRaw(block, from: aligned, count: used - aligned)
         }
         used = 0
         guard fsync(fd) == 0 else { throw AgeError.io("fsync failed: \(String(cString: strerror(errno)))") }
     }
 
-    /// Writes the first `count` bytes of the block (a multiple of the alignment).
-    private func writeOut(_ count: Int) throws {
+    /// Hands the full current block to the background queue and switches to the other one, once the job
+    /// that used it has finished.
+    private func handOff() throws {
+        try drain()
+        let index = current
+        let group = DispatchGroup()
+        queue.async(group: group) { [self] in
+            let block = blocks[index]
+            do {
+                try digest?.update(UnsafeRawBufferPointer(block))
+                try writeOut(block, count: block.count)
+            } catch {
+                backgroundError = error
+            }
+        }
+        inFlight = group
+        current = 1 - current
+        used = 0
+    }
+
+    /// Waits for the background job, and rethrows what it failed with.
+    private func drain() throws {
+        inFlight?.wait()
+        inFlight = nil
+        if let error = backgroundError { throw error }
+    }
+
+    /// Writes the first `count` bytes of `block` (a multiple of the alignment).
+    private func writeOut(_ block: UnsafeMutableRawBufferPointer, count: Int) throws {
         do {
-            try writeRaw(from: 0, count: count)
+            try writeRaw(block, from: 0, count: count)
         } catch is DirectWriteRefused {
             // Some file systems accept the O_DIRECT open but refuse the write: continue without it.
             try leaveDirectMode()
-            try writeRaw(from: 0, count: count)
+            try writeRaw(block, from: 0, count: count)
         }
     }
 
     private struct DirectWriteRefused: Error {}
 
-    private func writeRaw(from start: Int, count: Int) throws {
+    private func writeRaw(_ block: UnsafeMutableRawBufferPointer, from start: Int, count: Int) throws {
         var offset = start
         let end = start + count
         while offset < end {

@@ -25,7 +25,8 @@ struct DirectFileWriterTests {
         let path = "\(folder)/casevault-direct-\(UUID().uuidString)"
         defer { unlink(path) }
         let bytes = try SystemRandom.bytes(count: size)
-        let writer = try DirectFileWriter(creating: path, mode: 0o600)
+        let digest = try Digest(.sha256)
+        let writer = try DirectFileWriter(creating: path, mode: 0o600, digest: digest)
         var offset = 0
         var piece = 1
         while offset < bytes.count {
@@ -37,6 +38,9 @@ struct DirectFileWriterTests {
         try writer.finish()
         let written = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(sameBytes(written, bytes))
+        // The background digest saw every byte, in file order.
+        #expect(writer.byteCount == UInt64(size))
+        #expect(try digest.finalize() == Digest.hash(.sha256, bytes))
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
     }
 

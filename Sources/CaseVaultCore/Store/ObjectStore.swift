@@ -28,11 +28,12 @@ struct ObjectStore: Sendable {
     /// A new, exclusively created temporary object file (0600) under `tmp/`.
     func makeTemporary() throws -> TemporaryObject {
         let path = "\(temporaryPath)/object-\(FileSystem.randomHex(12)).tmp"
+        let digest = try Digest(.sha256)
         let file: DirectFileWriter
-        do { file = try DirectFileWriter(creating: path, mode: 0o600) } catch let error as AgeError {
+        do { file = try DirectFileWriter(creating: path, mode: 0o600, digest: digest) } catch let error as AgeError {
             throw VaultError.io(operation: "create a temporary file in \(temporaryPath)", reason: error.detail)
         }
-        return try TemporaryObject(path: path, file: file)
+        return try TemporaryObject(path: path, file: file, digest: digest)
     }
 
     /// Moves a finished temporary object to its content address and makes the move durable. Returns the
@@ -104,15 +105,16 @@ struct ObjectStore: Sendable {
 /// crash) a stale temporary file that the next open sweeps.
 final class TemporaryObject: ByteSink {
     let path: String
+    /// Hashes what it writes, in the background: the object's SHA-256 is its name.
     private let file: DirectFileWriter
-    private let hashing: HashingSink
+    private let digest: Digest
     private var committed = false
     private var interruptToken: Int?
 
-    init(path: String, file: DirectFileWriter) throws {
+    init(path: String, file: DirectFileWriter, digest: Digest) throws {
         self.path = path
         self.file = file
-        hashing = try HashingSink(file)
+        self.digest = digest
         interruptToken = TemporaryFiles.remember(path)
     }
 
@@ -126,10 +128,10 @@ final class TemporaryObject: ByteSink {
         interruptToken = nil
     }
 
-    var byteCount: UInt64 { hashing.byteCount }
+    var byteCount: UInt64 { file.byteCount }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        do { try hashing.write(bytes) } catch let error as AgeError {
+        do { try file.write(bytes) } catch let error as AgeError {
             throw VaultError.io(operation: "write a new object", reason: error.detail)
         }
     }
@@ -141,7 +143,7 @@ final class TemporaryObject: ByteSink {
         } catch let error as AgeError {
             throw VaultError.io(operation: "write a new object", reason: error.detail)
         }
-        return Hex.encode(try hashing.finalize())
+        return Hex.encode(try digest.finalize())
     }
 
     fileprivate func markCommitted() {
