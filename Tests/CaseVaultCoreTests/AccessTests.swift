@@ -196,6 +196,33 @@ struct AccessTests {
         }
     }
 
+    @Test("default readers nobody holds yet are left out; explicit readers stay strict")
+    func defaultReadersWithoutHolder() throws {
+        // social items default to social-worker and psychologist; this team has no social worker.
+        let folder = try TemporaryFolder()
+        let vault = try Vault.create(
+            at: folder.file("vault"), admin: "ana", passphrase: secret("ana passphrase"),
+            configuration: VaultConfiguration(keyWorkFactor: testWorkFactor))
+        let admin = try vault.unlock("ana", passphrase: secret("ana passphrase"))
+        try vault.addMember(name: "paula", newPassphrase: secret("paula passphrase"), roles: ["psychologist"], by: admin)
+        let paula = try vault.unlock("paula", passphrase: secret("paula passphrase"))
+        try vault.createCase(id: "C-1", by: paula)
+        let path = try folder.write("report.txt", Array("informe".utf8))
+        let item = try vault.add(caseID: "C-1", files: [path], options: AddOptions(itemClass: .social), by: paula)[0]
+        #expect(item.readers == ["psychologist"])
+        #expect(try vault.whoCanRead(item.id) == ["psychologist"])
+        #expect(throws: VaultError.roleHasNoKey(role: "social-worker")) {
+            try vault.add(
+                caseID: "C-1", files: [path], options: AddOptions(itemClass: .social, readers: ["social-worker"]),
+                by: paula)
+        }
+        // With no default reader held at all, nothing is stored.
+        #expect(throws: VaultError.roleHasNoKey(role: "lawyer")) {
+            try vault.add(caseID: "C-1", files: [path], options: AddOptions(itemClass: .legal), by: paula)
+        }
+        #expect(try vault.items(inCase: "C-1").count == 1)
+    }
+
     @Test("an admin gives a role its first holder; nobody else can")
     func firstHolder() throws {
         let team = try Team()

@@ -27,7 +27,7 @@ extension Vault {
             throw VaultError.invalidArgument(
                 "--replaces and a file name apply to one file only. Add that file on its own.")
         }
-        let readerRoles = try readerRoles(for: options)
+        let requestedRoles = try readerRoles(for: options)
         let readers = try read { db -> [(role: String, generation: Int, recipient: X25519Recipient)] in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [caseID]) != nil else {
                 throw VaultError.unknownCase(caseID)
@@ -44,8 +44,17 @@ extension Vault {
                         "Item \(replaces) belongs to case \(other), not \(caseID). A new version stays in its case.")
                 }
             }
-            return try RoleKeyring.readerRecipients(db, roles: readerRoles)
+            // The class's default readers that nobody holds yet have no key to wrap to. They are left out
+            // (as case titles do), so that a team without a mentor can still store evidence; what the item
+            // is readable by is returned, and the CLI says so. An explicit --readers list stays strict.
+            var roles = requestedRoles
+            if options.readers == nil {
+                roles = try requestedRoles.filter { try RoleKeyring.currentGeneration(db, role: $0) != nil }
+                if roles.isEmpty { throw VaultError.roleHasNoKey(role: requestedRoles[0]) }
+            }
+            return try RoleKeyring.readerRecipients(db, roles: roles)
         }
+        let readerRoles = readers.map(\.role)
         // Every input is opened before anything is written, so a typo in the last path costs nothing.
         let inputs = try files.map { try FileSystem.openInput($0) }
 

@@ -105,7 +105,7 @@ struct AddCommand: AsyncParsableCommand {
             let bar = ProgressBar.forFiles(
                 label: "Encrypting", anyLargerThanThreshold: sizes.contains { $0 >= ProgressBar.threshold })
             var addOptions = AddOptions(
-                itemClass: itemClass.itemClass, readers: try effectiveReaders(vault), note: note,
+                itemClass: itemClass.itemClass, readers: readers, note: note,
                 collectedBy: collectedBy, collectedAt: collectedAt,
                 source: source, replaces: replaces, extraDigests: sha512 ? [.sha512] : [])
             if let bar {
@@ -118,6 +118,7 @@ struct AddCommand: AsyncParsableCommand {
             do {
                 items = try vault.add(caseID: caseID, files: files, options: addOptions, by: session)
                 bar?.finish()
+                noteMissingDefaultReaders(vault, items)
             } catch {
                 bar?.finish()
                 throw error
@@ -139,19 +140,15 @@ struct AddCommand: AsyncParsableCommand {
         }
     }
 
-    /// --readers, or the class's default readers that have keys. A default reader role nobody holds yet
-    /// (a team without a mentor, say) has no key to wrap to; it is left out with a note, as case titles do,
-    /// rather than refusing to store the evidence. Explicit --readers stay strict.
-    private func effectiveReaders(_ vault: Vault) throws -> [String]? {
-        if let readers { return readers }
+    /// The class's default readers that nobody holds yet are left out by the vault (it has no key to wrap
+    /// to); say so, so that nobody assumes a mentor can read what only lawyers can.
+    private func noteMissingDefaultReaders(_ vault: Vault, _ items: [Item]) {
+        guard readers == nil, let first = items.first else { return }
         let defaults = vault.configuration.classReaders[itemClass.itemClass] ?? []
-        let keyed = Set(try vault.roles().filter { $0.generations > 0 }.map(\.name))
-        let usable = defaults.filter { keyed.contains($0) }
-        guard !usable.isEmpty, usable.count < defaults.count else { return nil }
-        let missing = defaults.filter { !keyed.contains($0) }
+        let missing = defaults.filter { !first.readers.contains($0) }
+        guard !missing.isEmpty else { return }
         Console.error(
-            "casevault: note: nobody holds \(missing.joined(separator: ", ")) yet, so \(files.count == 1 ? "this item" : "these items") "
-                + "will be readable by \(usable.joined(separator: ", ")) only.")
-        return usable
+            "casevault: note: nobody holds \(missing.joined(separator: ", ")) yet, so \(items.count == 1 ? "this item" : "these items") "
+                + "will be readable by \(first.readers.joined(separator: ", ")) only.")
     }
 }
