@@ -18,30 +18,12 @@ struct RoleGrant: AsyncParsableCommand {
 
     @OptionGroup var options: VaultOptions
 
-    @Argument(help: ArgumentHelp("The role, e.g. lawyer.", valueName: "role"))
-    var role: String
-
-    @Argument(help: ArgumentHelp("The member who receives it.", valueName: "member"))
-    var member: String
-
-    func validate() throws {
-        try InputCheck.validating {
-            try InputCheck.role(role)
-            try InputCheck.member(member)
-        }
-    }
+    @OptionGroup var target: RoleMembership
 
     func run() async throws {
-        try await options.run {
-            let vault = try options.openVault()
-            let session = try options.unlock(vault, purpose: "grant a role")
-            try vault.grant(role: role, to: member, by: session)
-            let updated = try vault.member(named: member)
-            if options.json {
-                try Printer.json(updated)
-                return
-            }
-            Console.out("Granted \(role) to \(member). Their roles: \(Printer.roles(updated.roles)).")
+        try await target.run(options, purpose: "grant a role", done: "Granted \(target.role) to \(target.member).") {
+            vault, session in
+            try vault.grant(role: target.role, to: target.member, by: session)
         }
     }
 }

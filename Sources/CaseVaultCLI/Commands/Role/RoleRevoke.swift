@@ -19,33 +19,12 @@ struct RoleRevoke: AsyncParsableCommand {
 
     @OptionGroup var options: VaultOptions
 
-    @Argument(help: ArgumentHelp("The role, e.g. lawyer.", valueName: "role"))
-    var role: String
-
-    @Argument(help: ArgumentHelp("The member who loses it.", valueName: "member"))
-    var member: String
-
-    func validate() throws {
-        try InputCheck.validating {
-            try InputCheck.role(role)
-            try InputCheck.member(member)
-        }
-    }
+    @OptionGroup var target: RoleMembership
 
     func run() async throws {
-        try await options.run {
-            let vault = try options.openVault()
-            let session = try options.unlock(vault, purpose: "revoke a role")
-            try vault.revoke(role: role, from: member, by: session)
-            let updated = try vault.member(named: member)
-            if options.json {
-                try Printer.json(updated)
-                return
-            }
-            Console.out("Revoked \(role) from \(member). Their roles: \(Printer.roles(updated.roles)).")
-            Console.out(
-                "Note: the role's keys are not rotated yet; items added before the next rotation stay readable to a copy of \(member)'s keys."
-            )
+        try await target.run(options, purpose: "revoke a role", done: "Revoked \(target.role) from \(target.member).") {
+            vault, session in
+            try vault.revoke(role: target.role, from: target.member, by: session)
         }
     }
 }
