@@ -10,16 +10,7 @@ cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
 runs=${RUNS:-5}
 
-bash .ci/setup
-command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
-swift build -c release --product casevault >&2
-bin=$(swift build -c release --show-bin-path)/casevault
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/casevault-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$work/plain"
-age-keygen -o "$work/key" 2>/dev/null
-recipient=$(age-keygen -y "$work/key")
+source Benchmarks/common.sh
 age -e -r "$recipient" -o "$work/ref.age" "$work/plain"
 
 echo "== ${size_mib} MiB, $runs runs each, $(nproc) cores, age $(age --version | head -1) vs casevault (release)"
@@ -54,7 +45,7 @@ work, size = sys.argv[1], int(sys.argv[2])
 rss = list(map(float, sys.argv[3:7]))
 def means(name):
     data = json.load(open(f"{work}/{name}.json"))["results"]
-    return {r["command"]: (r["mean"], r["stddev"]) for r in data}
+    return {r["command"]: (r["mean"], r["stddev"] or 0.0) for r in data}  # no stddev for one run
 for i, op in enumerate(["encrypt", "decrypt"]):
     for suffix, label in [("", "to /dev/null"), ("-file", "file to file")]:
         m = means(op + suffix)

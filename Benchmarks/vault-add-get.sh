@@ -13,17 +13,8 @@ size_mib=${1:-1024}
 runs=${RUNS:-3}
 items=${ITEMS:-10000}
 
-bash .ci/setup
-command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
-swift build -c release --product casevault >&2
-bin=$(swift build -c release --show-bin-path)/casevault
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/casevault-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source Benchmarks/common.sh
 cd "$work"
-head -c $((size_mib * 1024 * 1024)) /dev/urandom > plain
-age-keygen -o key 2>/dev/null
-recipient=$(age-keygen -y key)
 printf 'bench passphrase, not secret\n' > pass
 export CASEVAULT_DIR="$work/vault" CASEVAULT_PASSPHRASE_FILE="$work/pass"
 

@@ -8,16 +8,12 @@ import Testing
 /// lets out before the damaged chunk.
 @Suite("age conformance vectors (C2SP CCTV)")
 struct ConformanceTests {
-    /// Vectors whose identities need ML-KEM, which OpenSSL 3.0 lacks (see the suite's NOTICE.md).
-    static func isPostQuantum(_ vector: TestVectors.Vector) -> Bool {
-        vector.values("identity").contains { $0.hasPrefix("AGE-SECRET-KEY-PQ-") }
-    }
-
     static let inScope: [String] = {
         guard let names = TestVectors.ageVectorNames() else { return [] }
         return names.filter { name in
-            guard let vector = try? TestVectors.load(name) else { return true }
-            return !isPostQuantum(vector)
+            // Post-quantum vectors (ML-KEM, which OpenSSL 3.0 lacks) are out of scope; the headers say which.
+            guard let vector = try? TestVectors.load(name, inflate: false) else { return true }
+            return !vector.isPostQuantum
         }
     }()
 

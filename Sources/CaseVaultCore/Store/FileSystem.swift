@@ -74,7 +74,7 @@ enum FileSystem {
             unlink(path)
             throw VaultError.io(operation: "write \(path)", reason: "\(error)")
         }
-        try syncFolder(folder(of: path))
+        try syncFolder(AtomicFileSink.folder(of: path))
     }
 
     /// Reads a small file whole (key files, cards); refuses anything above `limit` bytes.
@@ -121,11 +121,6 @@ enum FileSystem {
             throw VaultError.inputUnreadable(path: path, reason: "it is not a regular file")
         }
         return stream
-    }
-
-    static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The last path component, as the file's name in item metadata.
