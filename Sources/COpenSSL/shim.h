@@ -18,6 +18,10 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <sys/prctl.h>
+
+/* prctl is variadic. Undumpable: no core file, and other processes of the same user cannot ptrace. */
+static inline int cv_set_undumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 /* OPENSSL_free is a macro. */
 static inline void cv_openssl_free(void *ptr) { OPENSSL_free(ptr); }

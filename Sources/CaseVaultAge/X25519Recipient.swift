@@ -2,7 +2,7 @@ import CaseVaultCrypto
 
 /// An age X25519 recipient: a public key written `age1…` (Bech32).
 public struct X25519Recipient: Recipient, Sendable, Equatable, CustomStringConvertible {
-    static let stanzaType = "X25519"
+    public static let stanzaType = "X25519"
     static let label = Array("age-encryption.org/v1/X25519".utf8)
 
     public let publicKey: X25519.PublicKey

@@ -27,7 +27,7 @@ public struct CaseVaultCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeygenCommand.self, MemberCommand.self, RoleCommand.self, CaseCommand.self,
             AddCommand.self, ListCommand.self, ShowCommand.self, GetCommand.self, ExportCommand.self,
-            DemoCommand.self, AgeCommand.self,
+            UnlockCommand.self, LockCommand.self, DemoCommand.self, AgeCommand.self, ServeAgentCommand.self,
         ]
     )
 

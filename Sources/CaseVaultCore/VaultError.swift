@@ -47,6 +47,12 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(operation: String, reason: String)
     /// The database refused the change or could not be read.
     case database(String)
+    /// The unlock agent could not be started, reached or understood.
+    case agentUnavailable(String)
+    /// The folder of agent sockets is not safe to use (another owner, open to others, not a folder).
+    case agentDirectoryUnsafe(path: String, reason: String)
+    /// An agent answered, but for other keys than the member's registered ones.
+    case agentMismatch(member: String)
 
     public var description: String {
         switch self {
@@ -108,6 +114,12 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "Could not \(operation): \(reason). The vault was left unchanged."
         case .database(let message):
             "The vault database reported an error: \(message). The change was not saved."
+        case .agentUnavailable(let reason):
+            "The unlock agent failed: \(reason)."
+        case .agentDirectoryUnsafe(let path, let reason):
+            "The agent folder \(path) is not safe to use: \(reason). Remove it or set CASEVAULT_AGENT_DIR to a folder only you can open."
+        case .agentMismatch(let member):
+            "The unlock agent for \(member) holds keys that are not \(member)'s registered ones. Run `casevault lock` and unlock again."
         }
     }
 }

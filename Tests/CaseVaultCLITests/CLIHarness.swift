@@ -38,6 +38,8 @@ struct CLI {
             "HOME": folder.path,
             "TMPDIR": folder.path,
             "CASEVAULT_DIR": folder.file("vault"),
+            // Each test's unlock agents live in its own folder, away from the user's.
+            "CASEVAULT_AGENT_DIR": folder.file("agent"),
             // Key files made in tests are weak on purpose, so that unlocking takes milliseconds.
             "CASEVAULT_KEY_WORK_FACTOR": "8",
         ]

@@ -12,13 +12,13 @@ extension ErrorReport {
             .inputNotFound,
             .inputUnreadable:
             ExitCodes.inputMissing
-        case .vaultExists, .keyFileExists, .outputExists:
+        case .vaultExists, .keyFileExists, .outputExists, .agentDirectoryUnsafe:
             ExitCodes.cannotCreate
-        case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader:
+        case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader, .agentMismatch:
             ExitCodes.notEntitled
         case .integrityFailure, .missingObject:
             ExitCodes.dataError
-        case .io, .database:
+        case .io, .database, .agentUnavailable:
             ExitCodes.ioError
         }
     }

@@ -32,6 +32,9 @@ struct VaultOptions: ParsableArguments {
             valueName: "file"))
     var passphraseFile: String?
 
+    @Flag(help: "Ask for the passphrase even when an unlock agent holds the acting member's key.")
+    var noAgent = false
+
     @Flag(help: "Print machine-readable JSON on standard output.")
     var json = false
 
@@ -65,11 +68,34 @@ struct VaultOptions: ParsableArguments {
         return vault
     }
 
-    /// Unlocks the acting member, asking for their passphrase on the terminal unless a file gives it.
-    func unlock(_ vault: Vault, purpose: String) throws -> MemberSession {
+    /// The acting member, or a usage error that says how to name one.
+    func requireMember(purpose: String) throws -> String {
         guard let member else {
             throw CLIError.usage("Say who you are to \(purpose): add --as NAME or set CASEVAULT_AS.")
         }
+        return member
+    }
+
+    /// Unlocks the acting member: through their unlock agent when one runs for this vault (unless
+    /// --no-agent), else with their passphrase from the terminal or --passphrase-file.
+    func unlock(_ vault: Vault, purpose: String) throws -> MemberSession {
+        let member = try requireMember(purpose: purpose)
+        if !noAgent {
+            do {
+                if let session = try vault.sessionFromAgent(member, in: AgentLauncher.directory) {
+                    note("Using the unlock agent of \(member).")
+                    return session
+                }
+            } catch VaultError.agentDirectoryUnsafe(let path, let reason) {
+                // Never talk to a socket others could have planted; the passphrase still works.
+                Console.error("casevault: warning: not using unlock agents in \(path): \(reason).")
+            }
+        }
+        return try unlockWithPassphrase(vault, member: member)
+    }
+
+    /// Opens the member's key file with their passphrase (terminal or --passphrase-file).
+    func unlockWithPassphrase(_ vault: Vault, member: String) throws -> MemberSession {
         let passphrase = try PassphraseInput.read(
             prompt: "Passphrase for \(member): ", file: passphraseFile)
         let session = try vault.unlock(member, passphrase: passphrase, keyFile: identity)

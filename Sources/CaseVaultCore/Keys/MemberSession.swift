@@ -2,7 +2,7 @@ import CaseVaultAge
 import CaseVaultCrypto
 
 /// An unlocked member: their X25519 identity and Ed25519 signing key, in secret storage for as long as
-/// the session lives. Every operation that acts as someone takes a session; operations that read
+/// the session lives, or reached through the member's unlock agent. Every operation that acts as someone takes a session; operations that read
 /// content open the member's role key envelopes with it, so access is decided by what the identity can
 /// decrypt, not only by what the database says.
 public final class MemberSession: @unchecked Sendable {
@@ -10,9 +10,9 @@ public final class MemberSession: @unchecked Sendable {
     public let member: String
     let memberID: Int64
     let vaultID: String
-    let keys: MemberKeys
+    let keys: MemberKeyAccess
 
-    init(member: String, memberID: Int64, vaultID: String, keys: MemberKeys) {
+    init(member: String, memberID: Int64, vaultID: String, keys: MemberKeyAccess) {
         self.member = member
         self.memberID = memberID
         self.vaultID = vaultID
@@ -25,10 +25,13 @@ public final class MemberSession: @unchecked Sendable {
     /// The member's Ed25519 public key, hex.
     public var signingPublicKey: String { keys.signingPublicKeyHex }
 
-    /// The member's own age identity. Exposed for tests and for tools that need to prove what a member
-    /// can open with their own key alone; it is secret.
-    public var identity: X25519Identity { keys.identity }
+    /// The member's own age identity (in this process, or a proxy to the unlock agent). Exposed for tests
+    /// and for tools that need to prove what a member can open with their own key alone.
+    public var identity: Identity { keys.envelopeIdentity }
+
+    /// Whether the keys are held by an unlock agent rather than by this process.
+    public var usesAgent: Bool { keys is AgentKeys }
 
     /// Signs `message` with the member's Ed25519 key (custody events and audit entries build on this).
-    public func sign(_ message: [UInt8]) throws -> [UInt8] { try keys.signingKey.signature(for: message) }
+    public func sign(_ message: [UInt8]) throws -> [UInt8] { try keys.sign(message) }
 }

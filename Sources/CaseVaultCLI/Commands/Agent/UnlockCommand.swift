@@ -1,0 +1,95 @@
+import ArgumentParser
+import CaseVaultCore
+import Foundation
+
+/// `casevault unlock`: opens the member's key once and leaves it with an agent for a while.
+struct UnlockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "Unlock your key once, so that commands stop asking for your passphrase for a while.",
+        discussion: """
+            Starts an unlock agent: a small background process that keeps your key in locked memory, for \
+            this vault only, and answers only your own user's commands. Until it stops, commands run --as \
+            you use it and ask no passphrase (--no-agent asks anyway). It stops when its time is up, at \
+            `casevault lock`, or when the computer restarts. Lock before you leave the computer.
+
+            Example:
+              casevault unlock --as lucia --for 4h
+              casevault add LPZ-2026-014 acta.pdf --as lucia
+              casevault lock --as lucia
+            """
+    )
+
+    @OptionGroup var options: VaultOptions
+
+    @Option(
+        name: .customLong("for"),
+        help: ArgumentHelp("How long the agent keeps the key: 45m, 2h, 1d (default 2h, at most 1d).", valueName: "time")
+    )
+    var duration = "2h"
+
+    func validate() throws {
+        try InputCheck.validating { _ = try Self.seconds(duration) }
+    }
+
+    /// "90s", "45m", "2h", "1d" → seconds, from 1 second to 1 day.
+    static func seconds(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count > 0,
+            count <= 86400 / unit
+        else {
+            throw CLIError.usage("--for \(text.prefix(20)) is not a time from 1s to 1d. Write it as 45m, 2h or 1d.")
+        }
+        return count * unit
+    }
+
+    func run() async throws {
+        try await options.run {
+            let vault = try options.openVault()
+            let member = try options.requireMember(purpose: "unlock")
+            let directory = AgentLauncher.directory
+            if let running = try vault.sessionFromAgent(member, in: directory) {
+                report(member: member, expiresAt: running.agentExpiresAt ?? 0, socket: nil, already: true)
+                return
+            }
+            let session = try options.unlockWithPassphrase(vault, member: member)
+            let handoff = try AgentHandoff(
+                session: session, expiresAt: Int(Date().timeIntervalSince1970) + (try Self.seconds(duration)))
+            let socket = try AgentLauncher.launch(handoff, directory: directory)
+            report(member: member, expiresAt: handoff.expiresAt, socket: socket, already: false)
+        }
+    }
+
+    private struct Report: Encodable {
+        let member: String
+        let expiresAt: String
+        let alreadyUnlocked: Bool
+        let socket: String?
+
+        enum CodingKeys: String, CodingKey {
+            case member, socket
+            case expiresAt = "expires_at"
+            case alreadyUnlocked = "already_unlocked"
+        }
+    }
+
+    private func report(member: String, expiresAt: Int, socket: String?, already: Bool) {
+        let until = Date(timeIntervalSince1970: TimeInterval(expiresAt))
+        if options.json {
+            let stamp = ISO8601DateFormatter().string(from: until)
+            try? Printer.json(Report(member: member, expiresAt: stamp, alreadyUnlocked: already, socket: socket))
+            return
+        }
+        let local = DateFormatter()
+        local.dateFormat = "yyyy-MM-dd HH:mm"
+        if already {
+            Console.out(
+                "\(member) is already unlocked until \(local.string(from: until)). To change that, run "
+                    + "`casevault lock` and unlock again.")
+        } else {
+            Console.out(
+                "Unlocked \(member) until \(local.string(from: until)). Commands run as \(member) will not ask "
+                    + "for the passphrase; `casevault lock` forgets the key sooner.")
+        }
+    }
+}

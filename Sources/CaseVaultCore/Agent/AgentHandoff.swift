@@ -1,0 +1,52 @@
+import CaseVaultAge
+import CaseVaultCrypto
+
+/// What `casevault unlock` gives the agent process it starts: the vault, the member, when to stop, and
+/// the member's key text. It travels over a pipe into the agent's standard input, never in argv or the
+/// environment, and every buffer that holds the key text is wiped.
+public struct AgentHandoff: Sendable {
+    let vaultID: String
+    /// The member whose keys these are.
+    public let member: String
+    /// Seconds since 1970 when the agent forgets the keys and exits.
+    public let expiresAt: Int
+    let keys: MemberKeys
+
+    /// The hand-over for an unlocked session. The session must hold its keys itself (a session that came
+    /// from an agent has nothing to hand over).
+    public init(session: MemberSession, expiresAt: Int) throws {
+        guard let keys = session.keys as? MemberKeys else {
+            throw VaultError.invalidArgument("\(session.member) is already unlocked by an agent.")
+        }
+        self.init(vaultID: session.vaultID, member: session.member, expiresAt: expiresAt, keys: keys)
+    }
+
+    private init(vaultID: String, member: String, expiresAt: Int, keys: MemberKeys) {
+        self.vaultID = vaultID
+        self.member = member
+        self.expiresAt = expiresAt
+        self.keys = keys
+    }
+
+    /// Writes the hand-over to a pipe.
+    public func write(to descriptor: Int32) throws {
+        try AgentMessage(.handoff).append(vaultID).append(member).append(String(expiresAt))
+            .append(secret: keys.identityText(member: member)).write(to: descriptor)
+    }
+
+    /// Reads a hand-over from a pipe (the agent's standard input).
+    public static func read(from descriptor: Int32) throws -> AgentHandoff {
+        guard let message = try AgentMessage.read(from: descriptor),
+            message.kind == AgentMessage.Operation.handoff.rawValue, message.fieldCount == 4,
+            let expiresAt = Int(try message.string(2))
+        else {
+            throw VaultError.agentUnavailable("the agent was started without keys; use `casevault unlock`")
+        }
+        let keys: MemberKeys
+        do { keys = try MemberKeys.parse(try message.secret(3)) } catch {
+            throw VaultError.agentUnavailable("the keys handed to the agent are not a member key")
+        }
+        return AgentHandoff(
+            vaultID: try message.string(0), member: try message.string(1), expiresAt: expiresAt, keys: keys)
+    }
+}

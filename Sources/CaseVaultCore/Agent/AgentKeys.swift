@@ -1,0 +1,97 @@
+import CaseVaultAge
+import CaseVaultCrypto
+
+/// A member's keys as their unlock agent holds them: every envelope opening and signature is a request
+/// to the agent, which answers with the result and never with a key. One connection per request, so a
+/// command never keeps the agent busy and several commands can use it at once.
+final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
+    /// What the agent says about itself; the vault checks it against the member's record.
+    struct Info {
+        let vaultID: String
+        let member: String
+        let recipient: String
+        let signingPublicKeyHex: String
+        /// Seconds since 1970 when the agent forgets the keys and exits.
+        let expiresAt: Int
+    }
+
+    let socketPath: String
+    let info: Info
+    static let timeoutSeconds = 10
+
+    private init(socketPath: String, info: Info) {
+        self.socketPath = socketPath
+        self.info = info
+    }
+
+    /// Asks the agent at `socketPath` who it is; nil when no agent listens there.
+    static func connect(socketPath: String) throws -> AgentKeys? {
+        guard let reply = try exchange(socketPath: socketPath, AgentMessage(.identify)) else { return nil }
+        guard reply.fieldCount == 5, let expiresAt = Int(try reply.string(4)) else { throw AgentMessage.malformed }
+        let info = Info(
+            vaultID: try reply.string(0), member: try reply.string(1), recipient: try reply.string(2),
+            signingPublicKeyHex: try reply.string(3), expiresAt: expiresAt)
+        return AgentKeys(socketPath: socketPath, info: info)
+    }
+
+    /// Tells the agent at `socketPath` to forget its keys and exit. False when none was listening.
+    static func lock(socketPath: String) throws -> Bool {
+        try exchange(socketPath: socketPath, AgentMessage(.lock)) != nil
+    }
+
+    var recipient: String { info.recipient }
+    var signingPublicKeyHex: String { info.signingPublicKeyHex }
+    var envelopeIdentity: Identity { AgentIdentity(keys: self) }
+
+    func sign(_ message: [UInt8]) throws -> [UInt8] {
+        let reply = try request(AgentMessage(.sign).append(message))
+        guard reply.kind == AgentMessage.Status.ok.rawValue, reply.fieldCount == 1 else {
+            throw AgentMessage.malformed
+        }
+        return try reply.field(0)
+    }
+
+    /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.
+    func request(_ message: AgentMessage) throws -> AgentMessage {
+        guard let reply = try Self.exchange(socketPath: socketPath, message) else {
+            throw VaultError.agentUnavailable("the unlock agent of \(info.member) has stopped; unlock again")
+        }
+        if reply.kind == AgentMessage.Status.refused.rawValue {
+            let category = (try? reply.string(0)) ?? ""
+            let reason = (try? reply.string(1)) ?? "no reason given"
+            if category == "header" { throw AgeError.header(reason) }
+            throw VaultError.agentUnavailable("the unlock agent refused: \(reason)")
+        }
+        return reply
+    }
+
+    /// One round trip: connect, send, read the reply. nil when nobody listens at `socketPath`.
+    private static func exchange(socketPath: String, _ message: AgentMessage) throws -> AgentMessage? {
+        guard let socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: timeoutSeconds) else { return nil }
+        try message.send(over: socket)
+        guard let reply = try AgentMessage.receive(from: socket) else {
+            throw VaultError.agentUnavailable("the unlock agent closed the connection without answering")
+        }
+        return reply
+    }
+}
+
+/// The member's X25519 identity, reached through the agent: the header's X25519 stanzas go to the agent,
+/// the file key comes back (the caller still checks the header MAC with it).
+struct AgentIdentity: Identity {
+    let keys: AgentKeys
+
+    func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        let ours = stanzas.filter { $0.type == X25519Recipient.stanzaType }
+        guard !ours.isEmpty else { return nil }
+        let message = AgentMessage(.unwrap)
+        for stanza in ours {
+            message.append(stanza.type).append(stanza.arguments.joined(separator: " ")).append(stanza.body)
+        }
+        let reply = try keys.request(message)
+        guard reply.kind == AgentMessage.Status.ok.rawValue else { return nil }
+        let fileKey = try reply.secret(0)
+        guard reply.fieldCount == 1, fileKey.count == FileKey.byteCount else { throw AgentMessage.malformed }
+        return fileKey
+    }
+}

@@ -1,0 +1,136 @@
+import CaseVaultCrypto
+import Glibc
+
+/// One Unix-domain stream socket, closed when the value goes away. The unlock agent listens on one; each
+/// command connects, sends one request and reads one reply.
+final class UnixSocket {
+    let descriptor: Int32
+
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    deinit { close(descriptor) }
+
+    /// A socket path must fit `sockaddr_un.sun_path` with its terminating zero.
+    static let maximumPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+    private static func make() throws -> UnixSocket {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure("create a socket") }
+        return UnixSocket(descriptor: fd)
+    }
+
+    private static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws -> R {
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count <= maximumPathLength else {
+            throw VaultError.agentUnavailable(
+                "the socket path \(path) is longer than the \(maximumPathLength) bytes Unix sockets allow; "
+                    + "set CASEVAULT_AGENT_DIR to a shorter folder")
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                body($0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+    }
+
+    /// Listens at `path`, which must not exist. The socket file is made 0600 (its folder is 0700 too).
+    static func listen(at path: String) throws -> UnixSocket {
+        let sock = try make()
+        let bound = try withAddress(path) { bind(sock.descriptor, $0, $1) }
+        guard bound == 0 else { throw failure("listen at \(path)") }
+        guard chmod(path, 0o600) == 0, Glibc.listen(sock.descriptor, 16) == 0 else {
+            let error = failure("listen at \(path)")
+            unlink(path)
+            throw error
+        }
+        return sock
+    }
+
+    /// Connects to the socket at `path`; nil when nobody listens there (no file, or a stale one).
+    static func connect(to path: String, timeoutSeconds: Int) throws -> UnixSocket? {
+        let sock = try make()
+        let rc = try withAddress(path) { Glibc.connect(sock.descriptor, $0, $1) }
+        if rc != 0 {
+            if errno == ENOENT || errno == ECONNREFUSED { return nil }
+            throw failure("connect to the unlock agent at \(path)")
+        }
+        sock.setTimeout(seconds: timeoutSeconds)
+        return sock
+    }
+
+    /// Waits up to `milliseconds` for a connection; nil when none came.
+    func accept(waitingAtMost milliseconds: Int32) throws -> UnixSocket? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&poller, 1, milliseconds)
+        if ready < 0 {
+            if errno == EINTR { return nil }
+            throw Self.failure("wait for connections")
+        }
+        guard ready > 0 else { return nil }
+        let fd = Glibc.accept(descriptor, nil, nil)
+        guard fd >= 0 else {
+            if errno == EINTR || errno == EAGAIN || errno == ECONNABORTED { return nil }
+            throw Self.failure("accept a connection")
+        }
+        return UnixSocket(descriptor: fd)
+    }
+
+    /// The user id of the process at the other end (SO_PEERCRED), as the kernel reports it.
+    var peerUserID: uid_t? {
+        // struct ucred { pid_t pid; uid_t uid; gid_t gid; }: Glibc hides the type without _GNU_SOURCE.
+        var credentials = [UInt32](repeating: 0, count: 3)
+        var length = socklen_t(MemoryLayout<UInt32>.size * 3)
+        let rc = credentials.withUnsafeMutableBytes {
+            getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, $0.baseAddress, &length)
+        }
+        guard rc == 0, length == socklen_t(MemoryLayout<UInt32>.size * 3) else { return nil }
+        return credentials[1]
+    }
+
+    /// Bounds every read and write, so that a peer that stops talking cannot hang the other side.
+    func setTimeout(seconds: Int) {
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, size)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, size)
+    }
+
+    func send(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.send(
+                descriptor, bytes.baseAddress!.advanced(by: offset), bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Self.failure("talk to the unlock agent") }
+            offset += n
+        }
+    }
+
+    /// Fills `buffer` completely; false on a clean end of stream before the first byte.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let n = recv(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset, 0)
+            if n < 0 && errno == EINTR { continue }
+            if n == 0 && offset == 0 { return false }
+            guard n > 0 else {
+                throw n == 0
+                    ? VaultError.agentUnavailable("the unlock agent closed the connection mid-message")
+                    : Self.failure("hear from the unlock agent")
+            }
+            offset += n
+        }
+        return true
+    }
+
+    static func failure(_ operation: String) -> VaultError {
+        let reason = errno == EAGAIN ? "no answer in time" : String(cString: strerror(errno))
+        return VaultError.agentUnavailable("could not \(operation): \(reason)")
+    }
+}

@@ -1,0 +1,132 @@
+import CaseVaultAge
+import CaseVaultCrypto
+import Glibc
+
+/// The unlock agent: holds one member's keys for one vault, for a limited time, and answers requests on a
+/// Unix socket from processes of the same user. It opens envelopes (returns the file key of an X25519
+/// stanza addressed to the member) and signs; there is no request that returns a key.
+///
+/// It stops, removing its socket, when its time is up, when asked to lock, when its socket file is
+/// removed or replaced, or on SIGINT/SIGTERM/SIGHUP.
+public final class UnlockAgent {
+    let handoff: AgentHandoff
+    /// The socket this agent listens on.
+    public let socketPath: String
+    private var listener: UnixSocket?
+    private let socketInode: ino_t
+    private var locked = false
+    private var removalToken: Int?
+
+    /// How often the agent looks at the clock and at its socket file while idle.
+    public static let housekeepingMilliseconds: Int32 = 5_000
+
+    /// Makes the folder if needed and listens at the member's socket. Throws when an agent already
+    /// answers there; a stale socket file (nobody listening) is replaced.
+    public init(handoff: AgentHandoff, directory: AgentDirectory) throws {
+        self.handoff = handoff
+        try directory.check(create: true)
+        socketPath = directory.socketPath(vaultID: handoff.vaultID, member: handoff.member)
+        if FileSystem.exists(socketPath) {
+            if try AgentKeys.connect(socketPath: socketPath) != nil {
+                throw VaultError.agentUnavailable("an unlock agent for \(handoff.member) is already running")
+            }
+            unlink(socketPath)
+        }
+        listener = try UnixSocket.listen(at: socketPath)
+        var info = stat()
+        guard lstat(socketPath, &info) == 0 else { throw UnixSocket.failure("inspect \(socketPath)") }
+        socketInode = info.st_ino
+        removalToken = TemporaryFiles.remember(socketPath)
+    }
+
+    deinit { stopListening() }
+
+    /// Closes the socket and removes its file (unless another agent has replaced it since), so that
+    /// commands see at once that no agent runs.
+    private func stopListening() {
+        if listener != nil, socketStillOurs { unlink(socketPath) }
+        listener = nil
+        TemporaryFiles.forget(removalToken)
+        removalToken = nil
+    }
+
+    /// Serves until the agent's time is up or it is told to lock. `now` gives seconds since 1970; `tick`
+    /// is how often, in milliseconds, an idle agent looks at the clock and its socket.
+    public func serve(now: () -> Int = { Int(time(nil)) }, tick: Int32 = housekeepingMilliseconds) {
+        defer { stopListening() }
+        while !locked, socketStillOurs, let listener {
+            let remaining = handoff.expiresAt - now()
+            guard remaining > 0 else { break }
+            let wait = Int32(min(remaining * 1000, Int(tick)))
+            guard let connection = try? listener.accept(waitingAtMost: wait) else { continue }
+            // A broken client must never stop the agent: errors end that one connection only.
+            try? handle(connection, now: now)
+        }
+    }
+
+    private var socketStillOurs: Bool {
+        var info = stat()
+        return lstat(socketPath, &info) == 0 && info.st_ino == socketInode
+    }
+
+    private func handle(_ connection: UnixSocket, now: () -> Int) throws {
+        connection.setTimeout(seconds: 5)
+        // The folder is already closed to others; this also turns away root-owned or foreign peers that
+        // were handed a descriptor.
+        guard connection.peerUserID == getuid() else { return }
+        guard let request = try AgentMessage.receive(from: connection) else { return }
+        // Time may have run out while the agent waited for this request.
+        let reply = handoff.expiresAt > now() ? answer(request) : refusal("expired", "the agent's time is up")
+        try reply.send(over: connection)
+    }
+
+    func answer(_ request: AgentMessage) -> AgentMessage {
+        switch AgentMessage.Operation(rawValue: request.kind) {
+        case .identify:
+            return AgentMessage(.ok).append(handoff.vaultID).append(handoff.member).append(handoff.keys.recipient)
+                .append(handoff.keys.signingPublicKeyHex).append(String(handoff.expiresAt))
+        case .unwrap:
+            return unwrap(request)
+        case .sign:
+            guard request.fieldCount == 1, let message = try? request.field(0),
+                let signature = try? handoff.keys.sign(message)
+            else { return refusal("request", "a sign request needs exactly one message") }
+            return AgentMessage(.ok).append(signature)
+        case .lock:
+            locked = true
+            return AgentMessage(.ok)
+        case .handoff, nil:
+            return refusal("request", "unknown request")
+        }
+    }
+
+    private func unwrap(_ request: AgentMessage) -> AgentMessage {
+        let count = request.fieldCount
+        guard count > 0, count % 3 == 0, count <= 3 * 64 else {
+            return refusal("request", "an unwrap request needs 1 to 64 stanzas")
+        }
+        do {
+            var stanzas: [Stanza] = []
+            for start in stride(from: 0, to: count, by: 3) {
+                let arguments = try request.string(start + 1)
+                stanzas.append(
+                    Stanza(
+                        type: try request.string(start),
+                        arguments: arguments.isEmpty ? [] : arguments.split(separator: " ").map(String.init),
+                        body: try request.field(start + 2)))
+            }
+            guard let fileKey = try handoff.keys.identity.unwrap(stanzas: stanzas) else {
+                return AgentMessage(.noMatch)
+            }
+            return AgentMessage(.ok).append(secret: fileKey)
+        } catch let error as AgeError {
+            return refusal("header", error.detail)
+        } catch {
+            return refusal("request", "the stanzas are malformed")
+        }
+    }
+
+    private func refusal(_ category: String, _ reason: String) -> AgentMessage {
+        AgentMessage(.refused).append(category).append(reason)
+    }
+}

@@ -1,0 +1,47 @@
+import CaseVaultAge
+import CaseVaultCrypto
+import Glibc
+
+extension Vault {
+    /// The socket where `member`'s unlock agent for this vault listens.
+    public func agentSocketPath(for member: String, in directory: AgentDirectory) -> String {
+        directory.socketPath(vaultID: vaultID, member: member)
+    }
+
+    /// A session backed by `member`'s running unlock agent, or nil when none runs. The agent's keys must be
+    /// the member's registered ones, as with a key file; a removed member gets no session.
+    public func sessionFromAgent(_ member: String, in directory: AgentDirectory) throws -> MemberSession? {
+        guard try directory.check(create: false) else { return nil }
+        let path = agentSocketPath(for: member, in: directory)
+        guard FileSystem.exists(path), let keys = try AgentKeys.connect(socketPath: path) else { return nil }
+        let record = try memberRecord(named: member)
+        guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
+        guard keys.info.vaultID == vaultID, keys.info.member == member, keys.recipient == record.recipient,
+            keys.signingPublicKeyHex == record.signingKey
+        else { throw VaultError.agentMismatch(member: member) }
+        return MemberSession(member: member, memberID: record.id, vaultID: vaultID, keys: keys)
+    }
+
+    /// Tells `member`'s agent for this vault to forget the keys. False when none was running.
+    @discardableResult
+    public func lockAgent(of member: String, in directory: AgentDirectory) throws -> Bool {
+        guard try directory.check(create: false) else { return false }
+        return try AgentKeys.lock(socketPath: agentSocketPath(for: member, in: directory))
+    }
+
+    /// Tells every agent in `directory`, of any vault and member, to forget its keys. Returns how many
+    /// did; sockets nobody listens on any more are removed.
+    public static func lockAllAgents(in directory: AgentDirectory) throws -> Int {
+        var count = 0
+        for socket in try directory.sockets() {
+            if try AgentKeys.lock(socketPath: socket) { count += 1 } else { unlink(socket) }
+        }
+        return count
+    }
+}
+
+extension MemberSession {
+    /// When the agent behind this session forgets the keys (seconds since 1970); nil for a session that
+    /// holds its keys itself.
+    public var agentExpiresAt: Int? { (keys as? AgentKeys)?.info.expiresAt }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@Suite("casevault unlock and lock")
+struct AgentCLITests {
+    /// The acting member with no passphrase anywhere: only an agent can unlock them.
+    static func withoutPassphrase(_ name: String) -> [String: String] { ["CASEVAULT_AS": name] }
+
+    /// The process id of the agent serving from `folder`'s agent folder, found through /proc.
+    static func agentProcess(_ team: TeamVault) -> Int32? {
+        let marker = team.folder.file("agent")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                String(decoding: cmdline, as: UTF8.self).contains("serve-agent"),
+                String(decoding: cmdline, as: UTF8.self).contains(marker),
+                !(processState(pid) ?? "Z").hasPrefix("Z")
+            else { continue }
+            return pid
+        }
+        return nil
+    }
+
+    static func processState(_ pid: Int32) -> String? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return status.split(separator: "\n").first { $0.hasPrefix("State:") }.map {
+            $0.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    static func sockets(_ team: TeamVault) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: team.folder.file("agent"))) ?? []).filter {
+            $0.hasSuffix(".sock")
+        }
+    }
+
+    /// Waits up to five seconds for the agent process to go.
+    static func waitForExit(_ team: TeamVault) -> Bool {
+        for _ in 0..<50 {
+            if agentProcess(team) == nil { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    @Test("unlock once, then commands ask no passphrase; lock makes them ask again")
+    func unlockThenLock() throws {
+        let team = try TeamVault()
+        let unlock = try team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia"))
+        try expectSuccess(unlock)
+        #expect(unlock.stdout.contains("Unlocked lucia until"))
+        let again = try team.cli.run(["unlock"], env: Self.withoutPassphrase("lucia"))
+        try expectSuccess(again)
+        #expect(again.stdout.contains("already unlocked"))
+
+        let source = try team.folder.write("acta.txt", "acta de denuncia")
+        let added = try team.cli.run(["add", TeamVault.caseID, source, "--json"], env: Self.withoutPassphrase("lucia"))
+        try expectSuccess(added)
+        let id = try #require(try decodeJSON([ItemJSON].self, added.stdout).first).id
+        try expectSuccess(
+            team.cli.run(["get", id, "-o", team.folder.file("out.txt")], env: Self.withoutPassphrase("lucia")))
+        #expect(try String(contentsOfFile: team.folder.file("out.txt"), encoding: .utf8) == "acta de denuncia")
+        // --no-agent goes back to the passphrase, which this environment does not give.
+        let refused = try team.cli.run(
+            ["get", id, "-o", team.folder.file("out2.txt"), "--no-agent"], env: Self.withoutPassphrase("lucia"))
+        #expect(refused.code == Code.usage)
+        // The agent serves lucia only.
+        #expect(
+            try team.cli.run(["get", id, "-o", team.folder.file("m.txt")], env: Self.withoutPassphrase("mateo")).code
+                == Code.usage)
+
+        let pid = try #require(Self.agentProcess(team))
+        let cmdline = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"))
+        #expect(!String(decoding: cmdline, as: UTF8.self).contains("passphrase"))
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let coreLine = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
+        #expect(coreLine.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first == "0")
+
+        let lock = try team.cli.run(["lock"], env: Self.withoutPassphrase("lucia"))
+        try expectSuccess(lock)
+        #expect(lock.stdout.contains("Locked lucia"))
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+        let afterLock = try team.cli.run(
+            ["get", id, "-o", team.folder.file("out3.txt")], env: Self.withoutPassphrase("lucia"))
+        #expect(afterLock.code == Code.usage)
+        #expect(afterLock.stderr.contains("passphrase"))
+        let lockAgain = try team.cli.run(["lock"], env: Self.withoutPassphrase("lucia"))
+        try expectSuccess(lockAgain)
+        #expect(lockAgain.stdout.contains("No unlock agent was running"))
+    }
+
+    @Test("a wrong passphrase starts no agent")
+    func wrongPassphrase() throws {
+        let team = try TeamVault()
+        let wrong = try team.folder.write("wrong.pass", "not lucia's\n")
+        let result = try team.cli.run(
+            ["unlock"], env: ["CASEVAULT_AS": "lucia", "CASEVAULT_PASSPHRASE_FILE": wrong])
+        #expect(result.code == Code.notEntitled)
+        #expect(Self.sockets(team).isEmpty)
+        #expect(Self.agentProcess(team) == nil)
+    }
+
+    @Test("the agent forgets the key when its time is up")
+    func expiry() throws {
+        let team = try TeamVault()
+        try expectSuccess(team.cli.run(["unlock", "--for", "1s"], env: team.as_("lucia")))
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+        let result = try team.cli.run(["case", "create", "LPZ-2026-099"], env: Self.withoutPassphrase("lucia"))
+        #expect(result.code == Code.usage)
+    }
+
+    @Test("lock --all stops every agent of the user")
+    func lockAll() throws {
+        let team = try TeamVault()
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("mateo")))
+        #expect(Self.sockets(team).count == 2)
+        let result = try team.cli.run(["lock", "--all", "--json"])
+        try expectSuccess(result)
+        #expect(result.stdout.contains("\"locked\" : 2"))
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+    }
+
+    @Test("unlock times outside 1s to 1d are refused", arguments: ["0m", "forever", "2w", "25h", "-1h", "", "h"])
+    func badDuration(_ value: String) throws {
+        let team = try TeamVault()
+        let result = try team.cli.run(["unlock", "--for", value], env: team.as_("lucia"))
+        #expect(result.code == Code.usage)
+        #expect(Self.sockets(team).isEmpty)
+    }
+
+    @Test("an agent folder other users can open is refused, and the passphrase still works")
+    func unsafeFolder() throws {
+        let team = try TeamVault()
+        let folder = team.folder.file("agent")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        chmod(folder, 0o755)
+        let unlock = try team.cli.run(["unlock"], env: team.as_("lucia"))
+        #expect(unlock.code == Code.cannotCreate)
+        #expect(unlock.stderr.contains("not safe"))
+        let created = try team.cli.run(["case", "create", "LPZ-2026-098"], env: team.as_("lucia"))
+        try expectSuccess(created)
+        #expect(created.stderr.contains("warning: not using unlock agents"))
+    }
+}
