@@ -11,8 +11,9 @@ import Glibc
 /// `dd bs=1M conv=fsync` 4.0 s (3.6 s of it in the kernel), `dd bs=1M oflag=direct conv=fsync` 1.0 s.
 ///
 /// Blocks go round a ring: while the caller fills one, full ones are hashed on one background queue and
-/// written on another, so the object store's SHA-256 and the disk writes leave the caller's thread and
-/// overlap each other (hashing block k while block k - 1 is on its way to the disk).
+/// written on another, so the digest (an object's name in the store, or a decrypted item's SHA-256 that
+/// `get` checks) and the disk writes leave the caller's thread and overlap each other and the caller's
+/// work (hashing block k while block k - 1 is on its way to the disk and block k + 1 is being filled).
 ///
 /// Where the file system refuses O_DIRECT (tmpfs, some network file systems) the writer falls back to
 /// ordinary writes; the bytes written are the same either way.

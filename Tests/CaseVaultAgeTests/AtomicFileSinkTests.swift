@@ -1,3 +1,4 @@
+import CaseVaultCrypto
 import Foundation
 import Testing
 
@@ -16,6 +17,34 @@ struct AtomicFileSinkTests {
         #expect(try folder.read("out") == [1, 2, 3])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
+    }
+
+    @Test(
+        "with a digest: finish completes it without showing the file; commit shows it", arguments: [0, 5, 3 << 20 | 7])
+    func digestThenCommit(size: Int) throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("out")
+        let bytes = try SystemRandom.bytes(count: size)
+        let digest = try Digest(.sha256)
+        let sink = try AtomicFileSink(path: path, digest: digest)
+        try sink.write(bytes)
+        try sink.finish()
+        #expect(sink.byteCount == UInt64(size))
+        #expect(try digest.finalize() == Digest.hash(.sha256, bytes))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try sink.commit()
+        #expect(try folder.read("out") == bytes)
+    }
+
+    @Test("a sink dropped after finish (its check failed) leaves nothing behind")
+    func abandonAfterFinish() throws {
+        let folder = try TemporaryFolder()
+        do {
+            let sink = try AtomicFileSink(path: folder.file("out"), digest: try Digest(.sha256))
+            try sink.write([1, 2, 3])
+            try sink.finish()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
     @Test("an abandoned sink leaves nothing behind, not even its temporary file")

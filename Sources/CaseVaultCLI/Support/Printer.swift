@@ -11,36 +11,15 @@ enum Printer {
         Console.out(String(decoding: data, as: UTF8.self))
     }
 
-    /// Prints rows under a header, each column as wide as its widest cell (in characters).
+    /// Prints rows under a header, each column as wide as its widest cell (in characters). Every row has one
+    /// cell per header column.
     static func table(_ header: [String], _ rows: [[String]]) {
-        var widths = header.map(width)
+        var table = TextTable(header: header, rows: rows.count)
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count {
-                widths[i] = max(widths[i], width(cell))
-            }
+            precondition(row.count == header.count, "a table row needs one cell per column")
+            for cell in row { table.add(cell) }
         }
-        // The whole table is built as bytes and written once: a 10,000-item listing is otherwise dominated
-        // by string appends and per-line writes.
-        var out: [UInt8] = []
-        func line(_ cells: [String]) {
-            for (i, cell) in cells.enumerated() {
-                out.append(contentsOf: cell.utf8)
-                if i < cells.count - 1 {
-                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[i] + 2 - width(cell)))
-                }
-            }
-            out.append(UInt8(ascii: "\n"))
-        }
-        line(header)
-        for row in rows { line(row) }
-        Console.write(bytes: out)
-    }
-
-    /// A cell's width in characters; ASCII (nearly every cell) is counted by bytes, which is much cheaper
-    /// than counting grapheme clusters.
-    static func width(_ cell: String) -> Int {
-        let bytes = cell.utf8
-        return bytes.allSatisfy { $0 < 0x80 } ? bytes.count : cell.count
+        Console.write(bytes: table.render())
     }
 
     /// Prints `label: value` lines with the values aligned.

@@ -23,7 +23,13 @@ extension Vault {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let readers: String = row[9] ?? ""
-                items.append(item(row: row, readers: readers.split(separator: ",").map(String.init)))
+                var roles: [String] = []
+                if readers.utf8.contains(UInt8(ascii: ",")) {
+                    roles = readers.split(separator: ",").map(String.init)
+                } else if !readers.isEmpty {
+                    roles = [readers]  // one reader role, the common case, needs no splitting
+                }
+                items.append(item(row: row, readers: roles))
             }
             return items
         }

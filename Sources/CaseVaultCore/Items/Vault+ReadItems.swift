@@ -12,10 +12,16 @@ extension Vault {
     {
         let (record, fileKey) = try unlockItem(itemID, session: session)
         if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
-        let output = try atomicOutput(outputPath, overwrite: overwrite)
-        try decryptVerified(
+        // The output's writer hashes the plaintext on its own queue as it copies each block out, so the
+        // SHA-256 overlaps the decryption of the next batch and the disk writes instead of holding up the
+        // decryptor. The temporary file is made durable, then checked, and only then shown under its name.
+        let digest = try Digest(.sha256)
+        let output = try atomicOutput(outputPath, overwrite: overwrite, digest: digest)
+        try decryptPayload(
             record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"),
             to: output)
+        try ioStep("write \(outputPath)") { try output.finish() }
+        try checkPlaintext(record, size: Int64(output.byteCount), digest: digest)
         try write { db in
             try Journal.append(
                 db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
@@ -110,30 +116,45 @@ extension Vault {
     /// Decrypts the payload from `source`, writing verified chunks to `sink`, and checks the recorded size
     /// and SHA-256.
     func decryptVerified(_ record: ItemRecord, fileKey: SecureBytes, source: ByteSource, to sink: ByteSink) throws {
-        let subject = "Item \(record.item.id)"
         let digest = try Digest(.sha256)
-        // Verified plaintext arrives a batch (up to 2 MiB) at a time and is hashed while it is written.
+        // Verified plaintext arrives a batch (up to 2 MiB) at a time and is hashed while it is written and
+        // while the next batch is opened.
         let tee = DigestingTee(BackgroundDigests([digest]), next: sink)
+        try decryptPayload(record, fileKey: fileKey, source: source, to: tee)
+        try tee.finish()
+        try checkPlaintext(record, size: tee.byteCount, digest: digest)
+    }
+
+    /// Decrypts the payload from `source` into `sink`, verified chunk by chunk; checks nothing else.
+    private func decryptPayload(_ record: ItemRecord, fileKey: SecureBytes, source: ByteSource, to sink: ByteSink)
+        throws
+    {
         do {
-            try PayloadDecryptor(fileKey: fileKey, source: source).decrypt(to: tee)
+            try PayloadDecryptor(fileKey: fileKey, source: source).decrypt(to: sink)
         } catch let error as AgeError {
             if case .io(let reason) = error {
                 throw VaultError.io(operation: "decrypt item \(record.item.id)", reason: reason)
             }
-            throw VaultError.integrityFailure(subject: subject, detail: error.detail)
+            throw VaultError.integrityFailure(subject: "Item \(record.item.id)", detail: error.detail)
         }
-        guard tee.byteCount == record.item.size else {
+    }
+
+    /// Checks the decrypted plaintext's size and SHA-256 (`digest` has seen every byte) against the record.
+    private func checkPlaintext(_ record: ItemRecord, size: Int64, digest: Digest) throws {
+        let subject = "Item \(record.item.id)"
+        guard size == record.item.size else {
             throw VaultError.integrityFailure(
-                subject: subject,
-                detail: "it decrypted to \(tee.byteCount) bytes, not the recorded \(record.item.size)")
+                subject: subject, detail: "it decrypted to \(size) bytes, not the recorded \(record.item.size)")
         }
         guard Hex.encode(try digest.finalize()) == record.item.sha256 else {
             throw VaultError.integrityFailure(subject: subject, detail: "its SHA-256 does not match the recorded one")
         }
     }
 
-    private func atomicOutput(_ path: String, overwrite: Bool) throws -> AtomicFileSink {
-        do { return try AtomicFileSink(path: path, mode: 0o600, overwrite: overwrite) } catch let error as AgeError {
+    private func atomicOutput(_ path: String, overwrite: Bool, digest: Digest? = nil) throws -> AtomicFileSink {
+        do {
+            return try AtomicFileSink(path: path, mode: 0o600, overwrite: overwrite, digest: digest)
+        } catch let error as AgeError {
             if FileSystem.exists(path) && !overwrite { throw VaultError.outputExists(path: path) }
             throw VaultError.io(operation: "create \(path)", reason: error.detail)
         }

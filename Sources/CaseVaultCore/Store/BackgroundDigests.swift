@@ -4,7 +4,8 @@ import Dispatch
 
 /// Feeds blocks to digests on a background queue, one block at a time: the caller starts a block, does other
 /// work with the same (read-only) bytes, and waits before it reuses the buffer. Each SHA-256 costs about as
-/// much CPU as the encryption, so `add` and `get` hash the plaintext beside their other work.
+/// much CPU as the encryption, so `add`, streaming `decrypt` and `export` hash the plaintext beside their other
+/// work.
 final class BackgroundDigests: @unchecked Sendable {
     // Only the queue touches the digests, and `wait()` orders that access before the caller's next one.
     private let digests: [Digest]
@@ -44,9 +45,18 @@ private struct UncheckedBytes: @unchecked Sendable {
 }
 
 /// A sink that passes every write on to `next` while the same bytes are hashed in the background.
+///
+/// The digests get a copy of each write, so that hashing one write runs on while `next` takes it and while
+/// the caller prepares the following one (the decryptor opening its next batch); the copy is waited for only
+/// before it is reused. `decrypt` (to standard output) and `export` hash the plaintext this way; `get` to a
+/// file leaves it to the output writer's own hash queue instead, which copies the bytes anyway. Call
+/// `finish()` before reading the digests.
 final class DigestingTee: ByteSink {
     private let digests: BackgroundDigests
     private let next: ByteSink
+    /// Plaintext handed to the digests (wiped on release); the queue reads it until `pending` is done.
+    private var copy = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var pending: BackgroundDigests.Pending?
     private(set) var byteCount: Int64 = 0
 
     init(_ digests: BackgroundDigests, next: ByteSink) {
@@ -54,11 +64,32 @@ final class DigestingTee: ByteSink {
         self.next = next
     }
 
+    deinit {
+        pending?.group.wait()
+        ConstantTime.wipe(copy)
+        copy.deallocate()
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        let hashed = digests.start(bytes)
-        let written = Result { try next.write(bytes) }
-        try hashed.wait()
-        try written.get()
+        try settle()
+        if copy.count < bytes.count {
+            ConstantTime.wipe(copy)
+            copy.deallocate()
+            copy = .allocate(byteCount: bytes.count, alignment: 64)
+        }
+        let block = UnsafeMutableRawBufferPointer(rebasing: copy[0..<bytes.count])
+        block.copyMemory(from: bytes)
+        pending = digests.start(UnsafeRawBufferPointer(block))
+        try next.write(bytes)
         byteCount += Int64(bytes.count)
+    }
+
+    /// Waits for the hashing still under way; afterwards the digests have seen every byte written.
+    func finish() throws { try settle() }
+
+    private func settle() throws {
+        guard let pending else { return }
+        self.pending = nil
+        try pending.wait()
     }
 }

@@ -50,11 +50,7 @@ struct ListCommand: AsyncParsableCommand {
                 fileNames = map
             }
             if options.json {
-                if let fileNames {
-                    try Printer.json(items.map { NamedItem(item: $0, filename: fileNames[$0.id] ?? nil) })
-                } else {
-                    try Printer.json(items)
-                }
+                Console.write(bytes: ItemListJSON.render(items, names: fileNames))
                 return
             }
             guard !items.isEmpty else {
@@ -64,9 +60,4 @@ struct ListCommand: AsyncParsableCommand {
             ItemTable.print(items, names: fileNames)
         }
     }
-}
-
-private struct NamedItem: Encodable {
-    let item: Item
-    let filename: String?
 }
