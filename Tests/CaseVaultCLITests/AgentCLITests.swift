@@ -111,6 +111,17 @@ struct AgentCLITests {
         #expect(result.code == Code.usage)
     }
 
+    @Test("SIGTERM stops the agent and removes its socket")
+    func terminated() throws {
+        let team = try TeamVault()
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
+        #expect(Self.sockets(team).count == 1)
+        let pid = try #require(Self.agentProcess(team))
+        #expect(kill(pid, SIGTERM) == 0)
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+    }
+
     @Test("lock --all stops every agent of the user")
     func lockAll() throws {
         let team = try TeamVault()

@@ -150,28 +150,37 @@ extension Vault {
         let sha256 = try Digest(.sha256)
         let extras = try options.extraDigests.filter { $0 != .sha256 }.map { try Digest($0) }
 
-        let block = Payload.allocateIOBuffer(1 << 20)
+        // Two blocks in turn: the next block is read while the plaintext digests still hash the current one,
+        // so the read is off the digest's critical path (the digest is the slowest stage on two cores).
+        var current = Payload.allocateIOBuffer(1 << 20)
+        var next = Payload.allocateIOBuffer(1 << 20)
         defer {
-            ConstantTime.wipe(block)
-            block.deallocate()
+            for block in [current, next] {
+                ConstantTime.wipe(block)
+                block.deallocate()
+            }
+        }
+        func readBlock(into block: UnsafeMutableRawBufferPointer) throws -> Int {
+            do { return try input.read(into: block) } catch let error as AgeError {
+                throw VaultError.inputUnreadable(path: path, reason: error.detail)
+            }
         }
         // The plaintext digests run on their own thread while the block is encrypted (and the object's own
         // SHA-256 computed) on this one: each SHA-256 costs about as much CPU as the encryption.
         let hashing = BackgroundDigests([sha256] + extras)
         var size: Int64 = 0
-        while true {
-            let n: Int
-            do { n = try input.read(into: block) } catch let error as AgeError {
-                throw VaultError.inputUnreadable(path: path, reason: error.detail)
-            }
-            if n == 0 { break }
-            let bytes = UnsafeRawBufferPointer(rebasing: block[0..<n])
+        var n = try readBlock(into: current)
+        while n > 0 {
+            let bytes = UnsafeRawBufferPointer(rebasing: current[0..<n])
             let hashed = hashing.start(bytes)
             let encrypted = Result { try encryptor.write(bytes) }
+            let following = Result { try readBlock(into: next) }
             try hashed.wait()
             try encrypted.get()
             size += Int64(n)
             options.progress?(index, size, total)
+            n = try following.get()
+            swap(&current, &next)
         }
         try encryptor.finish()
         let object = try objects.commit(temporary)
