@@ -10,6 +10,8 @@ final class BufferedSource: ByteSource {
 
     private var available: Int { buffer.count - start }
 
+    var knownRemainingCount: Int? { source.knownRemainingCount.map { $0 + available } }
+
     /// Makes at least `count` bytes available unless the stream ends first; returns how many are.
     @discardableResult
     private func fill(atLeast count: Int) throws -> Int {

@@ -4,6 +4,14 @@ import Glibc
 public protocol ByteSource: AnyObject {
     /// Reads up to `buffer.count` bytes; returns 0 only at the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+
+    /// How many bytes are left, when the source knows it exactly (bytes already in memory); nil otherwise.
+    /// Readers use it to size their buffers to a small input.
+    var knownRemainingCount: Int? { get }
+}
+
+extension ByteSource {
+    public var knownRemainingCount: Int? { nil }
 }
 
 /// Somewhere bytes go to.
@@ -36,6 +44,8 @@ public final class MemorySource: ByteSource {
     private var offset = 0
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var knownRemainingCount: Int? { bytes.count - offset }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - offset)

@@ -17,6 +17,7 @@ public final class PayloadDecryptor: ByteSource {
     private let plain: UnsafeMutableRawBufferPointer  // chunk i's plaintext at i * chunkSize
     private var touched = 0  // bytes of `plain` that have held plaintext, to wipe
     private let opened: UnsafeMutableBufferPointer<Bool>  // which chunks of the batch verified (as first tried)
+    private let batchChunks: Int  // chunks per batch: Payload.batchChunks, fewer for a small known payload
     private var verified = 0  // chunks of the batch that verified, in order from the first
     private var released = 0  // of those, how many have been handed out
     private var finalCount = Payload.chunkSize  // plaintext bytes of the batch's last verified chunk
@@ -33,10 +34,18 @@ public final class PayloadDecryptor: ByteSource {
         guard n == Payload.nonceSize else { throw AgeError.header("the file ends before the payload nonce") }
         workers = try ChunkWorkers(key: Payload.payloadKey(fileKey: fileKey, nonce: payloadNonce))
         self.source = source
-        sealed = Payload.allocateIOBuffer(Payload.batchChunks * Payload.sealedChunkSize)
-        plain = Payload.allocateIOBuffer(Payload.batchChunks * Payload.chunkSize)
-        opened = .allocate(capacity: Payload.batchChunks)
+        // A payload known to be small (a sealed blob from the database) gets buffers of its own size, not a
+        // whole batch: listing 10,000 file names otherwise maps and wipes 4 MiB per name. A batch holds
+        // every chunk of such a payload, so it is read and opened exactly as a full batch would be.
+        let chunks =
+            source.knownRemainingCount.map {
+                min(Payload.batchChunks, max(1, ($0 + Payload.sealedChunkSize - 1) / Payload.sealedChunkSize))
+            } ?? Payload.batchChunks
+        sealed = Payload.allocateIOBuffer(chunks * Payload.sealedChunkSize)
+        plain = Payload.allocateIOBuffer(chunks * Payload.chunkSize)
+        opened = .allocate(capacity: chunks)
         opened.initialize(repeating: false)
+        batchChunks = chunks
     }
 
     deinit {
@@ -167,6 +176,6 @@ public final class PayloadDecryptor: ByteSource {
 
     /// Writes the whole verified plaintext to `sink`, a batch of verified chunks at a time.
     public func decrypt(to sink: ByteSink) throws {
-        while let run = try take(upTo: Payload.batchChunks) { try sink.write(run) }
+        while let run = try take(upTo: batchChunks) { try sink.write(run) }
     }
 }

@@ -30,8 +30,10 @@ struct ObjectStore: Sendable {
         let path = "\(temporaryPath)/object-\(FileSystem.randomHex(12)).tmp"
         let digest = try Digest(.sha256)
         let file: DirectFileWriter
-        do { file = try DirectFileWriter(
-                creating: path, mode: 0o600, digest: digest, ringSize: DirectFileWriter.deepRingSize) } catch let error as AgeError {
+        do {
+            file = try DirectFileWriter(
+                creating: path, mode: 0o600, digest: digest, ringSize: DirectFileWriter.deepRingSize)
+        } catch let error as AgeError {
             throw VaultError.io(operation: "create a temporary file in \(temporaryPath)", reason: error.detail)
         }
         return try TemporaryObject(path: path, file: file, digest: digest)

@@ -43,11 +43,7 @@ struct ListCommand: AsyncParsableCommand {
             var fileNames: [String: String?]?
             if names {
                 let session = try options.unlock(vault, purpose: "decrypt file names")
-                var map: [String: String?] = [:]
-                for item in items {
-                    map[item.id] = try vault.showItem(item.id, as: session).metadata?.filename
-                }
-                fileNames = map
+                fileNames = try vault.fileNames(of: items, as: session)
             }
             if options.json {
                 Console.write(bytes: ItemListJSON.render(items, names: fileNames))
