@@ -90,6 +90,21 @@ struct WorkflowTests {
         #expect(admin.code == Code.notEntitled)
     }
 
+    @Test("a key file other users can read still opens, with a warning that says how to fix it")
+    func looseKeyFileWarns() throws {
+        let team = try TeamVault()
+        let key = team.folder.file("sofia-keys/sofia.key")
+        let tight = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.as_("sofia"))
+        try expectSuccess(tight)
+        #expect(!tight.stderr.contains("other users can read"))
+
+        #expect(chmod(key, 0o644) == 0)
+        let loose = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.as_("sofia"))
+        try expectSuccess(loose)
+        #expect(loose.stderr.contains("warning: other users can read the key file \(key)"))
+        #expect(loose.stderr.contains("chmod 600"))
+    }
+
     @Test("case titles are decrypted for case readers and stay encrypted for others")
     func caseTitles() throws {
         let team = try TeamVault()

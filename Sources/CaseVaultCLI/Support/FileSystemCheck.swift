@@ -40,4 +40,10 @@ enum FileSystemCheck {
                 "\(what)\(path) cannot be read (permission denied). Check its permissions.")
         }
     }
+
+    /// True when users other than the owner may read or change `path` (group or other permission bits).
+    static func isOpenToOthers(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & 0o077 != 0
+    }
 }

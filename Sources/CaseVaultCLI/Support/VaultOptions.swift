@@ -96,6 +96,13 @@ struct VaultOptions: ParsableArguments {
 
     /// Opens the member's key file with their passphrase (terminal or --passphrase-file).
     func unlockWithPassphrase(_ vault: Vault, member: String) throws -> MemberSession {
+        let keyFile = identity ?? vault.keyFilePath(for: member)
+        // The passphrase still protects such a file, but a copy is the first step of guessing it offline
+        // (a clone of the repository, a shared folder, a backup with loose permissions).
+        if FileSystemCheck.isOpenToOthers(keyFile) {
+            Console.error(
+                "casevault: warning: other users can read the key file \(keyFile). Run `chmod 600 \(keyFile)`.")
+        }
         let passphrase = try PassphraseInput.read(
             prompt: "Passphrase for \(member): ", file: passphraseFile)
         let session = try vault.unlock(member, passphrase: passphrase, keyFile: identity)
