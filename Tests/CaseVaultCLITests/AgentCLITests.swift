@@ -111,6 +111,16 @@ struct AgentCLITests {
         #expect(result.code == Code.usage)
     }
 
+    @Test("an agent left unused for its idle time forgets the key")
+    func idle() throws {
+        let team = try TeamVault()
+        let unlock = try team.cli.run(["unlock", "--for", "5m", "--idle", "1s"], env: team.as_("lucia"))
+        try expectSuccess(unlock)
+        #expect(unlock.stdout.contains("unused for 1s"))
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+    }
+
     @Test("SIGTERM stops the agent and removes its socket")
     func terminated() throws {
         let team = try TeamVault()
@@ -138,8 +148,11 @@ struct AgentCLITests {
     @Test("unlock times outside 1s to 1d are refused", arguments: ["0m", "forever", "2w", "25h", "-1h", "", "h"])
     func badDuration(_ value: String) throws {
         let team = try TeamVault()
-        let result = try team.cli.run(["unlock", "--for", value], env: team.as_("lucia"))
-        #expect(result.code == Code.usage)
+        for option in ["--for", "--idle"] {
+            let result = try team.cli.run(["unlock", option, value], env: team.as_("lucia"))
+            #expect(result.code == Code.usage)
+            #expect(result.stderr.contains(option))
+        }
         #expect(Self.sockets(team).isEmpty)
     }
 

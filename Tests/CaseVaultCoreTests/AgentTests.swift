@@ -11,9 +11,11 @@ final class RunningAgent: @unchecked Sendable {
     let directory: AgentDirectory
     private let finished = DispatchSemaphore(value: 0)
 
-    init(_ session: MemberSession, in folder: TemporaryFolder, lifetime: Int = 60, tick: Int32 = 100) throws {
+    init(
+        _ session: MemberSession, in folder: TemporaryFolder, lifetime: Int = 60, idle: Int = 60, tick: Int32 = 100
+    ) throws {
         directory = AgentDirectory(path: folder.file("agent"))
-        let handoff = try AgentHandoff(session: session, expiresAt: Int(time(nil)) + lifetime)
+        let handoff = try AgentHandoff(session: session, expiresAt: Int(time(nil)) + lifetime, idleSeconds: idle)
         agent = try UnlockAgent(handoff: handoff, directory: directory)
         Thread.detachNewThread { [self] in
             agent.serve(tick: tick)
@@ -131,6 +133,28 @@ struct AgentTests {
         #expect(orphaned.waitUntilStopped(seconds: 10))
     }
 
+    @Test("the agent stops after its idle time; opening envelopes keeps it alive, asking who it is does not")
+    func idleAgentStops() throws {
+        let team = try Team()
+        let item = try team.addItem(Array("acta".utf8), itemClass: .legal)
+        let running = try RunningAgent(team.lawyer, in: team.folder, idle: 2)
+        // Used every half second for three seconds: longer than the idle time, so only use kept it alive.
+        for step in 0..<6 {
+            let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
+            try team.vault.get(item.id, to: team.folder.file("out-\(step)"), by: session)
+            usleep(500_000)
+        }
+        #expect(try team.vault.sessionFromAgent("luis", in: running.directory) != nil)
+        // Identify requests alone (one every half second) do not: it stops within its idle time.
+        var stopped = false
+        for _ in 0..<12 where !stopped {
+            stopped = try team.vault.sessionFromAgent("luis", in: running.directory) == nil
+            if !stopped { usleep(500_000) }
+        }
+        #expect(stopped)
+        #expect(running.waitUntilStopped())
+    }
+
     @Test("an agent's answer for other keys is refused")
     func mismatchedAgentRefused() throws {
         let team = try Team()
@@ -152,7 +176,7 @@ struct AgentTests {
         let running = try RunningAgent(team.lawyer, in: team.folder)
         #expect(throws: VaultError.self) {
             _ = try UnlockAgent(
-                handoff: try AgentHandoff(session: team.lawyer, expiresAt: Int(time(nil)) + 60),
+                handoff: try AgentHandoff(session: team.lawyer, expiresAt: Int(time(nil)) + 60, idleSeconds: 60),
                 directory: running.directory)
         }
         _ = try team.vault.lockAgent(of: "luis", in: running.directory)
@@ -177,7 +201,8 @@ struct AgentTests {
         #expect(throws: VaultError.self) { try team.vault.sessionFromAgent("luis", in: directory) }
         #expect(throws: VaultError.self) {
             _ = try UnlockAgent(
-                handoff: try AgentHandoff(session: team.lawyer, expiresAt: Int(time(nil)) + 60), directory: directory)
+                handoff: try AgentHandoff(session: team.lawyer, expiresAt: Int(time(nil)) + 60, idleSeconds: 60),
+                directory: directory)
         }
         #expect(throws: VaultError.self) { _ = try Vault.lockAllAgents(in: directory) }
         // A missing folder simply means no agent runs.
@@ -190,12 +215,13 @@ struct AgentTests {
         var ends: [Int32] = [-1, -1]
         #expect(pipe(&ends) == 0)
         defer { close(ends[0]) }
-        let handoff = try AgentHandoff(session: team.lawyer, expiresAt: 1_900_000_000)
+        let handoff = try AgentHandoff(session: team.lawyer, expiresAt: 1_900_000_000, idleSeconds: 1800)
         try handoff.write(to: ends[1])
         close(ends[1])
         let received = try AgentHandoff.read(from: ends[0])
         #expect(received.member == "luis")
         #expect(received.expiresAt == 1_900_000_000)
+        #expect(received.idleSeconds == 1800)
         #expect(received.keys.recipient == team.lawyer.recipient)
         #expect(received.keys.signingPublicKeyHex == team.lawyer.signingPublicKey)
 
@@ -208,7 +234,9 @@ struct AgentTests {
 
         let running = try RunningAgent(team.lawyer, in: team.folder)
         let viaAgent = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
-        #expect(throws: VaultError.self) { _ = try AgentHandoff(session: viaAgent, expiresAt: 1_900_000_000) }
+        #expect(throws: VaultError.self) {
+            _ = try AgentHandoff(session: viaAgent, expiresAt: 1_900_000_000, idleSeconds: 60)
+        }
         _ = try team.vault.lockAgent(of: "luis", in: running.directory)
         #expect(running.waitUntilStopped())
     }

@@ -24,7 +24,9 @@ enum FileIO {
             var info = stat()
             if let path, path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
                 // A device or pipe (/dev/null, a process substitution): write to it directly.
-                guard (info.st_mode & S_IFMT) != S_IFDIR else { throw CLIError.usage("\(path) is a folder; give a file name.") }
+                guard (info.st_mode & S_IFMT) != S_IFDIR else {
+                    throw CLIError.usage("\(path) is a folder; give a file name.")
+                }
                 atomic = nil
                 do { sink = try FileDescriptorStream(writingTo: path, mode: mode) } catch {
                     throw CLIError.cannotCreate("Cannot write to \(path): \(errnoText()).")

@@ -6,8 +6,9 @@ import Glibc
 /// Unix socket from processes of the same user. It opens envelopes (returns the file key of an X25519
 /// stanza addressed to the member) and signs; there is no request that returns a key.
 ///
-/// It stops, removing its socket, when its time is up, when asked to lock, when its socket file is
-/// removed or replaced, or on SIGINT/SIGTERM/SIGHUP.
+/// It stops, removing its socket, when its time is up, when it has been idle (no envelope opened, nothing
+/// signed) for its idle time, when asked to lock, when its socket file is removed or replaced, or on
+/// SIGINT/SIGTERM/SIGHUP.
 public final class UnlockAgent {
     let handoff: AgentHandoff
     /// The socket this agent listens on.
@@ -15,6 +16,8 @@ public final class UnlockAgent {
     private var listener: UnixSocket?
     private let socketInode: ino_t
     private var locked = false
+    /// When the agent last opened an envelope or signed (seconds since 1970); idle time counts from here.
+    private var lastUsed = 0
     private var removalToken: Int?
 
     /// How often the agent looks at the clock and at its socket file while idle.
@@ -54,8 +57,9 @@ public final class UnlockAgent {
     /// is how often, in milliseconds, an idle agent looks at the clock and its socket.
     public func serve(now: () -> Int = { Int(time(nil)) }, tick: Int32 = housekeepingMilliseconds) {
         defer { stopListening() }
+        lastUsed = now()
         while !locked, socketStillOurs, let listener {
-            let remaining = handoff.expiresAt - now()
+            let remaining = deadline - now()
             guard remaining > 0 else { break }
             let wait = Int32(min(remaining * 1000, Int(tick)))
             guard let connection = try? listener.accept(waitingAtMost: wait) else { continue }
@@ -63,6 +67,9 @@ public final class UnlockAgent {
             try? handle(connection, now: now)
         }
     }
+
+    /// The end of its time, or of its idle time, whichever comes first.
+    private var deadline: Int { min(handoff.expiresAt, lastUsed + handoff.idleSeconds) }
 
     private var socketStillOurs: Bool {
         var info = stat()
@@ -76,21 +83,24 @@ public final class UnlockAgent {
         guard connection.peerUserID == getuid() else { return }
         guard let request = try AgentMessage.receive(from: connection) else { return }
         // Time may have run out while the agent waited for this request.
-        let reply = handoff.expiresAt > now() ? answer(request) : refusal("expired", "the agent's time is up")
+        let reply = deadline > now() ? answer(request, now: now) : refusal("expired", "the agent's time is up")
         try reply.send(over: connection)
     }
 
-    func answer(_ request: AgentMessage) -> AgentMessage {
+    func answer(_ request: AgentMessage, now: () -> Int) -> AgentMessage {
         switch AgentMessage.Operation(rawValue: request.kind) {
         case .identify:
             return AgentMessage(.ok).append(handoff.vaultID).append(handoff.member).append(handoff.keys.recipient)
                 .append(handoff.keys.signingPublicKeyHex).append(String(handoff.expiresAt))
         case .unwrap:
+            // Only real use keeps the agent alive: asking who it is (as `unlock` does) does not.
+            lastUsed = now()
             return unwrap(request)
         case .sign:
             guard request.fieldCount == 1, let message = try? request.field(0),
                 let signature = try? handoff.keys.sign(message)
             else { return refusal("request", "a sign request needs exactly one message") }
+            lastUsed = now()
             return AgentMessage(.ok).append(signature)
         case .lock:
             locked = true

@@ -10,8 +10,9 @@ struct UnlockCommand: AsyncParsableCommand {
         discussion: """
             Starts an unlock agent: a small background process that keeps your key in locked memory, for \
             this vault only, and answers only your own user's commands. Until it stops, commands run --as \
-            you use it and ask no passphrase (--no-agent asks anyway). It stops when its time is up, at \
-            `casevault lock`, or when the computer restarts. Lock before you leave the computer.
+            you use it and ask no passphrase (--no-agent asks anyway). It stops when its time is up, after \
+            --idle without use, at `casevault lock`, or when the computer restarts. Lock before you leave \
+            the computer.
 
             Example:
               casevault unlock --as lucia --for 4h
@@ -28,17 +29,26 @@ struct UnlockCommand: AsyncParsableCommand {
     )
     var duration = "2h"
 
+    @Option(
+        help: ArgumentHelp(
+            "Forget the key sooner if no command used it for this long (default 30m).", valueName: "time"))
+    var idle = "30m"
+
     func validate() throws {
-        try InputCheck.validating { _ = try Self.seconds(duration) }
+        try InputCheck.validating {
+            _ = try Self.seconds(duration, option: "--for")
+            _ = try Self.seconds(idle, option: "--idle")
+        }
     }
 
     /// "90s", "45m", "2h", "1d" → seconds, from 1 second to 1 day.
-    static func seconds(_ text: String) throws -> Int {
+    static func seconds(_ text: String, option: String) throws -> Int {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count > 0,
             count <= 86400 / unit
         else {
-            throw CLIError.usage("--for \(text.prefix(20)) is not a time from 1s to 1d. Write it as 45m, 2h or 1d.")
+            throw CLIError.usage(
+                "\(option) \(text.prefix(20)) is not a time from 1s to 1d. Write it as 45m, 2h or 1d.")
         }
         return count * unit
     }
@@ -54,7 +64,9 @@ struct UnlockCommand: AsyncParsableCommand {
             }
             let session = try options.unlockWithPassphrase(vault, member: member)
             let handoff = try AgentHandoff(
-                session: session, expiresAt: Int(Date().timeIntervalSince1970) + (try Self.seconds(duration)))
+                session: session,
+                expiresAt: Int(Date().timeIntervalSince1970) + (try Self.seconds(duration, option: "--for")),
+                idleSeconds: try Self.seconds(idle, option: "--idle"))
             let socket = try AgentLauncher.launch(handoff, directory: directory)
             report(member: member, expiresAt: handoff.expiresAt, socket: socket, already: false)
         }
@@ -88,8 +100,9 @@ struct UnlockCommand: AsyncParsableCommand {
                     + "`casevault lock` and unlock again.")
         } else {
             Console.out(
-                "Unlocked \(member) until \(local.string(from: until)). Commands run as \(member) will not ask "
-                    + "for the passphrase; `casevault lock` forgets the key sooner.")
+                "Unlocked \(member) until \(local.string(from: until)), or until it goes unused for \(idle). "
+                    + "Commands run as \(member) will not ask for the passphrase; `casevault lock` forgets the key "
+                    + "sooner.")
         }
     }
 }
