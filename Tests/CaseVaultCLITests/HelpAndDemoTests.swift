@@ -8,7 +8,7 @@ struct HelpAndDemoTests {
         ["member", "show"], ["role"],
         ["role", "grant"], ["role", "revoke"], ["role", "list"], ["case"], ["case", "create"],
         ["case", "list"],
-        ["case", "show"], ["add"], ["list"], ["show"], ["get"], ["export"], ["demo"], ["age"],
+        ["case", "show"], ["add"], ["list"], ["show"], ["get"], ["export"], ["unlock"], ["lock"], ["demo"], ["age"],
         ["age", "keygen"],
         ["age", "encrypt"], ["age", "decrypt"],
     ]
