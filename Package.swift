@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
         .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
         // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
-        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI"]),
+        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -80,7 +80,8 @@ public enum Bech32 {
             if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) { hasUpper = true }
         }
         guard !(hasLower && hasUpper) else { throw .invalidKey("Bech32 string mixes upper and lower case") }
-        bytes = bytes.map(lowercased)
+        // In place: a mapped copy would leave the original (a secret key's text) unwiped on the heap.
+        for i in bytes.indices { bytes[i] = lowercased(bytes[i]) }
 
         // The HRP may itself contain '1' ("age-secret-key-1" does not, but BIP-173 allows it): split at the last.
         guard let separatorIndex = bytes.lastIndex(of: separator) else {
@@ -98,7 +99,10 @@ public enum Bech32 {
             guard value != 0xFF else { throw .invalidKey("Bech32 data contains a character outside the charset") }
             values.append(value)
         }
-        guard polymod(hrpExpand(hrp) + values) == 1 else {
+        var checked = hrpExpand(hrp)
+        checked += values
+        defer { for i in checked.indices { checked[i] = 0 } }
+        guard polymod(checked) == 1 else {
             throw .invalidKey("Bech32 checksum does not match (the string is mistyped or damaged)")
         }
         values.removeLast(checksumLength)

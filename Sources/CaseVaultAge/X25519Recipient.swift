@@ -50,17 +50,17 @@ public final class X25519Identity: Identity, @unchecked Sendable {
 
     /// Parses `AGE-SECRET-KEY-1…` given as ASCII bytes (a line of an identity file, in place).
     public convenience init(encoded: some Collection<UInt8>) throws {
-        let decoded: (hrp: String, data: [UInt8])
+        var decoded: (hrp: String, data: [UInt8])
         do { decoded = try Bech32.decode(ascii: encoded) } catch {
             throw AgeError.invalidKey("the secret key is not valid Bech32")
         }
-        var data = decoded.data
-        defer { ConstantTime.wipe(&data) }
+        // Wiped where it is: a `var` copy would be a second buffer, and wiping it would leave this one.
+        defer { ConstantTime.wipe(&decoded.data) }
         let upperCase = encoded.allSatisfy { !(UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
-        guard decoded.hrp == "age-secret-key-", data.count == 32, upperCase else {
+        guard decoded.hrp == "age-secret-key-", decoded.data.count == 32, upperCase else {
             throw AgeError.invalidKey("not an age X25519 secret key (AGE-SECRET-KEY-1…)")
         }
-        self.init(privateKey: try X25519.PrivateKey(rawRepresentation: SecureBytes(copying: data)))
+        self.init(privateKey: try X25519.PrivateKey(rawRepresentation: SecureBytes(copying: decoded.data)))
     }
 
     /// The `AGE-SECRET-KEY-1…` form, in secret storage.

@@ -14,14 +14,23 @@ public final class SecureBytes: @unchecked Sendable {
     /// Zero-filled secret storage of `count` bytes, to be filled through `withUnsafeMutableBytes`.
     public init(zeroedCount count: Int) {
         precondition(count >= 0)
-        // Allocate at least one byte so that the base address is never nil.
-        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
-        raw.initializeMemory(as: UInt8.self, repeating: 0)
-        storage = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
-        base = raw
+        // At least one byte, so that the base address is never nil.
+        let size = max(count, 1)
+        // In a process that enabled OpenSSL's secure heap (the unlock agent), secrets live there: locked
+        // memory that is never swapped. When it is full, the ordinary heap takes over.
+        if SecureHeap.isEnabled, let pointer = CRYPTO_secure_zalloc(size, nil, 0) {
+            base = UnsafeMutableRawBufferPointer(start: pointer, count: size)
+            onSecureHeap = true
+        } else {
+            base = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+            base.initializeMemory(as: UInt8.self, repeating: 0)
+            onSecureHeap = false
+        }
+        storage = UnsafeMutableRawBufferPointer(rebasing: base[0..<count])
     }
 
     private let base: UnsafeMutableRawBufferPointer
+    private let onSecureHeap: Bool
 
     /// Copies `bytes` into secret storage. The caller remains responsible for wiping its own copy.
     public convenience init<Bytes: Collection>(copying bytes: Bytes) where Bytes.Element == UInt8 {
@@ -37,8 +46,12 @@ public final class SecureBytes: @unchecked Sendable {
     }
 
     deinit {
-        OPENSSL_cleanse(base.baseAddress, base.count)
-        base.deallocate()
+        if onSecureHeap {
+            CRYPTO_secure_clear_free(base.baseAddress, base.count, nil, 0)
+        } else {
+            OPENSSL_cleanse(base.baseAddress, base.count)
+            base.deallocate()
+        }
     }
 
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -1,3 +1,4 @@
+import CaseVaultAge
 import Foundation
 import Testing
 
@@ -90,6 +91,41 @@ struct AgentCLITests {
         #expect(lockAgain.stdout.contains("No unlock agent was running"))
     }
 
+    @Test(
+        "the agent's copies of the private keys are only in locked memory",
+        .enabled(if: getuid() == 0, "reading another process's memory (/proc/PID/mem) needs root; CI runs as root"))
+    func keysOnlyInLockedMemory() throws {
+        let team = try TeamVault()
+        // lucia's raw keys, from her key file, to look for.
+        let opened = try team.cli.run([
+            "age", "decrypt", "--passphrase-file", team.folder.file("lucia.pass"),
+            team.folder.file("vault/keys/lucia.age"),
+        ])
+        try expectSuccess(opened)
+        let lines = opened.stdout.split(separator: "\n").map(String.init)
+        let x25519 = try #require(lines.first { $0.hasPrefix("AGE-SECRET-KEY-1") })
+        let signing = try #require(lines.first { $0.hasPrefix("# CASEVAULT-SIGNING-KEY-1") }).dropFirst(2)
+        let secrets = [try Bech32.decode(x25519).data, try Bech32.decode(String(signing)).data]
+        #expect(secrets.allSatisfy { $0.count == 32 })
+
+        let unlock = try team.cli.run(["unlock", "--for", "5m", "--verbose"], env: team.as_("lucia"))
+        try expectSuccess(unlock)
+        #expect(unlock.stderr.contains("memory is locked"))
+        defer { _ = try? team.cli.run(["lock"], env: Self.withoutPassphrase("lucia")) }
+        // Use it once, so that envelope opening has run too.
+        try expectSuccess(team.cli.run(["case", "list"], env: Self.withoutPassphrase("lucia")))
+        let pid = try #require(Self.agentProcess(team))
+
+        var found = 0
+        for region in try MemoryRegions(pid: pid).readable {
+            for secret in secrets where region.contains(secret) {
+                found += 1
+                #expect(region.lockedKB >= region.rssKB, "a key in \(region.range), not wholly locked")
+            }
+        }
+        #expect(found >= 2, "the keys should be found at least once each")
+    }
+
     @Test("a wrong passphrase starts no agent")
     func wrongPassphrase() throws {
         let team = try TeamVault()
@@ -132,6 +168,23 @@ struct AgentCLITests {
         #expect(Self.sockets(team).isEmpty)
     }
 
+    @Test("a stopped agent neither blocks commands nor survives lock")
+    func stoppedAgent() throws {
+        let team = try TeamVault()
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
+        let pid = try #require(Self.agentProcess(team))
+        #expect(kill(pid, SIGSTOP) == 0)
+        // The command gives up on the agent after its timeout and asks for the passphrase (given by file).
+        let created = try team.cli.run(["case", "create", "LPZ-2026-097"], env: team.as_("lucia"))
+        try expectSuccess(created)
+        #expect(created.stderr.contains("Asking for the passphrase instead"))
+        // lock cannot get an answer, so it ends the agent with SIGTERM (and SIGCONT).
+        let lock = try team.cli.run(["lock"], env: Self.withoutPassphrase("lucia"))
+        try expectSuccess(lock)
+        #expect(Self.waitForExit(team))
+        #expect(Self.sockets(team).isEmpty)
+    }
+
     @Test("lock --all stops every agent of the user")
     func lockAll() throws {
         let team = try TeamVault()
@@ -168,5 +221,61 @@ struct AgentCLITests {
         let created = try team.cli.run(["case", "create", "LPZ-2026-098"], env: team.as_("lucia"))
         try expectSuccess(created)
         #expect(created.stderr.contains("warning: not using unlock agents"))
+    }
+}
+
+/// The memory regions of a process, from /proc/PID/smaps and /proc/PID/mem (root only).
+struct MemoryRegions {
+    struct Region {
+        let range: String
+        let bytes: [UInt8]
+        let rssKB: Int
+        let lockedKB: Int
+
+        func contains(_ needle: [UInt8]) -> Bool {
+            guard bytes.count >= needle.count, let first = needle.first else { return false }
+            var i = 0
+            while i <= bytes.count - needle.count {
+                if bytes[i] == first && bytes[i..<i + needle.count].elementsEqual(needle) { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    let readable: [Region]
+
+    init(pid: Int32) throws {
+        // Read to the end by hand: /proc files report a size of 0, and size-based readers stop early.
+        let smaps = try Tool.run("cat", ["/proc/\(pid)/smaps"])
+        let memory = open("/proc/\(pid)/mem", O_RDONLY)
+        try #require(memory >= 0, "cannot open /proc/\(pid)/mem")
+        defer { close(memory) }
+        var regions: [Region] = []
+        var current: (range: String, readable: Bool, rss: Int, locked: Int)?
+        func finish() {
+            guard let c = current, c.readable else { return }
+            let bounds = c.range.split(separator: "-").compactMap { UInt64($0, radix: 16) }
+            guard bounds.count == 2 else { return }
+            var bytes = [UInt8](repeating: 0, count: Int(bounds[1] - bounds[0]))
+            let n = bytes.withUnsafeMutableBytes { pread(memory, $0.baseAddress, $0.count, off_t(bounds[0])) }
+            // Some mappings ([vvar], guard pages) cannot be read; they hold no heap data.
+            guard n > 0 else { return }
+            bytes.removeSubrange(n...)
+            regions.append(Region(range: c.range, bytes: bytes, rssKB: c.rss, lockedKB: c.locked))
+        }
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), fields.count >= 2, first.first?.isHexDigit == true {
+                finish()
+                current = (String(first), fields[1].hasPrefix("r"), 0, 0)
+            } else if fields.first == "Rss:", fields.count >= 2 {
+                current?.rss = Int(fields[1]) ?? 0
+            } else if fields.first == "Locked:", fields.count >= 2 {
+                current?.locked = Int(fields[1]) ?? 0
+            }
+        }
+        finish()
+        readable = regions
     }
 }

@@ -155,6 +155,35 @@ struct AgentTests {
         #expect(running.waitUntilStopped())
     }
 
+    @Test("a client that sends its request slowly cannot keep others waiting")
+    func slowClientDropped() throws {
+        let team = try Team()
+        let running = try RunningAgent(team.lawyer, in: team.folder)
+        let slow = try #require(try UnixSocket.connect(to: running.agent.socketPath, timeoutSeconds: 30))
+        // Two bytes of a frame's length, then nothing: the agent must give up on it.
+        try [UInt8(0), 0].withUnsafeBytes { try slow.send($0) }
+        let start = UnixSocket.monotonicNanoseconds()
+        let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
+        let waited = Double(UnixSocket.monotonicNanoseconds() - start) / 1e9
+        #expect(session.usesAgent)
+        #expect(waited < Double(UnlockAgent.requestSeconds) + 2, "waited \(waited) s behind a stalled client")
+        _ = try team.vault.lockAgent(of: "luis", in: running.directory)
+        #expect(running.waitUntilStopped())
+    }
+
+    @Test("what a rogue agent returns is checked: a wrong file key or signature is refused")
+    func rogueAgentAnswersChecked() throws {
+        let team = try Team()
+        let item = try team.addItem(Array("acta".utf8), itemClass: .legal)
+        let rogue = try RogueAgent(posingAs: team.lawyer, vault: team.vault, in: team.folder)
+        let session = try #require(try team.vault.sessionFromAgent("luis", in: rogue.directory))
+        #expect(throws: VaultError.self) { try session.sign(Array("event".utf8)) }
+        #expect(throws: VaultError.self) {
+            try team.vault.get(item.id, to: team.folder.file("rogue-out"), by: session)
+        }
+        #expect(!FileManager.default.fileExists(atPath: team.folder.file("rogue-out")))
+    }
+
     @Test("an agent's answer for other keys is refused")
     func mismatchedAgentRefused() throws {
         let team = try Team()
@@ -204,7 +233,7 @@ struct AgentTests {
                 handoff: try AgentHandoff(session: team.lawyer, expiresAt: Int(time(nil)) + 60, idleSeconds: 60),
                 directory: directory)
         }
-        #expect(throws: VaultError.self) { _ = try Vault.lockAllAgents(in: directory) }
+        #expect(throws: VaultError.self) { _ = try Vault.lockAllAgents(in: directory) as (Int, [String]) }
         // A missing folder simply means no agent runs.
         #expect(try team.vault.sessionFromAgent("luis", in: AgentDirectory(path: team.folder.file("none"))) == nil)
     }
@@ -255,5 +284,31 @@ struct UnixSocketLeftover {
         self.path = path
         // Bind, then close without unlinking: exactly what SIGKILL leaves.
         _ = try UnixSocket.listen(at: path)
+    }
+}
+
+/// A process posing as a member's agent: it answers `identify` with the member's real public keys, and
+/// every other request with random bytes where a file key or a signature should be.
+final class RogueAgent: @unchecked Sendable {
+    let directory: AgentDirectory
+    private let listener: UnixSocket
+
+    init(posingAs session: MemberSession, vault: Vault, in folder: TemporaryFolder) throws {
+        directory = AgentDirectory(path: folder.file("rogue-agent"))
+        try directory.check(create: true)
+        listener = try UnixSocket.listen(at: vault.agentSocketPath(for: session.member, in: directory))
+        let identity = [vault.vaultID, session.member, session.recipient, session.signingPublicKey, "9999999999"]
+        Thread.detachNewThread { [self] in
+            while let connection = try? listener.accept(waitingAtMost: 10_000) {
+                guard let request = try? AgentMessage.receive(from: connection) else { continue }
+                let reply = AgentMessage(.ok)
+                if request.kind == AgentMessage.Operation.identify.rawValue {
+                    for field in identity { reply.append(field) }
+                } else {
+                    reply.append(randomBytes(request.kind == AgentMessage.Operation.sign.rawValue ? 64 : 16))
+                }
+                try? reply.send(over: connection)
+            }
+        }
     }
 }

@@ -13,7 +13,19 @@ enum AgentLauncher {
 
     /// Starts `casevault serve-agent` as a detached process (it makes its own session), hands it the
     /// keys through a pipe on its standard input, and waits for it to say it listens. Returns the socket.
-    static func launch(_ handoff: AgentHandoff, directory: AgentDirectory) throws -> String {
+    /// How well the agent keeps its keys out of swap and out of other processes' reach.
+    enum MemoryProtection: String {
+        /// All its memory is locked; no dumps, no ptrace.
+        case locked
+        /// CaseVault's copies of the keys are on the locked secure heap; OpenSSL's own copy is not.
+        case partial
+        /// Nothing could be locked, or dumps and ptrace could not be turned off.
+        case unlocked
+    }
+
+    static func launch(_ handoff: AgentHandoff, directory: AgentDirectory) throws -> (
+        socket: String, memory: MemoryProtection
+    ) {
         let executable = try ownExecutable()
         let toAgent = try Pipe()
         let fromAgent = try Pipe()
@@ -43,7 +55,10 @@ enum AgentLauncher {
 
         let answer = fromAgent.readAll(limit: 4096)
         if answer.hasPrefix("ready ") {
-            return String(answer.dropFirst(6).prefix { $0 != "\n" })
+            let fields = answer.dropFirst(6).prefix { $0 != "\n" }.split(separator: " ", maxSplits: 1)
+            if fields.count == 2, let memory = MemoryProtection(rawValue: String(fields[0])) {
+                return (String(fields[1]), memory)
+            }
         }
         var status: Int32 = 0
         waitpid(pid, &status, 0)

@@ -89,6 +89,14 @@ struct VaultOptions: ParsableArguments {
             } catch VaultError.agentDirectoryUnsafe(let path, let reason) {
                 // Never talk to a socket others could have planted; the passphrase still works.
                 Console.error("casevault: warning: not using unlock agents in \(path): \(reason).")
+            } catch let error as VaultError {
+                // A stuck, stopped or mismatched agent must not lock the member out: fall back to the key file.
+                switch error {
+                case .agentUnavailable, .agentMismatch:
+                    Console.error("casevault: warning: \(error.description) Asking for the passphrase instead.")
+                default:
+                    throw error
+                }
             }
         }
         return try unlockWithPassphrase(vault, member: member)

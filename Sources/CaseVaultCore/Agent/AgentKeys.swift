@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import Glibc
 
 /// A member's keys as their unlock agent holds them: every envelope opening and signature is a request
 /// to the agent, which answers with the result and never with a key. One connection per request, so a
@@ -17,7 +18,9 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
 
     let socketPath: String
     let info: Info
-    static let timeoutSeconds = 10
+    /// The agent answers in milliseconds; it serves one connection at a time and gives each at most
+    /// `UnlockAgent.requestSeconds`, so five seconds leaves room for a slow client ahead in the queue.
+    static let timeoutSeconds = 5
 
     private init(socketPath: String, info: Info) {
         self.socketPath = socketPath
@@ -27,6 +30,8 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
     /// Asks the agent at `socketPath` who it is; nil when no agent listens there.
     static func connect(socketPath: String) throws -> AgentKeys? {
         guard let reply = try exchange(socketPath: socketPath, AgentMessage(.identify)) else { return nil }
+        // An agent whose time is up refuses everything until it has closed its socket: as good as gone.
+        if reply.kind == AgentMessage.Status.refused.rawValue { return nil }
         guard reply.fieldCount == 5, let expiresAt = Int(try reply.string(4)) else { throw AgentMessage.malformed }
         let info = Info(
             vaultID: try reply.string(0), member: try reply.string(1), recipient: try reply.string(2),
@@ -34,9 +39,24 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
         return AgentKeys(socketPath: socketPath, info: info)
     }
 
-    /// Tells the agent at `socketPath` to forget its keys and exit. False when none was listening.
+    /// Tells the agent at `socketPath` to forget its keys and exit. False when none was listening. An
+    /// agent that does not answer in time (stuck, or kept busy) is ended with SIGTERM instead: locking
+    /// must not depend on the agent's cooperation.
     static func lock(socketPath: String) throws -> Bool {
-        try exchange(socketPath: socketPath, AgentMessage(.lock)) != nil
+        guard let socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: timeoutSeconds) else { return false }
+        let peer = socket.peer
+        do {
+            try AgentMessage(.lock).send(over: socket)
+            if try AgentMessage.receive(from: socket)?.kind == AgentMessage.Status.ok.rawValue { return true }
+        } catch {}
+        // Only ever our own user's process: the kernel recorded who listens on this socket.
+        guard let peer, peer.uid == getuid(), peer.pid > 0, kill(peer.pid, SIGTERM) == 0 else {
+            throw VaultError.agentUnavailable(
+                "the unlock agent at \(socketPath) did not answer and could not be stopped")
+        }
+        // A stopped process (SIGSTOP, a debugger) only acts on SIGTERM once it runs again.
+        kill(peer.pid, SIGCONT)
+        return true
     }
 
     var recipient: String { info.recipient }
@@ -48,7 +68,12 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
         guard reply.kind == AgentMessage.Status.ok.rawValue, reply.fieldCount == 1 else {
             throw AgentMessage.malformed
         }
-        return try reply.field(0)
+        // A signature goes into custody and audit records: check it is the member's before it is used.
+        let signature = try reply.field(0)
+        guard let raw = Hex.decode(info.signingPublicKeyHex),
+            (try? Ed25519.PublicKey(rawRepresentation: raw))?.isValidSignature(signature, for: message) == true
+        else { throw VaultError.agentMismatch(member: info.member) }
+        return signature
     }
 
     /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.

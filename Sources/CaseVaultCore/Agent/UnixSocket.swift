@@ -52,15 +52,17 @@ final class UnixSocket {
         return sock
     }
 
-    /// Connects to the socket at `path`; nil when nobody listens there (no file, or a stale one).
+    /// Connects to the socket at `path`; nil when nobody listens there (no file, or a stale one). The
+    /// timeout bounds the connection itself too: a blocking connect to a listener whose queue is full
+    /// would otherwise wait for ever.
     static func connect(to path: String, timeoutSeconds: Int) throws -> UnixSocket? {
         let sock = try make()
+        sock.setTimeout(seconds: timeoutSeconds)
         let rc = try withAddress(path) { Glibc.connect(sock.descriptor, $0, $1) }
         if rc != 0 {
             if errno == ENOENT || errno == ECONNREFUSED { return nil }
             throw failure("connect to the unlock agent at \(path)")
         }
-        sock.setTimeout(seconds: timeoutSeconds)
         return sock
     }
 
@@ -81,8 +83,9 @@ final class UnixSocket {
         return UnixSocket(descriptor: fd)
     }
 
-    /// The user id of the process at the other end (SO_PEERCRED), as the kernel reports it.
-    var peerUserID: uid_t? {
+    /// The process id and user id at the other end (SO_PEERCRED), as the kernel recorded them when the
+    /// connection (or, for the listener's side, the listening socket) was made.
+    var peer: (pid: pid_t, uid: uid_t)? {
         // struct ucred { pid_t pid; uid_t uid; gid_t gid; }: Glibc hides the type without _GNU_SOURCE.
         var credentials = [UInt32](repeating: 0, count: 3)
         var length = socklen_t(MemoryLayout<UInt32>.size * 3)
@@ -90,7 +93,21 @@ final class UnixSocket {
             getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, $0.baseAddress, &length)
         }
         guard rc == 0, length == socklen_t(MemoryLayout<UInt32>.size * 3) else { return nil }
-        return credentials[1]
+        return (pid_t(bitPattern: credentials[0]), credentials[1])
+    }
+
+    /// The user id at the other end.
+    var peerUserID: uid_t? { peer?.uid }
+
+    /// When set, `receive` gives up once this monotonic time (nanoseconds) has passed, however slowly the
+    /// peer keeps sending: the per-call timeout alone would let a peer that sends a byte a second hold
+    /// the agent for hours.
+    var receiveDeadline: UInt64?
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     /// Bounds every read and write, so that a peer that stops talking cannot hang the other side.
@@ -116,6 +133,9 @@ final class UnixSocket {
     func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
         var offset = 0
         while offset < buffer.count {
+            if let receiveDeadline, Self.monotonicNanoseconds() > receiveDeadline {
+                throw VaultError.agentUnavailable("the other side sent its message too slowly")
+            }
             let n = recv(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset, 0)
             if n < 0 && errno == EINTR { continue }
             if n == 0 && offset == 0 { return false }

@@ -15,6 +15,9 @@ public final class UnlockAgent {
     public let socketPath: String
     private var listener: UnixSocket?
     private let socketInode: ino_t
+    /// An exclusive flock on `<socket>.lock`, held for the agent's whole life: only its holder may
+    /// replace or remove the socket, so two agents starting at once cannot take each other's place.
+    private var lockDescriptor: Int32 = -1
     private var locked = false
     /// When the agent last opened an envelope or signed (seconds since 1970); idle time counts from here.
     private var lastUsed = 0
@@ -23,21 +26,31 @@ public final class UnlockAgent {
     /// How often the agent looks at the clock and at its socket file while idle.
     public static let housekeepingMilliseconds: Int32 = 5_000
 
-    /// Makes the folder if needed and listens at the member's socket. Throws when an agent already
-    /// answers there; a stale socket file (nobody listening) is replaced.
+    /// Makes the folder if needed and listens at the member's socket. Throws when another agent for the
+    /// member runs; a socket file left by one that died (SIGKILL, a crash) is replaced.
     public init(handoff: AgentHandoff, directory: AgentDirectory) throws {
         self.handoff = handoff
         try directory.check(create: true)
         socketPath = directory.socketPath(vaultID: handoff.vaultID, member: handoff.member)
-        if FileSystem.exists(socketPath) {
-            if try AgentKeys.connect(socketPath: socketPath) != nil {
-                throw VaultError.agentUnavailable("an unlock agent for \(handoff.member) is already running")
-            }
-            unlink(socketPath)
+        let lockPath = String(socketPath.dropLast(".sock".count)) + ".lock"
+        lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard lockDescriptor >= 0 else { throw UnixSocket.failure("open \(lockPath)") }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockDescriptor)
+            throw VaultError.agentUnavailable("an unlock agent for \(handoff.member) is already running")
         }
-        listener = try UnixSocket.listen(at: socketPath)
+        // Holding the lock, any socket file here is a dead agent's.
+        unlink(socketPath)
+        let listening: UnixSocket
         var info = stat()
-        guard lstat(socketPath, &info) == 0 else { throw UnixSocket.failure("inspect \(socketPath)") }
+        do {
+            listening = try UnixSocket.listen(at: socketPath)
+            guard lstat(socketPath, &info) == 0 else { throw UnixSocket.failure("inspect \(socketPath)") }
+        } catch {
+            close(lockDescriptor)
+            throw error
+        }
+        listener = listening
         socketInode = info.st_ino
         removalToken = TemporaryFiles.remember(socketPath)
     }
@@ -51,6 +64,9 @@ public final class UnlockAgent {
         listener = nil
         TemporaryFiles.forget(removalToken)
         removalToken = nil
+        // Released last: a successor may take the path only once this socket is gone.
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+        lockDescriptor = -1
     }
 
     /// Serves until the agent's time is up or it is told to lock. `now` gives seconds since 1970; `tick`
@@ -76,8 +92,15 @@ public final class UnlockAgent {
         return lstat(socketPath, &info) == 0 && info.st_ino == socketInode
     }
 
+    /// How long one client may take to send its request (a real one sends it at once) and to read the
+    /// reply. The agent serves one connection at a time, so this bounds how long a stuck or hostile
+    /// client can keep others, `lock` included, waiting.
+    static let requestSeconds = 2
+
     private func handle(_ connection: UnixSocket, now: () -> Int) throws {
-        connection.setTimeout(seconds: 5)
+        connection.setTimeout(seconds: 1)
+        connection.receiveDeadline =
+            UnixSocket.monotonicNanoseconds() + UInt64(Self.requestSeconds) * 1_000_000_000
         // The folder is already closed to others; this also turns away root-owned or foreign peers that
         // were handed a descriptor.
         guard connection.peerUserID == getuid() else { return }

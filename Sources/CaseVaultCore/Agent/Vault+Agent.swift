@@ -29,14 +29,20 @@ extension Vault {
         return try AgentKeys.lock(socketPath: agentSocketPath(for: member, in: directory))
     }
 
-    /// Tells every agent in `directory`, of any vault and member, to forget its keys. Returns how many
-    /// did; sockets nobody listens on any more are removed.
-    public static func lockAllAgents(in directory: AgentDirectory) throws -> Int {
-        var count = 0
+    /// Tells every agent in `directory`, of any vault and member, to forget its keys; one that does not
+    /// answer is ended with SIGTERM. Every socket is tried even when some fail. Returns how many agents
+    /// were stopped and the sockets that could not be; sockets nobody listens on any more are removed.
+    public static func lockAllAgents(in directory: AgentDirectory) throws -> (locked: Int, failed: [String]) {
+        var locked = 0
+        var failed: [String] = []
         for socket in try directory.sockets() {
-            if try AgentKeys.lock(socketPath: socket) { count += 1 } else { unlink(socket) }
+            do {
+                if try AgentKeys.lock(socketPath: socket) { locked += 1 } else { unlink(socket) }
+            } catch {
+                failed.append(socket)
+            }
         }
-        return count
+        return (locked, failed)
     }
 }
 

@@ -55,18 +55,19 @@ final class MemberKeys: @unchecked Sendable {
         guard identities.count == 1, let tagged = IdentityFile.taggedComment(text, tag: signingKeyTag) else {
             throw AgeError.invalidKey("not a CaseVault member key file")
         }
-        var taggedText = tagged.unsafeExportedBytes()
-        defer { ConstantTime.wipe(&taggedText) }
-        // The token ends at the first space, if a comment follows it.
-        if let space = taggedText.firstIndex(of: 0x20) { taggedText.removeSubrange(space...) }
-        let decoded = try Bech32.decode(String(decoding: taggedText, as: UTF8.self))
-        var seed = decoded.data
-        defer { ConstantTime.wipe(&seed) }
-        guard decoded.hrp == signingKeyHRP, seed.count == 32 else {
+        // Decoded in place from secret storage: no String (which cannot be wiped) and no second buffer.
+        var decoded = try tagged.withUnsafeBytes { text in
+            // The token ends at the first space, if a comment follows it.
+            let end = text.firstIndex(of: 0x20) ?? text.count
+            return try Bech32.decode(ascii: UnsafeRawBufferPointer(rebasing: text[0..<end]))
+        }
+        defer { ConstantTime.wipe(&decoded.data) }
+        guard decoded.hrp == signingKeyHRP, decoded.data.count == 32 else {
             throw AgeError.invalidKey("the signing key line is malformed")
         }
         return MemberKeys(
-            identity: identities[0], signingKey: try Ed25519.PrivateKey(rawRepresentation: SecureBytes(copying: seed)))
+            identity: identities[0],
+            signingKey: try Ed25519.PrivateKey(rawRepresentation: SecureBytes(copying: decoded.data)))
     }
 
     /// The passphrase-protected key file: an armored age file with one scrypt stanza.

@@ -24,21 +24,23 @@ struct LockCommand: AsyncParsableCommand {
 
     private struct Report: Encodable {
         let locked: Int
+        let failed: [String]
     }
 
     func run() async throws {
         try await options.run {
             let directory = AgentLauncher.directory
             let count: Int
+            var failed: [String] = []
             if all {
-                count = try Vault.lockAllAgents(in: directory)
+                (count, failed) = try Vault.lockAllAgents(in: directory)
             } else {
                 let vault = try options.openVault()
                 let member = try options.requireMember(purpose: "lock")
                 count = try vault.lockAgent(of: member, in: directory) ? 1 : 0
             }
             if options.json {
-                try Printer.json(Report(locked: count))
+                try Printer.json(Report(locked: count, failed: failed))
             } else if all {
                 Console.out(count == 1 ? "Locked 1 unlock agent." : "Locked \(count) unlock agents.")
             } else {
@@ -46,6 +48,11 @@ struct LockCommand: AsyncParsableCommand {
                     count == 1
                         ? "Locked \(options.member ?? ""). The next command will ask for the passphrase."
                         : "No unlock agent was running for \(options.member ?? "") in this vault.")
+            }
+            guard failed.isEmpty else {
+                throw VaultError.agentUnavailable(
+                    "\(failed.count) agent(s) could not be stopped (\(failed.joined(separator: ", "))); "
+                        + "end them with `kill` or restart the computer")
             }
         }
     }

@@ -20,9 +20,11 @@ struct ServeAgentCommand: ParsableCommand {
             Console.error("casevault: serve-agent is started by `casevault unlock`; run that instead.")
             throw ExitCode(ExitCodes.usage)
         }
-        // Before any key is parsed: no core dumps or ptrace, and private keys on OpenSSL's locked heap.
-        SecureHeap.hardenProcess()
-        SecureHeap.enable()
+        // Before any key is parsed: no core dumps or ptrace, and every secret on OpenSSL's locked heap.
+        let hardened = SecureHeap.hardenProcess()
+        let protection = SecureHeap.enable()
+        let memory: AgentLauncher.MemoryProtection =
+            !hardened || protection != .locked ? .unlocked : SecureHeap.lockAllMemory() ? .locked : .partial
         // Its own session, away from the terminal: closing it or pressing Ctrl-C there does not reach the
         // agent. And no hold on the folder it was started in.
         _ = setsid()
@@ -30,7 +32,8 @@ struct ServeAgentCommand: ParsableCommand {
         do {
             let handoff = try AgentHandoff.read(from: 0)
             let agent = try UnlockAgent(handoff: handoff, directory: AgentDirectory(path: agentDir))
-            Self.say("ready \(agent.socketPath)\n")
+            // The socket path is last: it may contain spaces.
+            Self.say("ready \(memory.rawValue) \(agent.socketPath)\n")
             Self.detachStandardStreams()
             agent.serve()
         } catch {

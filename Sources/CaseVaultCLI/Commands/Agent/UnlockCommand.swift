@@ -67,8 +67,20 @@ struct UnlockCommand: AsyncParsableCommand {
                 session: session,
                 expiresAt: Int(Date().timeIntervalSince1970) + (try Self.seconds(duration, option: "--for")),
                 idleSeconds: try Self.seconds(idle, option: "--idle"))
-            let socket = try AgentLauncher.launch(handoff, directory: directory)
-            report(member: member, expiresAt: handoff.expiresAt, socket: socket, already: false)
+            let started = try AgentLauncher.launch(handoff, directory: directory)
+            switch started.memory {
+            case .locked:
+                options.note("The agent's memory is locked.")
+            case .partial:
+                options.note(
+                    "The agent keeps its own copies of the keys in locked memory; OpenSSL's copy could still be "
+                        + "swapped out (encrypted swap protects it).")
+            case .unlocked:
+                Console.error(
+                    "casevault: warning: the agent could not lock its memory (see `ulimit -l`), so its keys could "
+                        + "be written to swap. Use encrypted swap, or lock sooner.")
+            }
+            report(member: member, expiresAt: handoff.expiresAt, socket: started.socket, already: false)
         }
     }
 
