@@ -136,10 +136,17 @@ public final class Vault: Sendable {
         let bytes = try FileSystem.readSmallFile(
             file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
         let keys = try MemberKeys.open(keyFile: bytes, path: file, member: member, passphrase: passphrase)
+        return try session(record, keys: keys, mismatch: .keyFileMismatch(member: member, path: file))
+    }
+
+    /// A session for an active member whose keys, however they were reached (key file or agent), are the
+    /// ones registered for them; otherwise `mismatch`.
+    func session(_ record: MemberRecord, keys: MemberKeyAccess, mismatch: VaultError) throws -> MemberSession {
+        guard record.removedAt == nil else { throw VaultError.memberRemoved(record.name) }
         guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
-            throw VaultError.keyFileMismatch(member: member, path: file)
+            throw mismatch
         }
-        return MemberSession(member: member, memberID: record.id, vaultID: vaultID, keys: keys)
+        return MemberSession(member: record.name, memberID: record.id, vaultID: vaultID, keys: keys)
     }
 
     func checkSession(_ session: MemberSession) throws {

@@ -161,7 +161,7 @@ struct AgentTests {
         let running = try RunningAgent(team.lawyer, in: team.folder)
         let slow = try #require(try UnixSocket.connect(to: running.agent.socketPath, timeoutSeconds: 30))
         // Two bytes of a frame's length, then nothing: the agent must give up on it.
-        try [UInt8(0), 0].withUnsafeBytes { try slow.send($0) }
+        try [UInt8(0), 0].withUnsafeBytes { try slow.write($0) }
         let start = UnixSocket.monotonicNanoseconds()
         let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
         let waited = Double(UnixSocket.monotonicNanoseconds() - start) / 1e9

@@ -1,4 +1,5 @@
 import CaseVaultCore
+import Foundation
 import Glibc
 
 /// Where unlock agents live, and how `casevault unlock` starts one.
@@ -69,16 +70,9 @@ enum AgentLauncher {
     /// The agent must inherit nothing but its two pipes: a descriptor it kept open would keep whatever
     /// waits on it waiting (a caller's pipe, the vault database, a test harness's exit watch) for hours.
     private static func markDescriptorsCloseOnExec() {
-        guard let folder = opendir("/proc/self/fd") else { return }
-        defer { closedir(folder) }
-        var descriptors: [Int32] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let fd = Int32(name), fd > 2 { descriptors.append(fd) }
-        }
-        for fd in descriptors where fd != dirfd(folder) { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // The listing's own descriptor is closed again by the time the loop runs; fcntl on it is harmless.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in names.compactMap(Int32.init) where fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     }
 
     private static func ownExecutable() throws -> String {

@@ -89,14 +89,9 @@ struct VaultOptions: ParsableArguments {
             } catch VaultError.agentDirectoryUnsafe(let path, let reason) {
                 // Never talk to a socket others could have planted; the passphrase still works.
                 Console.error("casevault: warning: not using unlock agents in \(path): \(reason).")
-            } catch let error as VaultError {
+            } catch let error as VaultError where error.isAgentFailure {
                 // A stuck, stopped or mismatched agent must not lock the member out: fall back to the key file.
-                switch error {
-                case .agentUnavailable, .agentMismatch:
-                    Console.error("casevault: warning: \(error.description) Asking for the passphrase instead.")
-                default:
-                    throw error
-                }
+                Console.error("casevault: warning: \(error.description) Asking for the passphrase instead.")
             }
         }
         return try unlockWithPassphrase(vault, member: member)
@@ -168,5 +163,15 @@ enum Environment {
         guard let raw = getenv(name) else { return nil }
         let text = String(cString: raw)
         return text.isEmpty ? nil : text
+    }
+}
+
+extension VaultError {
+    /// An agent that could not be reached or understood, or that holds other keys.
+    fileprivate var isAgentFailure: Bool {
+        switch self {
+        case .agentUnavailable, .agentMismatch: true
+        default: false
+        }
     }
 }

@@ -36,12 +36,13 @@ public struct AgentHandoff: Sendable {
     /// Writes the hand-over to a pipe.
     public func write(to descriptor: Int32) throws {
         try AgentMessage(.handoff).append(vaultID).append(member).append(String(expiresAt))
-            .append(String(idleSeconds)).append(secret: keys.identityText(member: member)).write(to: descriptor)
+            .append(String(idleSeconds)).append(secret: keys.identityText(member: member))
+            .send(over: FileDescriptorStream(fd: descriptor, owned: false))
     }
 
     /// Reads a hand-over from a pipe (the agent's standard input).
     public static func read(from descriptor: Int32) throws -> AgentHandoff {
-        guard let message = try AgentMessage.read(from: descriptor),
+        guard let message = try AgentMessage.receive(from: FileDescriptorStream(fd: descriptor, owned: false)),
             message.kind == AgentMessage.Operation.handoff.rawValue, message.fieldCount == 5,
             let expiresAt = Int(try message.string(2)), let idleSeconds = Int(try message.string(3)), idleSeconds > 0
         else {

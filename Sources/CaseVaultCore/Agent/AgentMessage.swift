@@ -1,5 +1,5 @@
+import CaseVaultAge
 import CaseVaultCrypto
-import Glibc
 
 /// One message of the unlock agent's protocol, and of the hand-over of keys to a new agent:
 ///
@@ -101,60 +101,27 @@ final class AgentMessage {
 
     // MARK: Framing
 
-    func send(over socket: UnixSocket) throws {
-        try framed { try socket.send($0) }
-    }
-
-    /// Writes the frame to a pipe or file descriptor (the key hand-over).
-    func write(to descriptor: Int32) throws {
-        try framed { frame in
-            var offset = 0
-            while offset < frame.count {
-                let n = Glibc.write(descriptor, frame.baseAddress!.advanced(by: offset), frame.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw VaultError.agentUnavailable("could not hand the keys to the agent") }
-                offset += n
-            }
-        }
-    }
-
-    private func framed(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Writes the frame to a socket, or to the pipe of the key hand-over.
+    func send(over sink: ByteSink) throws {
         var frame = [UInt8]()
         frame.reserveCapacity(bytes.count + 4)
         withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { frame += $0 }
         frame += bytes
         defer { ConstantTime.wipe(&frame) }
-        try frame.withUnsafeBytes(body)
+        try frame.withUnsafeBytes { try sink.write($0) }
     }
 
-    /// Reads one frame from `socket`; nil when the peer closed before sending anything.
-    static func receive(from socket: UnixSocket) throws -> AgentMessage? {
-        try receive { try socket.receive(into: $0) }
-    }
-
-    /// Reads one frame from a pipe or file descriptor.
-    static func read(from descriptor: Int32) throws -> AgentMessage? {
-        try receive { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.read(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n == 0 && offset == 0 { return false }
-                guard n > 0 else { throw malformed }
-                offset += n
-            }
-            return true
-        }
-    }
-
-    private static func receive(_ fill: (UnsafeMutableRawBufferPointer) throws -> Bool) throws -> AgentMessage? {
+    /// Reads one frame from a socket or a pipe; nil when the other side closed before sending anything.
+    static func receive(from source: ByteSource) throws -> AgentMessage? {
         var header = [UInt8](repeating: 0, count: 4)
-        guard try header.withUnsafeMutableBytes(fill) else { return nil }
+        let headerCount = try header.withUnsafeMutableBytes { try source.readFully(into: $0) }
+        if headerCount == 0 { return nil }
+        guard headerCount == 4 else { throw malformed }
         let length = header.reduce(0) { Int($0) << 8 | Int($1) }
         guard (1...maximumSize).contains(length) else { throw malformed }
         var body = [UInt8](repeating: 0, count: length)
         defer { ConstantTime.wipe(&body) }
-        guard try body.withUnsafeMutableBytes(fill) else { throw malformed }
+        guard try body.withUnsafeMutableBytes({ try source.readFully(into: $0) }) == length else { throw malformed }
         return try AgentMessage(body: body)
     }
 }

@@ -1,9 +1,10 @@
+import CaseVaultAge
 import CaseVaultCrypto
 import Glibc
 
 /// One Unix-domain stream socket, closed when the value goes away. The unlock agent listens on one; each
 /// command connects, sends one request and reads one reply.
-final class UnixSocket {
+final class UnixSocket: ByteSource, ByteSink {
     let descriptor: Int32
 
     private init(descriptor: Int32) { self.descriptor = descriptor }
@@ -118,7 +119,8 @@ final class UnixSocket {
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, size)
     }
 
-    func send(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Sends all of `bytes`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.send(
@@ -129,24 +131,16 @@ final class UnixSocket {
         }
     }
 
-    /// Fills `buffer` completely; false on a clean end of stream before the first byte.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Bool {
-        var offset = 0
-        while offset < buffer.count {
+    /// One `recv`: some bytes, or 0 at the end of the stream. Past `receiveDeadline` it throws instead.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
             if let receiveDeadline, Self.monotonicNanoseconds() > receiveDeadline {
                 throw VaultError.agentUnavailable("the other side sent its message too slowly")
             }
-            let n = recv(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset, 0)
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 && offset == 0 { return false }
-            guard n > 0 else {
-                throw n == 0
-                    ? VaultError.agentUnavailable("the unlock agent closed the connection mid-message")
-                    : Self.failure("hear from the unlock agent")
-            }
-            offset += n
+            let n = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if n >= 0 { return n }
+            if errno != EINTR { throw Self.failure("hear from the unlock agent") }
         }
-        return true
     }
 
     static func failure(_ operation: String) -> VaultError {

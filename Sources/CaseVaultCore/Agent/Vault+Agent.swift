@@ -13,13 +13,11 @@ extension Vault {
     public func sessionFromAgent(_ member: String, in directory: AgentDirectory) throws -> MemberSession? {
         guard try directory.check(create: false) else { return nil }
         let path = agentSocketPath(for: member, in: directory)
-        guard FileSystem.exists(path), let keys = try AgentKeys.connect(socketPath: path) else { return nil }
-        let record = try memberRecord(named: member)
-        guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
-        guard keys.info.vaultID == vaultID, keys.info.member == member, keys.recipient == record.recipient,
-            keys.signingPublicKeyHex == record.signingKey
-        else { throw VaultError.agentMismatch(member: member) }
-        return MemberSession(member: member, memberID: record.id, vaultID: vaultID, keys: keys)
+        guard let keys = try AgentKeys.connect(socketPath: path) else { return nil }
+        let mismatch = VaultError.agentMismatch(member: member)
+        let session = try session(try memberRecord(named: member), keys: keys, mismatch: mismatch)
+        guard keys.info.vaultID == vaultID, keys.info.member == member else { throw mismatch }
+        return session
     }
 
     /// Tells `member`'s agent for this vault to forget the keys. False when none was running.

@@ -33,18 +33,13 @@ struct ServeAgentCommand: ParsableCommand {
             let handoff = try AgentHandoff.read(from: 0)
             let agent = try UnlockAgent(handoff: handoff, directory: AgentDirectory(path: agentDir))
             // The socket path is last: it may contain spaces.
-            Self.say("ready \(memory.rawValue) \(agent.socketPath)\n")
+            Console.out("ready \(memory.rawValue) \(agent.socketPath)")
             Self.detachStandardStreams()
             agent.serve()
         } catch {
-            Self.say("error \(ErrorReport.describe(error).message)\n")
+            Console.out("error \(ErrorReport.describe(error).message)")
             throw ExitCode(ExitCodes.failure)
         }
-    }
-
-    private static func say(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
 
     /// Standard input and output were the pipes from `unlock`; closing them lets it finish.
