@@ -2,12 +2,13 @@
 // CaseVault: an encrypted case and evidence vault for legal-aid teams.
 //
 // The targets are layers; each may import only the ones listed as its dependencies:
-//   COpenSSL (C shim) <- CaseVaultCrypto <- CaseVaultAge <- CaseVaultCore <- CaseVaultCLI <- casevault
+//   COpenSSL (C shim) <- CaseVaultCrypto <- CaseVaultIO <- CaseVaultAge <- CaseVaultCore <- CaseVaultCLI <- casevault
+//
+// Linux only: the file layer relies on O_DIRECT, O_TMPFILE, linkat, syncfs and SO_PEERCRED.
 import PackageDescription
 
 let package = Package(
     name: "CaseVault",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "casevault", targets: ["casevault"]),
         .library(name: "CaseVaultAge", targets: ["CaseVaultAge"]),
@@ -26,13 +27,16 @@ let package = Package(
         ),
         // The only Swift that imports COpenSSL.
         .target(name: "CaseVaultCrypto", dependencies: ["COpenSSL"]),
-        // age v1 (age-encryption.org/v1) on top of the crypto layer.
-        .target(name: "CaseVaultAge", dependencies: ["CaseVaultCrypto"]),
+        // Files, folders, byte streams and sockets: durable and atomic writers, unnamed temporary files,
+        // interrupt and leftover cleanup. Below the file format, so that the format does no file I/O.
+        .target(name: "CaseVaultIO", dependencies: ["COpenSSL", "CaseVaultCrypto"]),
+        // age v1 (age-encryption.org/v1): the format only, over the byte streams of CaseVaultIO.
+        .target(name: "CaseVaultAge", dependencies: ["CaseVaultIO", "CaseVaultCrypto"]),
         // The vault: store, envelopes, members, roles, cases, items.
         .target(
             name: "CaseVaultCore",
             dependencies: [
-                "CaseVaultAge", "CaseVaultCrypto",
+                "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -40,16 +44,17 @@ let package = Package(
         .target(
             name: "CaseVaultCLI",
             dependencies: [
-                "CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto",
+                "CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
         .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
+        .testTarget(name: "CaseVaultIOTests", dependencies: ["CaseVaultIO", "CaseVaultCrypto"]),
+        .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto"]),
+        .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto"]),
         // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
-        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge"]),
+        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultIO"]),
     ],
     swiftLanguageModes: [.v6]
 )

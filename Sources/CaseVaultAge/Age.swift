@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// Whole-file age v1 operations over streams: encryption, decryption, and re-wrapping a header.
 /// Memory use is constant (a few chunks) whatever the file size.

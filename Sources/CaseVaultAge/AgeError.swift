@@ -11,8 +11,6 @@ public enum AgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case payload(String)
     /// The ASCII armor is malformed.
     case armor(String)
-    /// Reading or writing the underlying file failed.
-    case io(String)
     /// A key, recipient or passphrase given by the caller is unusable.
     case invalidKey(String)
 
@@ -24,14 +22,13 @@ public enum AgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .hmac: "HMAC failure"
         case .payload: "payload failure"
         case .armor: "armor failure"
-        case .io: "I/O failure"
         case .invalidKey: "invalid key"
         }
     }
 
     public var detail: String {
         switch self {
-        case .header(let s), .noMatch(let s), .hmac(let s), .payload(let s), .armor(let s), .io(let s),
+        case .header(let s), .noMatch(let s), .hmac(let s), .payload(let s), .armor(let s),
             .invalidKey(let s):
             s
         }

@@ -1,3 +1,5 @@
+import CaseVaultIO
+
 /// The age ASCII armor: strict PEM with type "AGE ENCRYPTED FILE", no headers, canonical padded base64 in lines
 /// of exactly 64 columns except a shorter (non-empty) last one, and LF line endings.
 ///

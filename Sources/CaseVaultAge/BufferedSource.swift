@@ -1,3 +1,5 @@
+import CaseVaultIO
+
 /// A read buffer over a `ByteSource` that can hand out lines (for the header) and peek ahead (for armor
 /// detection) and then pass the remaining bytes through unchanged (for the payload).
 final class BufferedSource: ByteSource {

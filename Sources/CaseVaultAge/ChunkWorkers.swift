@@ -1,6 +1,10 @@
 import CaseVaultCrypto
 import Dispatch
-import Glibc
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Spreads the chunk crypto of one STREAM batch over the machine's cores.
 ///
@@ -96,25 +100,17 @@ final class ChunkWorkers {
     fileprivate final class Job: @unchecked Sendable {
         private let count: Int
         private let body: (ChaChaPoly, Int) throws -> Void
-        private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        private let lock = Mutex(())
         private var taken = 0
         private var failure: (chunk: Int, error: Error)?
 
         init(count: Int, body: @escaping (ChaChaPoly, Int) throws -> Void) {
             self.count = count
             self.body = body
-            pthread_mutex_init(lock, nil)
-        }
-
-        deinit {
-            pthread_mutex_destroy(lock)
-            lock.deallocate()
         }
 
         private func locked<R>(_ work: () -> R) -> R {
-            pthread_mutex_lock(lock)
-            defer { pthread_mutex_unlock(lock) }
-            return work()
+            lock.withLock { _ in work() }
         }
 
         /// Processes chunks with `cipher` until none are left to take.

@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// An age v1 header: the recipient stanzas that wrap the file key, and the MAC that binds them to it.
 public struct Header: Equatable, Sendable {

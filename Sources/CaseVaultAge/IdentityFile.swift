@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// age identity files: text with one `AGE-SECRET-KEY-1…` per line, `#` comments and blank lines, as
 /// `age -i` reads them. A protected identity file is itself an age file whose only stanza is scrypt
@@ -72,29 +73,10 @@ public enum IdentityFile {
     /// A wrong passphrase is `AgeError.noMatch`.
     public static func open(_ bytes: [UInt8], passphrase: SecureBytes) throws -> SecureBytes {
         let reader = try AgeReader(source: MemorySource(bytes), identities: [ScryptIdentity(passphrase: passphrase)])
-        let sink = SecretSink(capacity: maximumSize)
-        try reader.payload.decrypt(to: sink)
+        let sink = SecretCollector(capacity: maximumSize)
+        do { try reader.payload.decrypt(to: sink) } catch let error as IOError where error.code == .tooLarge {
+            throw AgeError.invalidKey("the decrypted identity file is larger than \(maximumSize) bytes")
+        }
         return sink.contents()
     }
-}
-
-/// Collects secret plaintext into one fixed, wiped allocation (an `Array` that grows would leave
-/// unwiped copies of the secret behind).
-final class SecretSink: ByteSink {
-    private let storage: SecureBytes
-    private var count = 0
-
-    init(capacity: Int) { storage = SecureBytes(zeroedCount: capacity) }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard count + bytes.count <= storage.count else {
-            throw AgeError.invalidKey("the decrypted identity file is larger than \(storage.count) bytes")
-        }
-        storage.withUnsafeMutableBytes { out in
-            UnsafeMutableRawBufferPointer(rebasing: out[count..<count + bytes.count]).copyMemory(from: bytes)
-        }
-        count += bytes.count
-    }
-
-    func contents() -> SecureBytes { storage.slice(0..<count) }
 }

@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// Decrypts a payload chunk by chunk. No byte of a chunk is released before that chunk's tag verifies,
 /// and the end of the stream is authenticated: truncation, extension and reordering all fail.

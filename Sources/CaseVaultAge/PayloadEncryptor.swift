@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// Encrypts a payload as it is written: a `ByteSink` that emits the nonce and sealed chunks to `sink`.
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CaseVaultAge
+import CaseVaultIO
+import CaseVaultIO
 
 /// `casevault`: the root command. Subcommands live one per file under Commands/.
 public struct CaseVaultCommand: AsyncParsableCommand {
@@ -34,9 +35,11 @@ public struct CaseVaultCommand: AsyncParsableCommand {
     public init() {}
 
     /// The process entry point: interrupts first remove this process's temporary files (no partial
-    /// output, no stray plaintext), then the command line is parsed and run.
+    /// output, no stray plaintext), the temporary files of earlier commands that were killed are removed,
+    /// then the command line is parsed and run.
     public static func runFromCommandLine() async {
-        TemporaryFiles.installInterruptHandlers()
+        InterruptCleanup.installHandlers()
+        UserState.sweepLeftovers()
         await main()
     }
 }

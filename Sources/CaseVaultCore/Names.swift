@@ -2,26 +2,21 @@
 /// in the schema; checking here first gives a friendlier error than the database would. Public so that
 /// the CLI checks input with the very same rules before it opens a vault or asks for a passphrase.
 public enum Names {
-    static let memberRule =
-        "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
-    static let caseRule = "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
-    static let roleRule = "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
-
     public static func checkMember(_ name: String) throws {
         guard
             matches(
                 name, max: 64, first: isLowerAlnum, rest: { isLowerAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
-        else { throw VaultError.invalidName(kind: "member name", value: name, rule: memberRule) }
+        else { throw VaultError.invalidName(kind: .member, value: name) }
     }
 
     public static func checkCase(_ id: String) throws {
         guard matches(id, max: 64, first: isAlnum, rest: { isAlnum($0) || $0 == "." || $0 == "_" || $0 == "-" })
-        else { throw VaultError.invalidName(kind: "case id", value: id, rule: caseRule) }
+        else { throw VaultError.invalidName(kind: .caseID, value: id) }
     }
 
     public static func checkRole(_ role: String) throws {
         guard matches(role, max: 32, first: { $0 >= "a" && $0 <= "z" }, rest: { isLowerAlnum($0) || $0 == "-" })
-        else { throw VaultError.invalidName(kind: "role name", value: role, rule: roleRule) }
+        else { throw VaultError.invalidName(kind: .role, value: role) }
     }
 
     public static func isItemID(_ id: String) -> Bool {
@@ -44,36 +39,33 @@ public enum Names {
     private static func isHex(_ c: Character) -> Bool { (c >= "0" && c <= "9") || (c >= "a" && c <= "f") }
 }
 
-/// Lower-case hexadecimal, the vault's text form of digests.
-enum Hex {
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+extension Names {
+    /// A stored file name made safe to create in a folder: its last path component only, no control
+    /// characters, no leading dots (no hidden files, no `..`). nil when nothing is left.
+    public static func safeFileName(_ name: String) -> String? {
+        let last = name.split(separator: "/").last.map(String.init) ?? ""
+        let cleaned = String(
+            last.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
+        let trimmed = cleaned.drop(while: { $0 == "." })
+        return trimmed.isEmpty ? nil : String(trimmed)
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
-        let u = Array(text.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            default: nil
-            }
+    /// `name` shortened to at most `limit` bytes of UTF-8, keeping its extension (up to 16 bytes after
+    /// the last dot) and whole characters; and whether it had to be shortened.
+    public static func fitFileName(_ name: String, limit: Int) -> (String, shortened: Bool) {
+        guard name.utf8.count > limit else { return (name, false) }
+        var stem = Substring(name)
+        var ext = Substring("")
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex, name.utf8.distance(from: dot, to: name.endIndex) <= 16 {
+            stem = name[..<dot]
+            ext = name[dot...]
         }
-        var i = 0
-        while i < u.count {
-            guard let hi = value(u[i]), let lo = value(u[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
+        let room = max(1, limit - ext.utf8.count)
+        var kept = ""
+        for character in stem {
+            if kept.utf8.count + String(character).utf8.count > room { break }
+            kept.append(character)
         }
-        return out
+        return (kept + ext, true)
     }
 }

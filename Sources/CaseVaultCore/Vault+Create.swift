@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import GRDB
 
@@ -20,9 +21,7 @@ extension Vault {
         try configuration.validate()
         try Names.checkMember(admin)
         for role in extraRoles where !configuration.roles.contains(role) { throw VaultError.unknownRole(role) }
-        guard passphrase.count > 0 else {
-            throw VaultError.invalidArgument("The passphrase is empty. Choose a passphrase of several words.")
-        }
+        guard passphrase.count > 0 else { throw VaultError.emptyPassphrase }
         if let keyFile, FileSystem.exists(keyFile) { throw VaultError.keyFileExists(path: keyFile) }
 
         let createdFolder: Bool
@@ -31,9 +30,7 @@ extension Vault {
                 throw VaultError.vaultExists(path: path)
             }
             // An existing empty folder is taken over; it must not stay readable by others.
-            guard chmod(path, 0o700) == 0 else {
-                throw VaultError.io(operation: "restrict \(path) to its owner", reason: FileSystem.errorText())
-            }
+            guard chmod(path, 0o700) == 0 else { throw IOError.system(.permissions, path: path) }
             createdFolder = false
         } else {
             try FileSystem.makeDirectory(path)
@@ -46,7 +43,7 @@ extension Vault {
             let keyPath = keyFile ?? "\(path)/keys/\(admin).age"
             let sealed = try keys.sealedKeyFile(
                 member: admin, passphrase: passphrase, workFactor: configuration.keyWorkFactor)
-            try FileSystem.writeNewFile(keyPath, bytes: sealed)
+            try VaultFiles.writeNewFile(keyPath, bytes: sealed)
             createdKeyFile = keyPath
 
             // The database file is made 0600 before SQLite opens it; SQLite gives -wal and -shm the same bits.

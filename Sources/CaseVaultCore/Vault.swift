@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import GRDB
 
@@ -86,7 +87,7 @@ public final class Vault: Sendable {
             })
         guard let version = settings["format"], version == Schema.formatVersion, let vaultID = settings["vault_id"]
         else {
-            throw VaultError.database("this vault's format is not one this version of CaseVault reads")
+            throw VaultError.unsupportedFormat
         }
         let roles = try String.fetchAll(db, sql: "SELECT name FROM roles ORDER BY created_at, rowid")
         var classReaders: [ItemClass: [String]] = [:]
@@ -133,7 +134,7 @@ public final class Vault: Sendable {
         let record = try memberRecord(named: member)
         guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
         let file = keyFile ?? keyFilePath(for: member)
-        let bytes = try FileSystem.readSmallFile(
+        let bytes = try VaultFiles.readSmallFile(
             file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
         let keys = try MemberKeys.open(keyFile: bytes, path: file, member: member, passphrase: passphrase)
         return try session(record, keys: keys, mismatch: .keyFileMismatch(member: member, path: file))
@@ -151,7 +152,7 @@ public final class Vault: Sendable {
 
     func checkSession(_ session: MemberSession) throws {
         guard session.vaultID == vaultID else {
-            throw VaultError.notPermitted(action: "use this session here", reason: "It was unlocked in another vault.")
+            throw VaultError.notPermitted(.sessionOfAnotherVault)
         }
     }
 

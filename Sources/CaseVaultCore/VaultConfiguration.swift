@@ -7,6 +7,8 @@ import Foundation
 public struct VaultConfiguration: Sendable, Equatable {
     /// The role that manages members. It is always present and reads no content by default.
     public static let adminRole = "admin"
+    /// The scrypt work factors (log2 N) a key file may use: age's own bounds.
+    public static let keyWorkFactors = 1...22
 
     /// The default roles of a legal-aid team.
     public static let defaultRoles = ["lawyer", "mentor", "psychologist", "social-worker", "auditor", "admin"]
@@ -46,21 +48,20 @@ public struct VaultConfiguration: Sendable, Equatable {
     func validate() throws {
         for role in roles { try Names.checkRole(role) }
         guard Set(roles).count == roles.count else {
-            throw VaultError.invalidArgument("The role list names a role twice. List each role once.")
+            throw VaultError.invalidConfiguration(.duplicateRole)
         }
         guard roles.contains(Self.adminRole) else {
-            throw VaultError.invalidArgument("The role list must include admin, the role that manages members.")
+            throw VaultError.invalidConfiguration(.noAdminRole)
         }
         for itemClass in ItemClass.allCases {
             guard let readers = classReaders[itemClass], !readers.isEmpty else {
-                throw VaultError.invalidArgument(
-                    "Item class \(itemClass.rawValue) has no default readers. Give it at least one role.")
+                throw VaultError.invalidConfiguration(.classWithoutReaders(itemClass.rawValue))
             }
             for role in readers where !roles.contains(role) { throw VaultError.unknownRole(role) }
         }
         for role in caseReaders where !roles.contains(role) { throw VaultError.unknownRole(role) }
-        guard (1...22).contains(keyWorkFactor) else {
-            throw VaultError.invalidArgument("The key work factor must be between 1 and 22.")
+        guard Self.keyWorkFactors.contains(keyWorkFactor) else {
+            throw VaultError.invalidConfiguration(.workFactorOutOfRange(keyWorkFactor, Self.keyWorkFactors))
         }
     }
 }
@@ -79,12 +80,8 @@ public struct VaultClock: Sendable {
 
 /// The one textual time format of the vault.
 public enum Timestamp {
+    /// ISO 8601 in UTC, whole seconds (Foundation's format style: Gregorian calendar, `Z`).
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)).formatted(.iso8601)
     }
 }

@@ -15,7 +15,7 @@ public final class ChaChaPoly {
 
     public init(key: SecureBytes) throws {
         guard key.count == Self.keyByteCount else {
-            throw CryptoError.rejected("ChaCha20-Poly1305 key setup", "expected a 32-byte key, got \(key.count)")
+            throw CryptoError.rejected("ChaCha20-Poly1305 key setup", .wrongKeyLength(expected: 32, actual: key.count))
         }
         guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("ChaCha20-Poly1305 context allocation") }
         self.ctx = ctx
@@ -26,7 +26,7 @@ public final class ChaChaPoly {
 
     private func start(encrypt: Bool, nonce: UnsafeRawBufferPointer) throws {
         guard nonce.count == Self.nonceByteCount else {
-            throw CryptoError.rejected("ChaCha20-Poly1305", "expected a 12-byte nonce, got \(nonce.count)")
+            throw CryptoError.rejected("ChaCha20-Poly1305", .wrongNonceLength(expected: 12, actual: nonce.count))
         }
         let enc: Int32 = encrypt ? 1 : 0
         let iv = nonce.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -49,7 +49,7 @@ public final class ChaChaPoly {
     ) throws {
         precondition(output.count >= plaintext.count + Self.tagByteCount)
         guard plaintext.count <= Int(Int32.max) else {
-            throw CryptoError.rejected("ChaCha20-Poly1305", "message too long")
+            throw CryptoError.rejected("ChaCha20-Poly1305", .messageTooLong)
         }
         try start(encrypt: true, nonce: nonce)
         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -72,13 +72,13 @@ public final class ChaChaPoly {
         _ ciphertext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) throws -> Bool {
         guard nonce.count == Self.nonceByteCount else {
-            throw CryptoError.rejected("ChaCha20-Poly1305", "expected a 12-byte nonce, got \(nonce.count)")
+            throw CryptoError.rejected("ChaCha20-Poly1305", .wrongNonceLength(expected: 12, actual: nonce.count))
         }
         // Too short to hold a tag: it cannot verify, which is the same answer as a bad tag.
         guard ciphertext.count >= Self.tagByteCount else { return false }
         let bodyCount = ciphertext.count - Self.tagByteCount
         precondition(output.count >= bodyCount)
-        guard bodyCount <= Int(Int32.max) else { throw CryptoError.rejected("ChaCha20-Poly1305", "message too long") }
+        guard bodyCount <= Int(Int32.max) else { throw CryptoError.rejected("ChaCha20-Poly1305", .messageTooLong) }
         try start(encrypt: false, nonce: nonce)
         // The tag is copied out first so that decrypting in place can never overwrite it before it is set.
         var tag = [UInt8](repeating: 0, count: Self.tagByteCount)

@@ -48,7 +48,7 @@ public enum HKDF {
         inputKey: SecureBytes, salt: Salt, info: Info, outputByteCount: Int
     ) throws -> SecureBytes {
         guard outputByteCount > 0, outputByteCount <= 255 * 32 else {
-            throw CryptoError.rejected("HKDF-SHA-256", "output length \(outputByteCount) is out of range 1...8160")
+            throw CryptoError.rejected("HKDF-SHA-256", .outOfRange(value: outputByteCount, allowed: 1...255 * 32))
         }
         let out = SecureBytes(zeroedCount: outputByteCount)
         let rc: Int32 = inputKey.withUnsafeBytes { ikm in

@@ -13,10 +13,10 @@ public enum Scrypt {
     ) throws -> SecureBytes {
         let operation = "scrypt key derivation"
         guard logN >= 1, logN <= min(cap, Scrypt.maximumLogN) else {
-            throw CryptoError.rejected(operation, "work factor \(logN) is outside 1...\(min(cap, Scrypt.maximumLogN))")
+            throw CryptoError.rejected(operation, .outOfRange(value: logN, allowed: 1...min(cap, Scrypt.maximumLogN)))
         }
         guard r >= 1, p >= 1, r <= 32, p <= 16 else {
-            throw CryptoError.rejected(operation, "r=\(r), p=\(p) are outside the supported range")
+            throw CryptoError.rejected(operation, .unsupportedParameters("r=\(r), p=\(p)"))
         }
         let n = UInt64(1) << UInt64(logN)
         // OpenSSL needs 128·r·(N+2) bytes for V plus 128·r·p for B; allow exactly that plus slack, so the

@@ -1,5 +1,8 @@
 internal import COpenSSL
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Protection for a process that holds keys for a long time (the unlock agent); short commands do not
 /// need it.

@@ -21,6 +21,15 @@ public enum X25519 {
             publicKey = try PublicKey(rawRepresentation: key.rawPublicKey(.x25519))
         }
 
+        /// Refuses an all-zero shared secret (a small-order peer point). OpenSSL 3 refuses it too, inside the
+        /// derivation; this check keeps the guarantee ours rather than a library detail, and is tested alone
+        /// because OpenSSL's refusal would otherwise hide its absence.
+        static func rejectSmallOrder(_ secret: SecureBytes, operation: String) throws {
+            if secret.constantTimeEquals(SecureBytes(zeroedCount: secret.count)) {
+                throw CryptoError.rejected(operation, .smallOrderPoint)
+            }
+        }
+
         /// The shared secret with `peer`. Throws if it is all zeros, which happens exactly when the peer's
         /// point has small order: such a secret carries no contribution from us and must not be used.
         public func sharedSecret(with peer: PublicKey) throws -> SecureBytes {
@@ -34,18 +43,15 @@ public enum X25519 {
             let rc = out.withUnsafeMutableBytes {
                 EVP_PKEY_derive(ctx, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), &len)
             }
-            let smallOrder = "the peer's public key has small order (all-zero shared secret)"
             // OpenSSL 3 refuses an all-zero result itself but only says "failed during derivation"; with two
             // well-formed 32-byte keys that is the one way this call fails, so name the cause first and keep
             // OpenSSL's words after it. The explicit check below keeps the guarantee ours, not a library detail.
             guard rc == 1 else {
-                throw CryptoError(operation: operation, reasons: [smallOrder] + CryptoError.drainErrorQueue())
+                throw CryptoError(
+                    operation: operation, code: .smallOrderPoint, openSSLCodes: CryptoError.drainErrorQueue())
             }
-            guard len == 32 else { throw CryptoError.rejected(operation, "unexpected shared secret length") }
-            let zero = SecureBytes(zeroedCount: 32)
-            if out.constantTimeEquals(zero) {
-                throw CryptoError.rejected(operation, smallOrder)
-            }
+            guard len == 32 else { throw CryptoError.rejected(operation, .unexpectedOutputLength) }
+            try Self.rejectSmallOrder(out, operation: operation)
             return out
         }
     }

@@ -1,3 +1,4 @@
+import CaseVaultIO
 import Testing
 
 @testable import CaseVaultAge

@@ -1,4 +1,6 @@
 import CaseVaultCrypto
+import CaseVaultIO
+import Foundation
 import Testing
 
 @testable import CaseVaultAge
@@ -142,7 +144,7 @@ struct BatchBoundaryTests {
         private(set) var count = 0
         init(limit: Int) { self.limit = limit }
         func write(_ bytes: UnsafeRawBufferPointer) throws {
-            guard count + bytes.count <= limit else { throw AgeError.io("the disk is full") }
+            guard count + bytes.count <= limit else { throw IOError(.write, errno: ENOSPC) }
             count += bytes.count
         }
     }
@@ -151,7 +153,7 @@ struct BatchBoundaryTests {
     func sinkFailure() throws {
         let plaintext = Self.plaintext(5 * Self.batch * Self.chunk)
         let sink = FailingSink(limit: 2 * Self.batch * Self.sealedChunk + 1000)
-        #expect(throws: AgeError.self) {
+        #expect(throws: IOError(.write, errno: ENOSPC)) {
             try Age.encrypt(from: MemorySource(plaintext), to: sink, recipients: [Self.identity.recipient])
         }
         #expect(sink.count <= 2 * Self.batch * Self.sealedChunk + 1000)

@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import Testing
 

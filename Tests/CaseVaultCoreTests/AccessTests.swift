@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import GRDB
 import Testing
@@ -40,9 +41,9 @@ struct AccessTests {
 
         let out = team.folder.file("out.txt")
         let error = try #require(throws: VaultError.self) {
-            try team.vault.get(item.id, to: out, by: team.psychologist)
+            try team.vault.get(item.id, to: .file(path: out), by: team.psychologist)
         }
-        #expect(error == .notAReader(subject: "item \(item.id)", readers: ["lawyer", "mentor"]))
+        #expect(error == .notAReader(subject: .item(item.id), readers: ["lawyer", "mentor"]))
         #expect(!FileSystem.exists(out))
 
         // Bypassing the service: the header from the raw database plus the object from the raw folder, tried
@@ -87,10 +88,10 @@ struct AccessTests {
         for (role, session) in sessions {
             let out = team.folder.file("out-\(role)")
             if readers.contains(role) {
-                try team.vault.get(item.id, to: out, by: session)
+                try team.vault.get(item.id, to: .file(path: out), by: session)
                 #expect(try readFile(out) == Array("x".utf8))
             } else {
-                #expect(throws: VaultError.self) { try team.vault.get(item.id, to: out, by: session) }
+                #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: session) }
                 #expect(!FileSystem.exists(out))
             }
         }
@@ -102,8 +103,8 @@ struct AccessTests {
         let item = try team.addItem(
             Array("shared note".utf8), itemClass: .clinical, readers: ["psychologist", "lawyer"])
         #expect(item.readers == ["psychologist", "lawyer"])
-        try team.vault.get(item.id, to: team.folder.file("a"), by: team.lawyer)
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: team.folder.file("b"), by: team.mentor) }
+        try team.vault.get(item.id, to: .file(path: team.folder.file("a")), by: team.lawyer)
+        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("b")), by: team.mentor) }
         #expect(throws: VaultError.unknownRole("janitor")) {
             try team.addItem(Array("x".utf8), readers: ["janitor"])
         }
@@ -122,7 +123,7 @@ struct AccessTests {
                     """)
         }
         #expect(throws: VaultError.self) {
-            try team.vault.get(item.id, to: team.folder.file("o"), by: team.psychologist)
+            try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.psychologist)
         }
         // A stolen envelope copied to paula's row does not open with paula's key either.
         try team.vault.database.write { db in
@@ -134,7 +135,7 @@ struct AccessTests {
                     """)
         }
         let error = try #require(throws: VaultError.self) {
-            try team.vault.get(item.id, to: team.folder.file("o"), by: team.psychologist)
+            try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.psychologist)
         }
         guard case .integrityFailure = error else {
             Issue.record("unexpected \(error)")
@@ -146,7 +147,7 @@ struct AccessTests {
     func adminReadsNothing() throws {
         let team = try Team()
         let item = try team.addItem(Array("x".utf8))
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: team.folder.file("o"), by: team.admin) }
+        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.admin) }
         let roles = try team.vault.member(named: "ana").roles
         #expect(roles == ["admin"])
         // And the admin cannot grant a role that already has holders: only holders share its keys.
@@ -160,9 +161,9 @@ struct AccessTests {
         let item = try team.addItem(Array("earlier".utf8))
         try team.vault.addMember(name: "lucia", newPassphrase: secret("lucia passphrase"), by: team.admin)
         let lucia = try team.vault.unlock("lucia", passphrase: secret("lucia passphrase"))
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: team.folder.file("o"), by: lucia) }
+        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: lucia) }
         try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
-        try team.vault.get(item.id, to: team.folder.file("o"), by: lucia)
+        try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: lucia)
         #expect(try readFile(team.folder.file("o")) == Array("earlier".utf8))
         #expect(throws: VaultError.alreadyHolds(member: "lucia", role: "lawyer")) {
             try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
@@ -181,7 +182,7 @@ struct AccessTests {
         try team.vault.addMember(name: "lucia", newPassphrase: secret("p"), by: team.admin)
         try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
         try team.vault.revoke(role: "lawyer", from: "luis", by: team.admin)
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: team.folder.file("o"), by: team.lawyer) }
+        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.lawyer) }
         let envelopes = try team.vault.read { db in
             try Int.fetchOne(
                 db,
@@ -190,7 +191,7 @@ struct AccessTests {
         }
         #expect(envelopes == 0)
         #expect(
-            throws: VaultError.notPermitted(action: "revoke lawyer", reason: "Only an admin or a holder of lawyer can.")
+            throws: VaultError.notPermitted(.revoke(role: "lawyer"))
         ) {
             try team.vault.revoke(role: "lawyer", from: "lucia", by: team.psychologist)
         }

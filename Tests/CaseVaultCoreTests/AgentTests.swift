@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import Testing
 
@@ -48,12 +49,12 @@ struct AgentTests {
         #expect(session.usesAgent)
         #expect(session.recipient == team.lawyer.recipient)
 
-        try team.vault.get(item.id, to: team.folder.file("out"), by: session)
+        try team.vault.get(item.id, to: .file(path: team.folder.file("out")), by: session)
         #expect(try readFile(team.folder.file("out")) == plaintext)
 
         let source = try team.folder.write("second.bin", Array("second".utf8))
         let added = try team.vault.add(caseID: "C-1", files: [source], by: session)[0]
-        try team.vault.get(added.id, to: team.folder.file("out2"), by: team.lawyer)
+        try team.vault.get(added.id, to: .file(path: team.folder.file("out2")), by: team.lawyer)
         #expect(try readFile(team.folder.file("out2")) == Array("second".utf8))
 
         let message = Array("custody event".utf8)
@@ -74,8 +75,8 @@ struct AgentTests {
         let legal = try team.addItem(Array("legal".utf8), itemClass: .legal)
         let running = try RunningAgent(team.psychologist, in: team.folder)
         let session = try #require(try team.vault.sessionFromAgent("paula", in: running.directory))
-        #expect(throws: VaultError.notAReader(subject: "item \(legal.id)", readers: ["lawyer", "mentor"])) {
-            try team.vault.get(legal.id, to: team.folder.file("out"), by: session)
+        #expect(throws: VaultError.notAReader(subject: .item(legal.id), readers: ["lawyer", "mentor"])) {
+            try team.vault.get(legal.id, to: .file(path: team.folder.file("out")), by: session)
         }
         #expect(!FileManager.default.fileExists(atPath: team.folder.file("out")))
 
@@ -141,7 +142,7 @@ struct AgentTests {
         // Used every half second for three seconds: longer than the idle time, so only use kept it alive.
         for step in 0..<6 {
             let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
-            try team.vault.get(item.id, to: team.folder.file("out-\(step)"), by: session)
+            try team.vault.get(item.id, to: .file(path: team.folder.file("out-\(step)")), by: session)
             usleep(500_000)
         }
         #expect(try team.vault.sessionFromAgent("luis", in: running.directory) != nil)
@@ -179,7 +180,7 @@ struct AgentTests {
         let session = try #require(try team.vault.sessionFromAgent("luis", in: rogue.directory))
         #expect(throws: VaultError.self) { try session.sign(Array("event".utf8)) }
         #expect(throws: VaultError.self) {
-            try team.vault.get(item.id, to: team.folder.file("rogue-out"), by: session)
+            try team.vault.get(item.id, to: .file(path: team.folder.file("rogue-out")), by: session)
         }
         #expect(!FileManager.default.fileExists(atPath: team.folder.file("rogue-out")))
     }

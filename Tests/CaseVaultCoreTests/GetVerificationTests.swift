@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import GRDB
 import Testing
@@ -38,14 +39,9 @@ struct GetVerificationTests {
         try alter(team, item.id, set: "sha256", to: String(repeating: "0", count: 64))
         let out = try team.folder.write("out.bin", Array("keep me".utf8))
         let error = try #require(throws: VaultError.self) {
-            try team.vault.get(item.id, to: out, overwrite: true, by: team.lawyer)
+            try team.vault.get(item.id, to: .file(path: out, overwrite: true), by: team.lawyer)
         }
-        guard case .integrityFailure(let subject, let detail) = error else {
-            Issue.record("unexpected error \(error)")
-            return
-        }
-        #expect(subject.contains(item.id))
-        #expect(detail.contains("SHA-256"))
+        #expect(error == .integrityFailure(subject: .item(item.id), damage: .sha256Mismatch))
         #expect(try readFile(out) == Array("keep me".utf8))
         expectOnly(["out.bin"], in: team)
     }
@@ -56,12 +52,12 @@ struct GetVerificationTests {
         let item = try team.addItem(randomBytes(Self.size))
         try alter(team, item.id, set: "size", to: Self.size + delta)
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: out, by: team.lawyer) }
-        guard case .integrityFailure(_, let detail) = error else {
-            Issue.record("unexpected error \(error)")
-            return
-        }
-        #expect(detail.contains("\(Self.size) bytes"))
+        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        #expect(
+            error
+                == .integrityFailure(
+                    subject: .item(item.id),
+                    damage: .sizeMismatch(actual: Int64(Self.size), recorded: Int64(Self.size + delta))))
         expectOnly([], in: team)
     }
 
@@ -74,12 +70,11 @@ struct GetVerificationTests {
         bytes[bytes.count - 1000] ^= 0x80
         try Data(bytes).write(to: URL(fileURLWithPath: objectPath))
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: out, by: team.lawyer) }
-        guard case .integrityFailure(let subject, _) = error else {
+        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        guard case .integrityFailure(.item(item.id), .age(.payload)) = error else {
             Issue.record("unexpected error \(error)")
             return
         }
-        #expect(subject.contains(item.id))
         expectOnly([], in: team)
     }
 
@@ -89,7 +84,7 @@ struct GetVerificationTests {
         let original = randomBytes(Self.size)
         let item = try team.addItem(original)
         let out = team.folder.file("out.bin")
-        try team.vault.get(item.id, to: out, by: team.lawyer)
+        try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
         #expect(try readFile(out) == original)
         expectOnly(["out.bin"], in: team)
     }
@@ -99,13 +94,13 @@ struct GetVerificationTests {
         let team = try Team()
         let item = try team.addItem(randomBytes(Self.size))
         try alter(team, item.id, set: "sha256", to: String(repeating: "a", count: 64))
-        #expect(throws: VaultError.self) { try team.vault.decrypt(item.id, to: MemorySink(), by: team.lawyer) }
+        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .stream(MemorySink()), by: team.lawyer) }
         let exported = team.folder.file("out.age")
         let recipient = try X25519Identity.generate().recipient.description
         let error = try #require(throws: VaultError.self) {
-            try team.vault.export(item.id, to: .recipient(recipient), outputPath: exported, by: team.lawyer)
+            try team.vault.export(item.id, to: .recipient(recipient), output: .file(path: exported), by: team.lawyer)
         }
-        #expect(error.description.contains("SHA-256"))
+        #expect(error == .integrityFailure(subject: .item(item.id), damage: .sha256Mismatch))
         expectOnly([], in: team)
     }
 }

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import Testing
 
@@ -43,7 +44,7 @@ struct InteropTests {
         let prosecutor = try X25519Identity.generate()
         let exported = team.folder.file("for-prosecutor.age")
         try team.vault.export(
-            item.id, to: .recipient(prosecutor.recipient.description), outputPath: exported, by: team.lawyer)
+            item.id, to: .recipient(prosecutor.recipient.description), output: .file(path: exported), by: team.lawyer)
         #expect(fileMode(exported) == 0o600)
 
         let sink = MemorySink()
@@ -79,7 +80,7 @@ struct InteropTests {
         let item = try team.addItem(original, itemClass: .social)
         let exported = team.folder.file("partner.age")
         try team.vault.export(
-            item.id, to: .passphrase(secret("partner words"), workFactor: 10), outputPath: exported,
+            item.id, to: .passphrase(secret("partner words"), workFactor: 10), output: .file(path: exported),
             by: team.socialWorker)
         let sink = MemorySink()
         try Age.decrypt(
@@ -104,11 +105,11 @@ struct InteropTests {
         let item = try team.addItem(randomBytes(1000), itemClass: .clinical)
         let out = team.folder.file("x.age")
         #expect(throws: VaultError.self) {
-            try team.vault.export(item.id, to: .recipient(team.lawyer.recipient), outputPath: out, by: team.lawyer)
+            try team.vault.export(item.id, to: .recipient(team.lawyer.recipient), output: .file(path: out), by: team.lawyer)
         }
         #expect(!FileSystem.exists(out))
         #expect(throws: VaultError.self) {
-            try team.vault.export(item.id, to: .recipient("age1notarecipient"), outputPath: out, by: team.psychologist)
+            try team.vault.export(item.id, to: .recipient("age1notarecipient"), output: .file(path: out), by: team.psychologist)
         }
         let objectPath = team.vault.objects.path(of: item.object)
         var bytes = try readFile(objectPath)
@@ -116,9 +117,12 @@ struct InteropTests {
         try Data(bytes).write(to: URL(fileURLWithPath: objectPath))
         let error = try #require(throws: VaultError.self) {
             try team.vault.export(
-                item.id, to: .recipient(team.lawyer.recipient), outputPath: out, by: team.psychologist)
+                item.id, to: .recipient(team.lawyer.recipient), output: .file(path: out), by: team.psychologist)
         }
-        #expect(error.description.contains(item.id))
+        guard case .integrityFailure(.item(item.id), _) = error else {
+            Issue.record("unexpected error \(error)")
+            return
+        }
         #expect(!FileSystem.exists(out))
     }
 

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import GRDB
 import Testing
@@ -54,7 +55,7 @@ struct MemberTests {
         let path = try folder.write("doc", Array("hello".utf8))
         let item = try vault.add(
             caseID: "solo", files: [path], options: AddOptions(itemClass: .legal, readers: ["lawyer"]), by: ana)[0]
-        try vault.get(item.id, to: folder.file("out"), by: ana)
+        try vault.get(item.id, to: .file(path: folder.file("out")), by: ana)
         #expect(try vault.showCase("solo", as: ana).title == "Solo")
     }
 
@@ -86,8 +87,8 @@ struct MemberTests {
             try team.vault.unlock("luis", passphrase: secret("luis passphrasE"))
         }
         #expect(error == .wrongPassphrase(member: "luis"))
-        #expect(error.description == "The passphrase for luis is wrong. Nothing was changed; try again.")
-        #expect(!error.description.contains("luis passphrasE"))
+        // The wording is the CLI's (tested there); no part of the error may carry the passphrase.
+        #expect(!String(reflecting: error).contains("passphrasE"))
         #expect(try team.vault.journal() == before)
         #expect(try readFile(team.vault.keyFilePath(for: "luis")) == keyBefore)
     }
@@ -133,7 +134,7 @@ struct MemberTests {
         #expect(!FileSystem.exists(team.vault.keyFilePath(for: "elena")))
         let elena = try team.vault.unlock("elena", passphrase: secret("elena pw"), keyFile: keyFile)
         let item = try team.addItem(Array("notes".utf8), itemClass: .clinical)
-        try team.vault.get(item.id, to: team.folder.file("o"), by: elena)
+        try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: elena)
     }
 
     @Test("a tampered card is refused")

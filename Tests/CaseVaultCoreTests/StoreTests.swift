@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Dispatch
 import Foundation
 import GRDB
@@ -42,7 +43,7 @@ struct StoreTests {
         #expect(try team.vault.items(inCase: "C-1").count == 2 * perWriter)
         for (item, path) in results.items {
             let out = team.folder.file("out-\(item.id)")
-            try second.get(item.id, to: out, by: secondLawyer)
+            try second.get(item.id, to: .file(path: out), by: secondLawyer)
             #expect(try readFile(out) == inputs[0][path] ?? inputs[1][path])
         }
     }
@@ -201,9 +202,9 @@ struct StoreTests {
         let path = try team.folder.write("named-file.pdf", randomBytes(10))
         let item = try team.vault.add(
             caseID: "C-9", files: [path], options: AddOptions(itemClass: .legal), by: team.lawyer)[0]
-        try team.vault.get(item.id, to: team.folder.file("o"), by: team.lawyer)
+        try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.lawyer)
         try team.vault.export(
-            item.id, to: .recipient(team.mentor.recipient), outputPath: team.folder.file("e"), by: team.lawyer)
+            item.id, to: .recipient(team.mentor.recipient), output: .file(path: team.folder.file("e")), by: team.lawyer)
         let entries = try team.vault.journal()
         let actions = entries.map(\.action)
         #expect(actions.filter { $0 == "member.add" }.count == 5)

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ final class TemporaryFolder: @unchecked Sendable {
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/casevault-test-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw VaultError.io(operation: "make a test folder", reason: "mkdtemp failed")
+            throw IOError.system(.makeFolder, path: NSTemporaryDirectory())
         }
         path = String(cString: made)
     }
@@ -26,7 +27,7 @@ final class TemporaryFolder: @unchecked Sendable {
     func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let path = file(name)
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw VaultError.io(operation: "write \(path)", reason: "createFile failed")
+            throw IOError(.create, path: path)
         }
         return path
     }
@@ -43,7 +44,7 @@ func sha256Hex(_ bytes: [UInt8]) throws -> String { Hex.encode(try Digest.hash(.
 
 func readFile(_ path: String) throws -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw VaultError.io(operation: "read \(path)", reason: "missing")
+        throw IOError(.read, path: path)
     }
     return Array(data)
 }

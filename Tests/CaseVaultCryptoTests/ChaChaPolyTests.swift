@@ -182,13 +182,13 @@ struct ChaChaPolyTests {
     func lengthChecks() throws {
         for count in [0, 16, 31, 33] {
             let error = #expect(throws: CryptoError.self) { try ChaChaPoly(key: SecureBytes(zeroedCount: count)) }
-            #expect(error?.description.contains("32-byte key") == true)
+            #expect(error?.code == .wrongKeyLength(expected: 32, actual: count))
         }
         let box = try ChaChaPoly(key: SecureBytes(zeroedCount: 32))
         for count in [0, 8, 11, 13, 24] {
             let nonce = [UInt8](repeating: 0, count: count)
             let sealError = #expect(throws: CryptoError.self) { try box.seal(secret([1, 2, 3]), nonce: nonce) }
-            #expect(sealError?.description.contains("12-byte nonce") == true)
+            #expect(sealError?.code == .wrongNonceLength(expected: 12, actual: nonce.count))
             #expect(throws: CryptoError.self) { try box.open([UInt8](repeating: 0, count: 20), nonce: nonce) }
         }
     }

@@ -144,7 +144,7 @@ struct HKDFTests {
             try HKDF.deriveKey(inputKey: secret([1, 2, 3]), salt: [UInt8](), info: [UInt8](), outputByteCount: length)
         }
         #expect(error?.operation == "HKDF-SHA-256")
-        #expect(error?.description.contains("1...8160") == true)
+        #expect(error?.code == .outOfRange(value: length, allowed: 1...8160))
     }
 
     @Test("the largest allowed output, 255·HashLen bytes, is produced")

@@ -1,6 +1,9 @@
 import CaseVaultCore
 import Foundation
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where unlock agents live, and how `casevault unlock` starts one.
 enum AgentLauncher {
@@ -44,7 +47,7 @@ enum AgentLauncher {
         var pid = pid_t()
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard rc == 0 else {
-            throw VaultError.agentUnavailable("could not start it: \(String(cString: strerror(rc)))")
+            throw VaultError.agentUnavailable(.couldNotStart(errno: rc))
         }
         toAgent.closeRead()
         fromAgent.closeWrite()
@@ -64,7 +67,7 @@ enum AgentLauncher {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         let reason = answer.hasPrefix("error ") ? String(answer.dropFirst(6).prefix { $0 != "\n" }) : ""
-        throw VaultError.agentUnavailable(reason.isEmpty ? "it stopped before it was ready" : reason)
+        throw VaultError.agentUnavailable(.stoppedBeforeReady(reason))
     }
 
     /// The agent must inherit nothing but its two pipes: a descriptor it kept open would keep whatever
@@ -78,7 +81,7 @@ enum AgentLauncher {
     private static func ownExecutable() throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { throw VaultError.agentUnavailable("cannot find the casevault executable") }
+        guard n > 0 else { throw VaultError.agentUnavailable(.executableNotFound) }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -89,7 +92,7 @@ enum AgentLauncher {
 
         init() throws {
             var ends: [Int32] = [-1, -1]
-            guard Glibc.pipe(&ends) == 0 else { throw VaultError.agentUnavailable("could not make a pipe") }
+            guard Glibc.pipe(&ends) == 0 else { throw VaultError.agentUnavailable(.couldNotStart(errno: errno)) }
             read = ends[0]
             write = ends[1]
             _ = fcntl(read, F_SETFD, FD_CLOEXEC)

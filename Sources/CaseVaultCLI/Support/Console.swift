@@ -1,4 +1,6 @@
-import Glibc
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes lines to stdout and stderr with plain write(2): no stdio buffering to flush, and nothing
 /// shared between threads.

@@ -1,15 +1,103 @@
 import CaseVaultCore
+import CaseVaultIO
 
 extension ErrorReport {
+    /// What a vault error says to the person at the terminal: what happened, and what to do.
+    static func message(for error: VaultError) -> String {
+        switch error {
+        case .notAVault(let path):
+            "There is no vault at \(path). Create one with `casevault init` or pass the right --vault folder."
+        case .vaultExists(let path):
+            "\(path) already exists and is not empty. Choose a new folder for the vault."
+        case .unsupportedFormat:
+            "The vault database reported an error: this vault's format is not one this version of CaseVault reads. The change was not saved."
+        case .invalidName(let kind, let value):
+            "\"\(value.prefix(80))\" is not a valid \(name(of: kind)). \(rule(for: kind))"
+        case .unknownMember(let name):
+            "There is no member named \(name). `casevault member list` shows who there is."
+        case .memberExists(let name):
+            "A member named \(name) already exists. Choose another name."
+        case .memberRemoved(let name):
+            "The member \(name) has been removed from the vault. Ask an admin if this is unexpected."
+        case .keysInUse:
+            "These keys already belong to another member. Each member needs their own keys (`casevault keygen`)."
+        case .unknownRole(let role):
+            "There is no role named \(role). `casevault role list` shows the vault's roles."
+        case .unknownCase(let id):
+            "There is no case \(id). `casevault case list` shows the cases."
+        case .caseExists(let id):
+            "A case with id \(id) already exists. Choose another id."
+        case .unknownItem(let id):
+            "There is no item \(id). `casevault list` shows the items."
+        case .wrongPassphrase(let member):
+            "The passphrase for \(member) is wrong. Nothing was changed; try again."
+        case .emptyPassphrase:
+            "The passphrase is empty. Choose a passphrase of several words."
+        case .keyFileMismatch(let member, let path):
+            "The key file \(path) does not hold the keys of \(member). Check --as and --identity."
+        case .keyFileMissing(let path):
+            "The key file \(path) does not exist. Pass the member's key file with --identity."
+        case .keyFileExists(let path):
+            "\(path) already exists. Choose another path; key files are never overwritten."
+        case .fileTooLarge(let path, let limit):
+            "\(path) is larger than \(limit) bytes, so it is not a CaseVault key file or card."
+        case .invalidCard(let problem):
+            message(for: problem)
+        case .notPermitted(let refusal):
+            message(for: refusal)
+        case .roleHasNoKey(let role):
+            "Nobody holds the role \(role) yet, so nothing can be encrypted to it. Grant it to a member first."
+        case .roleKeyChanged(let role):
+            "The key of role \(role) changed while adding. Run the command again."
+        case .notAReader(let subject, let readers):
+            "You cannot read \(noun(subject)): only \(readers.joined(separator: ", ")) can. Ask a member with one of those roles."
+        case .alreadyHolds(let member, let role):
+            "\(member) already holds the role \(role). Nothing was changed."
+        case .doesNotHold(let member, let role):
+            "\(member) does not hold the role \(role). Nothing was changed."
+        case .lastHolder(let member, let role):
+            "\(member) is the last holder of \(role); without them nobody could open that role's keys. Grant \(role) to someone else first."
+        case .invalidConfiguration(let problem):
+            message(for: problem)
+        case .invalidAdd(let problem):
+            message(for: problem)
+        case .invalidRecipient(let prefix):
+            "\"\(prefix)…\" is not an age recipient. It should start with age1."
+        case .unusableExportPassphrase:
+            "The export passphrase is empty or its work factor is out of range. Choose another."
+        case .inputNotFound(let path):
+            "\(path) does not exist. Check the path; nothing was added."
+        case .inputIsDirectory(let path):
+            "\(path) is a folder. Add the files inside it one by one; nothing was added."
+        case .inputNotRegularFile(let path):
+            "\(path) is not a regular file (a pipe, socket or device). Copy its content to a file first; nothing was added."
+        case .inputUnreadable(let path, let code):
+            "\(path) cannot be read (\(code.map(Errno.text) ?? "unknown reason")). Check its permissions; nothing was added."
+        case .outputExists(let path):
+            "\(path) already exists. Choose another output path, or add --force to replace it."
+        case .integrityFailure(let subject, let damage):
+            "\(capitalized(noun(subject))) failed its integrity check: \(message(for: damage)). The stored copy was altered or damaged; restore it from a backup."
+        case .missingObject(let subject, let path):
+            "The encrypted data of \(noun(subject)) is missing (\(path)). Restore the vault's objects folder from a backup."
+        case .database(let message):
+            "The vault database reported an error: \(message). The change was not saved."
+        case .agentUnavailable(let failure):
+            "The unlock agent failed: \(message(for: failure))."
+        case .agentDirectoryUnsafe(let path, let problem):
+            "The agent folder \(path) is not safe to use: \(message(for: problem)). Remove it or set CASEVAULT_AGENT_DIR to a folder only you can open."
+        case .agentMismatch(let member):
+            "The unlock agent for \(member) holds keys that are not \(member)'s registered ones. Run `casevault lock` and unlock again."
+        }
+    }
+
     /// The documented exit code of each vault error (Docs/CLI.md, "Exit codes").
     static func exitCode(for error: VaultError) -> Int32 {
         switch error {
-        case .invalidName, .invalidArgument, .memberExists, .caseExists, .alreadyHolds, .doesNotHold,
-            .lastHolder,
-            .roleHasNoKey, .inputIsDirectory:
+        case .invalidName, .memberExists, .caseExists, .alreadyHolds, .doesNotHold, .lastHolder, .roleHasNoKey,
+            .roleKeyChanged, .inputIsDirectory, .inputNotRegularFile, .keysInUse, .emptyPassphrase, .fileTooLarge,
+            .invalidCard, .invalidConfiguration, .invalidAdd, .invalidRecipient, .unusableExportPassphrase:
             ExitCodes.usage
-        case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .keyFileMissing,
-            .inputNotFound,
+        case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .keyFileMissing, .inputNotFound,
             .inputUnreadable:
             ExitCodes.inputMissing
         case .vaultExists, .keyFileExists, .outputExists, .agentDirectoryUnsafe:
@@ -18,8 +106,167 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .integrityFailure, .missingObject:
             ExitCodes.dataError
-        case .io, .database, .agentUnavailable:
+        case .database, .unsupportedFormat, .agentUnavailable:
             ExitCodes.ioError
+        }
+    }
+
+    /// A failed file operation: what could not be done to which path, and the system's reason.
+    static func message(for error: IOError) -> String {
+        let path = error.path ?? "a file"
+        let reason = error.reason.map { ": \($0)" } ?? ""
+        switch error.code {
+        case .exists: return "\(path) already exists. Choose another path, or remove it first."
+        case .notRegularFile: return "\(path) is not a regular file, so it cannot be used or replaced here."
+        case .tooLarge: return "\(path) is larger than this command accepts."
+        case .nameTooLong: return "The path \(path) is too long\(reason)."
+        case .timedOut: return "Nothing was heard in time from the other side\(reason)."
+        default: return "Could not \(verb(error.code)) \(path)\(reason). Nothing was changed."
+        }
+    }
+
+    private static func verb(_ code: IOError.Code) -> String {
+        switch code {
+        case .open: "open"
+        case .create: "create"
+        case .read: "read"
+        case .write: "write"
+        case .sync: "save to disk (fsync)"
+        case .rename, .link: "give its final name to"
+        case .remove: "remove"
+        case .makeFolder: "create the folder"
+        case .readFolder: "read the folder"
+        case .status: "inspect"
+        case .permissions: "restrict to its owner"
+        case .socket: "create a socket for"
+        case .connect: "connect to"
+        case .listen: "listen at"
+        case .accept: "accept a connection on"
+        case .exists, .notRegularFile, .tooLarge, .nameTooLong, .timedOut: "use"
+        }
+    }
+
+    private static func noun(_ subject: VaultError.Subject) -> String {
+        switch subject {
+        case .item(let id): "item \(id)"
+        case .itemEnvelope(let id): "the envelope of item \(id)"
+        case .itemMetadata(let id): "the metadata of item \(id)"
+        case .caseMetadata(let id): "the metadata of case \(id)"
+        case .roleEnvelope(let role, let generation, let member):
+            "the \(role) key envelope (generation \(generation)) of \(member)"
+        }
+    }
+
+    private static func message(for damage: VaultError.Damage) -> String {
+        switch damage {
+        case .age(let error): error.description
+        case .sizeMismatch(let actual, let recorded): "it decrypted to \(actual) bytes, not the recorded \(recorded)"
+        case .sha256Mismatch: "its SHA-256 does not match the recorded one"
+        case .malformedPlaintext: "the decrypted content is not what the vault stores there"
+        case .envelopeDoesNotOpen(let role):
+            "you hold \(role), yet the envelope's stanza for it does not open with that role's key"
+        case .notAddressedToMember: "it is not addressed to your key"
+        }
+    }
+
+    private static func name(of kind: VaultError.NameKind) -> String {
+        switch kind {
+        case .member: "member name"
+        case .role: "role name"
+        case .caseID: "case id"
+        case .itemID: "item id"
+        }
+    }
+
+    private static func rule(for kind: VaultError.NameKind) -> String {
+        switch kind {
+        case .member:
+            "Use 1 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
+        case .caseID: "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
+        case .role: "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
+        case .itemID: "An item id is it_ followed by 16 lower-case hex digits."
+        }
+    }
+
+    private static func message(for refusal: VaultError.Refusal) -> String {
+        switch refusal {
+        case .adminOnly(let action): "You may not \(phrase(action)). Only members with the admin role can."
+        case .revoke(let role): "You may not revoke \(role). Only an admin or a holder of \(role) can."
+        case .grantFirstHolder(let role):
+            "You may not grant \(role). Nobody holds \(role) yet, and only an admin can give it its first holder."
+        case .grantByNonHolder(let role, let holders):
+            "You may not grant \(role). Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", ")))."
+        case .sessionOfAnotherVault: "You may not use this session here. It was unlocked in another vault."
+        }
+    }
+
+    private static func phrase(_ action: VaultError.AdminAction) -> String {
+        switch action {
+        case .addMembers: "add members"
+        case .createCases: "create cases"
+        case .setReaders: "set readers"
+        }
+    }
+
+    private static func message(for problem: VaultError.CardProblem) -> String {
+        switch problem {
+        case .notACard:
+            "This is not a CaseVault public card (JSON with name, recipient and signingKey). Make one with `casevault keygen`."
+        case .unknownFormat(let format):
+            "This card's format is \(format), not \(PublicCard.format). Make it with `casevault keygen`."
+        case .invalidRecipient: "The card's recipient is not a valid age1 public key. Ask for a new card."
+        case .badSignature: "The card's signature does not verify, so it was altered or damaged. Ask for a new card."
+        }
+    }
+
+    private static func message(for problem: VaultError.ConfigurationProblem) -> String {
+        switch problem {
+        case .duplicateRole: "The role list names a role twice. List each role once."
+        case .noAdminRole: "The role list must include admin, the role that manages members."
+        case .classWithoutReaders(let itemClass):
+            "Item class \(itemClass) has no default readers. Give it at least one role."
+        case .workFactorOutOfRange(_, let range):
+            "The key work factor must be between \(range.lowerBound) and \(range.upperBound)."
+        }
+    }
+
+    private static func message(for problem: VaultError.AddProblem) -> String {
+        switch problem {
+        case .noFiles: "No file was given. Name at least one file to add."
+        case .oneFileOptionWithMany: "--replaces and a file name apply to one file only. Add that file on its own."
+        case .replacesItemOfOtherCase(let item, let itsCase):
+            "Item \(item) belongs to case \(itsCase), not this one. A new version stays in its case."
+        case .noReaderRoles: "The item would have no reader role. Name at least one role in --readers."
+        }
+    }
+
+    private static func message(for failure: VaultError.AgentFailure) -> String {
+        switch failure {
+        case .couldNotStart(let code): "could not start it: \(Errno.text(code))"
+        case .stoppedBeforeReady(let reason): reason.isEmpty ? "it stopped before it was ready" : reason
+        case .executableNotFound: "cannot find the casevault executable"
+        case .alreadyRunning(let member): "an unlock agent for \(member) is already running"
+        case .alreadyUnlocked(let member): "\(member) is already unlocked by an agent"
+        case .handoffWithoutKeys: "the agent was started without keys; use `casevault unlock`"
+        case .handoffNotAMemberKey: "the keys handed to the agent are not a member key"
+        case .unresponsive(let socket): "the unlock agent at \(socket) did not answer and could not be stopped"
+        case .stopped(let member): "the unlock agent of \(member) has stopped; unlock again"
+        case .refused(let reason): "the unlock agent refused: \(reason)"
+        case .closedWithoutAnswer: "the unlock agent closed the connection without answering"
+        case .malformedMessage: "a message from the unlock agent is malformed"
+        case .io(let error):
+            error.code == .timedOut
+                ? "no answer in time" : "could not \(verb(error.code)) \(error.path ?? "its socket")\(error.reason.map { ": \($0)" } ?? "")"
+        }
+    }
+
+    private static func message(for problem: VaultError.AgentDirectoryProblem) -> String {
+        switch problem {
+        case .notAFolder: "it is not a folder"
+        case .ownedByAnotherUser: "it belongs to another user"
+        case .openToOthers: "other users can open it (its mode should be 0700)"
+        case .cannotCreate(let code): "it cannot be created: \(Errno.text(code))"
+        case .cannotInspect(let code): Errno.text(code)
         }
     }
 }

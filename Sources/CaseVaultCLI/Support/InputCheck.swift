@@ -1,5 +1,10 @@
 import ArgumentParser
 import CaseVaultCore
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Checks of user input made in `validate()`, before a vault is opened or a passphrase asked for.
 ///
@@ -12,12 +17,16 @@ enum InputCheck {
         do { try body() } catch let error as CLIError {
             Console.error("casevault: \(error.message)")
             throw ExitCode(error.code)
+        } catch let error as VaultError {
+            Console.error("casevault: \(ErrorReport.message(for: error))")
+            throw ExitCode(ErrorReport.exitCode(for: error))
         }
     }
 
     static func member(_ name: String, option: String? = nil) throws {
         do { try Names.checkMember(name) } catch let error as VaultError {
-            throw CLIError.usage(option.map { "\($0): \(error.description)" } ?? error.description)
+            let message = ErrorReport.message(for: error)
+            throw CLIError.usage(option.map { "\($0): \(message)" } ?? message)
         }
     }
 
@@ -35,7 +44,30 @@ enum InputCheck {
 
     /// The vault's own name rules, reported as a usage error.
     private static func usage(_ check: () throws -> Void) throws {
-        do { try check() } catch let error as VaultError { throw CLIError.usage(error.description) }
+        do { try check() } catch let error as VaultError { throw CLIError.usage(ErrorReport.message(for: error)) }
+    }
+
+    /// A readable regular file, or a one-sentence reason why `path` is not one. `what` names it in the
+    /// message ("The card ").
+    static func readableFile(_ path: String, what: String = "") throws {
+        guard FileSystem.exists(path) else {
+            throw CLIError.inputMissing("\(what)\(path) does not exist. Check the path; nothing was changed.")
+        }
+        guard !FileSystem.isDirectory(path) else {
+            throw CLIError.usage(
+                "\(what)\(path) is a folder. Name the files inside it one by one; nothing was changed.")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw CLIError.inputMissing("\(what)\(path) cannot be read (permission denied). Check its permissions.")
+        }
+    }
+
+    /// An output path given with `option`: it must not be a folder. (Whether it exists is the vault's to
+    /// check, once, atomically, when the file is created.)
+    static func outputFile(_ path: String, option: String) throws {
+        if FileSystem.isDirectory(path) {
+            throw CLIError.usage("\(path) is a folder. Give a file path with \(option), e.g. \(path)/documento.pdf.")
+        }
     }
 
     /// A date or date and time: `2026-03-01`, `2026-03-01T14:05`, `2026-03-01T14:05:09Z`, `…-04:00`.

@@ -1,5 +1,9 @@
 import CaseVaultCrypto
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads passphrases without echo from the terminal, or from a file for scripts. Passphrases go
 /// straight into `SecureBytes`: never into a `String`, argv or the environment.
@@ -29,13 +33,13 @@ enum PassphraseInput {
     static func fromFile(_ path: String) throws -> SecureBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).")
+            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(Errno.text(errno)).")
         }
         defer { close(fd) }
         let buffer = SecureBytes(zeroedCount: maximumLength + 1)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         guard n >= 0 else {
-            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).")
+            throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(Errno.text(errno)).")
         }
         guard n <= maximumLength else {
             throw CLIError.usage("The passphrase file \(path) is too long.")
@@ -89,8 +93,6 @@ enum PassphraseInput {
         return buffer.slice(0..<count)
     }
 }
-
-func errnoText() -> String { String(cString: strerror(errno)) }
 
 extension PassphraseInput {
     /// A passphrase being chosen (a new member's, a new vault admin's, an export's): from `file` when given,

@@ -1,37 +1,37 @@
 import Foundation
+import Synchronization
 
 /// A progress bar on standard error for long work, shown only when stderr is a terminal and the work is
 /// large enough to be worth watching. Redraws at most ten times a second.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     /// Files smaller than this finish too fast for a bar to help.
     static let threshold: Int64 = 16 << 20
 
     private let label: String
-    private let lock = NSLock()
-    private var lastDraw: TimeInterval = 0
-    private var drawn = false
+    private struct State {
+        var lastDraw: TimeInterval = 0
+        var drawn = false
+    }
+    private let state = Mutex(State())
 
     private init(label: String) { self.label = label }
 
-    /// A bar when stderr is a terminal and `total` (bytes, -1 if unknown) is at least the threshold.
-    static func make(label: String, total: Int64) -> ProgressBar? {
-        guard Console.stderrIsTerminal, total >= threshold else { return nil }
-        return ProgressBar(label: label)
-    }
-
-    /// A bar for several files, whose sizes are only known as they are read.
-    static func forFiles(label: String, anyLargerThanThreshold: Bool) -> ProgressBar? {
-        guard Console.stderrIsTerminal, anyLargerThanThreshold else { return nil }
-        return ProgressBar(label: label)
+    /// A bar when stderr is a terminal. It draws only for work of at least `threshold` bytes, a size that
+    /// is known only once the work starts.
+    static func make(label: String) -> ProgressBar? {
+        Console.stderrIsTerminal ? ProgressBar(label: label) : nil
     }
 
     func update(done: Int64, total: Int64, prefix: String = "") {
-        lock.lock()
-        defer { lock.unlock() }
+        guard total >= Self.threshold else { return }
+        state.withLock { state in draw(&state, done: done, total: total, prefix: prefix) }
+    }
+
+    private func draw(_ state: inout State, done: Int64, total: Int64, prefix: String) {
         let now = Date().timeIntervalSince1970
-        guard done == total || now - lastDraw >= 0.1 else { return }
-        lastDraw = now
-        drawn = true
+        guard done == total || now - state.lastDraw >= 0.1 else { return }
+        state.lastDraw = now
+        state.drawn = true
         let width = 30
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let filled = Int(fraction * Double(width))
@@ -44,9 +44,9 @@ final class ProgressBar: @unchecked Sendable {
 
     /// Ends the bar's line, so that what follows starts on a clean line.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { Console.errorNoNewline("\r\u{1B}[K") }
-        drawn = false
+        state.withLock { state in
+            if state.drawn { Console.errorNoNewline("\r\u{1B}[K") }
+            state.drawn = false
+        }
     }
 }

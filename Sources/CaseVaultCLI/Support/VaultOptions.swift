@@ -1,7 +1,11 @@
 import ArgumentParser
 import CaseVaultAge
 import CaseVaultCore
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The options every vault command shares: which vault, who is acting, where their key and passphrase
 /// are, and how to print. Values fall back to the CASEVAULT_* environment variables; passphrases are
@@ -86,12 +90,13 @@ struct VaultOptions: ParsableArguments {
                     note("Using the unlock agent of \(member).")
                     return session
                 }
-            } catch VaultError.agentDirectoryUnsafe(let path, let reason) {
+            } catch VaultError.agentDirectoryUnsafe(let path, let problem) {
                 // Never talk to a socket others could have planted; the passphrase still works.
-                Console.error("casevault: warning: not using unlock agents in \(path): \(reason).")
+                let reason = ErrorReport.message(for: VaultError.agentDirectoryUnsafe(path: path, problem: problem))
+                Console.error("casevault: warning: not using unlock agents in \(path). \(reason)")
             } catch let error as VaultError where error.isAgentFailure {
                 // A stuck, stopped or mismatched agent must not lock the member out: fall back to the key file.
-                Console.error("casevault: warning: \(error.description) Asking for the passphrase instead.")
+                Console.error("casevault: warning: \(ErrorReport.message(for: error)) Asking for the passphrase instead.")
             }
         }
         return try unlockWithPassphrase(vault, member: member)
@@ -102,7 +107,7 @@ struct VaultOptions: ParsableArguments {
         let keyFile = identity ?? vault.keyFilePath(for: member)
         // The passphrase still protects such a file, but a copy is the first step of guessing it offline
         // (a clone of the repository, a shared folder, a backup with loose permissions).
-        if FileSystemCheck.isOpenToOthers(keyFile) {
+        if FileSystem.isOpenToOthers(keyFile) {
             Console.error(
                 "casevault: warning: other users can read the key file \(keyFile). Run `chmod 600 \(keyFile)`.")
         }
@@ -126,43 +131,6 @@ struct VaultOptions: ParsableArguments {
     /// Runs a command body with error reporting that honours --verbose.
     func run<T>(_ body: () async throws -> T) async throws -> T {
         try await reportingErrors(verbose: verbose, body)
-    }
-}
-
-/// The scrypt work factor for key files this process creates. 18 (age's default) unless lowered for tests
-/// and demos with the hidden --key-work-factor option or $CASEVAULT_KEY_WORK_FACTOR.
-enum KeyWorkFactor {
-    static func resolve(_ option: Int?) throws -> Int {
-        var value = option
-        if value == nil, let text = Environment.value("CASEVAULT_KEY_WORK_FACTOR") {
-            guard let parsed = Int(text) else {
-                throw CLIError.usage("CASEVAULT_KEY_WORK_FACTOR must be a whole number between 1 and 22.")
-            }
-            value = parsed
-        }
-        guard let value else { return ScryptRecipient.defaultWorkFactor }
-        guard (1...22).contains(value) else {
-            throw CLIError.usage("The key work factor must be between 1 and 22 (the default is 18).")
-        }
-        return value
-    }
-
-    /// Warns when a key file is about to be made weaker than age's default.
-    static func warnIfLowered(_ factor: Int) {
-        if factor < ScryptRecipient.defaultWorkFactor {
-            Console.error(
-                "casevault: warning: key files are protected with scrypt work factor \(factor), weaker than the default "
-                    + "\(ScryptRecipient.defaultWorkFactor). Use this only for tests and demos.")
-        }
-    }
-}
-
-enum Environment {
-    /// A non-empty environment variable.
-    static func value(_ name: String) -> String? {
-        guard let raw = getenv(name) else { return nil }
-        let text = String(cString: raw)
-        return text.isEmpty ? nil : text
     }
 }
 

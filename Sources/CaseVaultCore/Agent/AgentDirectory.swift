@@ -1,5 +1,9 @@
 import CaseVaultCrypto
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The folder where unlock agents put their sockets: one socket per vault and member, named by a hash of
 /// the two so that a listing says nothing about who is unlocked where.
@@ -30,20 +34,18 @@ public struct AgentDirectory: Sendable {
     func check(create: Bool) throws -> Bool {
         var info = stat()
         if lstat(path, &info) != 0 {
-            guard errno == ENOENT else { throw unsafe(FileSystem.errorText()) }
+            guard errno == ENOENT else { throw unsafe(.cannotInspect(errno: errno)) }
             guard create else { return false }
-            guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
-                throw unsafe("it cannot be created: \(FileSystem.errorText())")
-            }
+            guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw unsafe(.cannotCreate(errno: errno)) }
             return try check(create: false)
         }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw unsafe("it is not a folder") }
-        guard info.st_uid == getuid() else { throw unsafe("it belongs to another user") }
-        guard info.st_mode & 0o077 == 0 else { throw unsafe("other users can open it (its mode should be 0700)") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw unsafe(.notAFolder) }
+        guard info.st_uid == getuid() else { throw unsafe(.ownedByAnotherUser) }
+        guard info.st_mode & 0o077 == 0 else { throw unsafe(.openToOthers(mode: UInt32(info.st_mode & 0o777))) }
         return true
     }
 
-    private func unsafe(_ reason: String) -> VaultError {
-        VaultError.agentDirectoryUnsafe(path: path, reason: reason)
+    private func unsafe(_ problem: VaultError.AgentDirectoryProblem) -> VaultError {
+        VaultError.agentDirectoryUnsafe(path: path, problem: problem)
     }
 }

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// What `casevault unlock` gives the agent process it starts: the vault, the member, when to stop, and
 /// the member's key text. It travels over a pipe into the agent's standard input, never in argv or the
@@ -18,7 +19,7 @@ public struct AgentHandoff: Sendable {
     /// from an agent has nothing to hand over).
     public init(session: MemberSession, expiresAt: Int, idleSeconds: Int) throws {
         guard let keys = session.keys as? MemberKeys else {
-            throw VaultError.invalidArgument("\(session.member) is already unlocked by an agent.")
+            throw VaultError.agentUnavailable(.alreadyUnlocked(member: session.member))
         }
         self.init(
             vaultID: session.vaultID, member: session.member, expiresAt: expiresAt, idleSeconds: idleSeconds,
@@ -46,11 +47,11 @@ public struct AgentHandoff: Sendable {
             message.kind == AgentMessage.Operation.handoff.rawValue, message.fieldCount == 5,
             let expiresAt = Int(try message.string(2)), let idleSeconds = Int(try message.string(3)), idleSeconds > 0
         else {
-            throw VaultError.agentUnavailable("the agent was started without keys; use `casevault unlock`")
+            throw VaultError.agentUnavailable(.handoffWithoutKeys)
         }
         let keys: MemberKeys
         do { keys = try MemberKeys.parse(try message.secret(4)) } catch {
-            throw VaultError.agentUnavailable("the keys handed to the agent are not a member key")
+            throw VaultError.agentUnavailable(.handoffNotAMemberKey)
         }
         return AgentHandoff(
             vaultID: try message.string(0), member: try message.string(1), expiresAt: expiresAt,

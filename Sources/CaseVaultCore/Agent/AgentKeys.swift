@@ -1,6 +1,10 @@
 import CaseVaultAge
 import CaseVaultCrypto
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A member's keys as their unlock agent holds them: every envelope opening and signature is a request
 /// to the agent, which answers with the result and never with a key. One connection per request, so a
@@ -51,8 +55,7 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
         } catch {}
         // Only ever our own user's process: the kernel recorded who listens on this socket.
         guard let peer, peer.uid == getuid(), peer.pid > 0, kill(peer.pid, SIGTERM) == 0 else {
-            throw VaultError.agentUnavailable(
-                "the unlock agent at \(socketPath) did not answer and could not be stopped")
+            throw VaultError.agentUnavailable(.unresponsive(socket: socketPath))
         }
         // A stopped process (SIGSTOP, a debugger) only acts on SIGTERM once it runs again.
         kill(peer.pid, SIGCONT)
@@ -79,25 +82,32 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
     /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.
     func request(_ message: AgentMessage) throws -> AgentMessage {
         guard let reply = try Self.exchange(socketPath: socketPath, message) else {
-            throw VaultError.agentUnavailable("the unlock agent of \(info.member) has stopped; unlock again")
+            throw VaultError.agentUnavailable(.stopped(member: info.member))
         }
         if reply.kind == AgentMessage.Status.refused.rawValue {
             let category = (try? reply.string(0)) ?? ""
             let reason = (try? reply.string(1)) ?? "no reason given"
             if category == "header" { throw AgeError.header(reason) }
-            throw VaultError.agentUnavailable("the unlock agent refused: \(reason)")
+            throw VaultError.agentUnavailable(.refused(reason))
         }
         return reply
     }
 
     /// One round trip: connect, send, read the reply. nil when nobody listens at `socketPath`.
     private static func exchange(socketPath: String, _ message: AgentMessage) throws -> AgentMessage? {
-        guard let socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: timeoutSeconds) else { return nil }
-        try message.send(over: socket)
-        guard let reply = try AgentMessage.receive(from: socket) else {
-            throw VaultError.agentUnavailable("the unlock agent closed the connection without answering")
+        do {
+            guard let socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: timeoutSeconds) else {
+                return nil
+            }
+            try message.send(over: socket)
+            guard let reply = try AgentMessage.receive(from: socket) else {
+                throw VaultError.agentUnavailable(.closedWithoutAnswer)
+            }
+            return reply
+        } catch let error as IOError {
+            // A socket that fails is an agent that cannot be used: the caller falls back to the key file.
+            throw VaultError.agentUnavailable(.io(error))
         }
-        return reply
     }
 }
 

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// One message of the unlock agent's protocol, and of the hand-over of keys to a new agent:
 ///
@@ -81,7 +82,7 @@ final class AgentMessage {
         return SecureBytes(copying: bytes[fieldRanges[index]])
     }
 
-    static let malformed = VaultError.agentUnavailable("a message from the unlock agent is malformed")
+    static let malformed = VaultError.agentUnavailable(.malformedMessage)
 
     /// Parses a frame's body (kind and fields); throws on anything that is not exactly that.
     private init(body: [UInt8]) throws {

@@ -1,6 +1,10 @@
 import CaseVaultAge
 import CaseVaultCrypto
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The unlock agent: holds one member's keys for one vault, for a limited time, and answers requests on a
 /// Unix socket from processes of the same user. It opens envelopes (returns the file key of an X25519
@@ -21,7 +25,7 @@ public final class UnlockAgent {
     private var locked = false
     /// When the agent last opened an envelope or signed (seconds since 1970); idle time counts from here.
     private var lastUsed = 0
-    private var removalToken: Int?
+    private var removalToken: CleanupToken?
 
     /// How often the agent looks at the clock and at its socket file while idle.
     public static let housekeepingMilliseconds: Int32 = 5_000
@@ -34,10 +38,10 @@ public final class UnlockAgent {
         socketPath = directory.socketPath(vaultID: handoff.vaultID, member: handoff.member)
         let lockPath = String(socketPath.dropLast(".sock".count)) + ".lock"
         lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard lockDescriptor >= 0 else { throw UnixSocket.failure("open \(lockPath)") }
+        guard lockDescriptor >= 0 else { throw VaultError.agentUnavailable(.io(.system(.open, path: lockPath))) }
         guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(lockDescriptor)
-            throw VaultError.agentUnavailable("an unlock agent for \(handoff.member) is already running")
+            throw VaultError.agentUnavailable(.alreadyRunning(member: handoff.member))
         }
         // Holding the lock, any socket file here is a dead agent's.
         unlink(socketPath)
@@ -45,14 +49,14 @@ public final class UnlockAgent {
         var info = stat()
         do {
             listening = try UnixSocket.listen(at: socketPath)
-            guard lstat(socketPath, &info) == 0 else { throw UnixSocket.failure("inspect \(socketPath)") }
-        } catch {
+            guard lstat(socketPath, &info) == 0 else { throw IOError.system(.status, path: socketPath) }
+        } catch let error as IOError {
             close(lockDescriptor)
-            throw error
+            throw VaultError.agentUnavailable(.io(error))
         }
         listener = listening
         socketInode = info.st_ino
-        removalToken = TemporaryFiles.remember(socketPath)
+        removalToken = InterruptCleanup.remember(socketPath)
     }
 
     deinit { stopListening() }
@@ -62,7 +66,7 @@ public final class UnlockAgent {
     private func stopListening() {
         if listener != nil, socketStillOurs { unlink(socketPath) }
         listener = nil
-        TemporaryFiles.forget(removalToken)
+        removalToken?.release()
         removalToken = nil
         // Released last: a successor may take the path only once this socket is gone.
         if lockDescriptor >= 0 { close(lockDescriptor) }

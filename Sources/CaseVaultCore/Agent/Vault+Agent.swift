@@ -1,6 +1,9 @@
 import CaseVaultAge
 import CaseVaultCrypto
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Vault {
     /// The socket where `member`'s unlock agent for this vault listens.

@@ -84,36 +84,13 @@ extension Vault {
         var metadata: CaseMetadata?
         if !usable.isEmpty,
             let plain = try SealedBlob.open(
-                Array(row["metadata"] as Data), identities: usable, subject: "the metadata of case \(id)")
+                Array(row["metadata"] as Data), identities: usable, subject: .caseMetadata(id))
         {
-            metadata = try decodeJSON(CaseMetadata.self, plain, subject: "the metadata of case \(id)")
+            metadata = try decodeJSON(CaseMetadata.self, plain, subject: .caseMetadata(id))
         }
         return VaultCase(
             id: id, createdAt: row["created_at"], createdBy: row["created_by"], readers: readerRows.map { $0["role"] },
             itemCount: row["item_count"], metadataReadable: metadata != nil, title: metadata?.title,
             survivor: metadata?.survivor)
-    }
-}
-
-/// JSON for encrypted metadata: encoded into a buffer that is wiped once sealed.
-func encodeJSON<T: Encodable>(_ value: T) throws -> SecureBytes {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(value)
-    defer { data.withUnsafeMutableBytes { ConstantTime.wipe($0) } }
-    return SecureBytes(copying: data)
-}
-
-func decodeJSON<T: Decodable>(_ type: T.Type, _ bytes: SecureBytes, subject: String) throws -> T {
-    do {
-        return try bytes.withUnsafeBytes { raw in
-            try JSONDecoder().decode(
-                type,
-                from: Data(
-                    bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
-                    count: raw.count, deallocator: .none))
-        }
-    } catch {
-        throw VaultError.integrityFailure(subject: subject, detail: "the decrypted metadata is not valid")
     }
 }

@@ -1,18 +1,25 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Dispatch
 import Foundation
 import GRDB
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Vault {
     /// Adds files to a case as new items, all or nothing.
     ///
     /// Each file is read once, in 1 MiB blocks: its SHA-256 (and any extra digests) is computed while it is
-    /// encrypted into a new object, whose own SHA-256 is computed as it is written. Memory use does not
-    /// depend on file size. Every object is durable (fsync, rename, folder fsync) before the single
-    /// transaction that records the items, their reader roles and the journal entries commits; if anything
-    /// fails, nothing is recorded and the objects already written are unnamed orphans, which are harmless.
+    /// encrypted into a new object, whose own SHA-256 is computed as it is written. Memory use depends
+    /// neither on file size nor on the number of files (one input is open at a time, buffers are sized to
+    /// the file). Every object is durable before the single transaction that records the items, their
+    /// reader roles and the journal entries commits: one file is fsynced and named, its folder fsynced;
+    /// a batch is written and named, then made durable by one `syncfs`, which costs one disk flush instead
+    /// of one per file. If anything fails, nothing is recorded and the objects already written are
+    /// unnamed orphans, which are harmless.
     ///
     /// Anyone may add for any role: only the roles' public keys are needed.
     @discardableResult
@@ -20,12 +27,9 @@ extension Vault {
         throws -> [Item]
     {
         try checkSession(session)
-        guard !files.isEmpty else {
-            throw VaultError.invalidArgument("No file was given. Name at least one file to add.")
-        }
+        guard !files.isEmpty else { throw VaultError.invalidAdd(.noFiles) }
         if files.count > 1 && (options.replaces != nil || options.filename != nil) {
-            throw VaultError.invalidArgument(
-                "--replaces and a file name apply to one file only. Add that file on its own.")
+            throw VaultError.invalidAdd(.oneFileOptionWithMany)
         }
         let requestedRoles = try readerRoles(for: options)
         let readers = try read { db -> [(role: String, generation: Int, recipient: X25519Recipient)] in
@@ -40,8 +44,7 @@ extension Vault {
                     throw VaultError.unknownItem(replaces)
                 }
                 guard other == caseID else {
-                    throw VaultError.invalidArgument(
-                        "Item \(replaces) belongs to case \(other), not \(caseID). A new version stays in its case.")
+                    throw VaultError.invalidAdd(.replacesItemOfOtherCase(item: replaces, itsCase: other))
                 }
             }
             // The class's default readers that nobody holds yet have no key to wrap to. They are left out
@@ -54,16 +57,19 @@ extension Vault {
             }
             return try RoleKeyring.readerRecipients(db, roles: roles)
         }
+        // Every input is checked before anything is written, so a typo in the last path costs nothing.
+        try Self.checkInputs(files)
         let readerRoles = readers.map(\.role)
-        // Every input is opened before anything is written, so a typo in the last path costs nothing.
-        let inputs = try files.map { try FileSystem.openInput($0) }
-
+        let batch = files.count > 1
         var pending: [PendingItem] = []
         do {
-            for (index, input) in inputs.enumerated() {
+            for (index, path) in files.enumerated() {
+                let input = try VaultFiles.openInput(path)
                 pending.append(
-                    try encrypt(input: input, index: index, path: files[index], readers: readers, options: options))
+                    try encrypt(
+                        input: input, index: index, path: path, readers: readers, options: options, durable: !batch))
             }
+            if batch { try objects.syncAll() }
         } catch {
             // No row can name these objects yet (every encryption makes a new one), so they can go now.
             // After the transaction has started they are left alone: a commit that reports an error may
@@ -80,8 +86,7 @@ extension Vault {
             // A generation retired while we were encrypting would leave the item wrapped to an old key.
             for reader in readers
             where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
-                throw VaultError.invalidArgument(
-                    "The key of role \(reader.role) changed while adding. Run the command again.")
+                throw VaultError.roleKeyChanged(role: reader.role)
             }
             return try pending.map { item in
                 try db.execute(
@@ -120,10 +125,28 @@ extension Vault {
             guard configuration.roles.contains(role) else { throw VaultError.unknownRole(role) }
             roles.append(role)
         }
-        guard !roles.isEmpty else {
-            throw VaultError.invalidArgument("The item would have no reader role. Name at least one role in --readers.")
-        }
+        guard !roles.isEmpty else { throw VaultError.invalidAdd(.noReaderRoles) }
         return roles
+    }
+
+    /// Checks that every path is a readable regular file, without opening any (a FIFO must not be opened
+    /// for reading: with no writer, that blocks). `add` runs it first; a caller may run it earlier, before
+    /// asking for a passphrase.
+    public static func checkInputs(_ files: [String]) throws {
+        for path in files {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                let code = errno
+                if code == ENOENT || code == ENOTDIR { throw VaultError.inputNotFound(path: path) }
+                throw VaultError.inputUnreadable(path: path, errno: code)
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw VaultError.inputIsDirectory(path: path)
+            default: throw VaultError.inputNotRegularFile(path: path)
+            }
+            guard access(path, R_OK) == 0 else { throw VaultError.inputUnreadable(path: path, errno: errno) }
+        }
     }
 
     private struct PendingItem {
@@ -139,21 +162,22 @@ extension Vault {
     private func encrypt(
         input: FileDescriptorStream, index: Int, path: String,
         readers: [(role: String, generation: Int, recipient: X25519Recipient)],
-        options: AddOptions
+        options: AddOptions, durable: Bool
     ) throws -> PendingItem {
-        var info = stat()
-        let total = fstat(input.fd, &info) == 0 ? Int64(info.st_size) : -1
+        let total = input.regularFileSize ?? -1
         let fileKey = try FileKey.generate()
         let header = try Age.makeHeader(fileKey: fileKey, recipients: readers.map(\.recipient))
-        let temporary = try objects.makeTemporary()
-        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: temporary)
+        let object = try objects.makeObject(expectedSize: total >= 0 ? total : nil)
+        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: object.file)
         let sha256 = try Digest(.sha256)
         let extras = try options.extraDigests.filter { $0 != .sha256 }.map { try Digest($0) }
 
         // Two blocks in turn: the next block is read while the plaintext digests still hash the current one,
         // so the read is off the digest's critical path (the digest is the slowest stage on two cores).
-        var current = Payload.allocateIOBuffer(1 << 20)
-        var next = Payload.allocateIOBuffer(1 << 20)
+        // A small file gets blocks of its own size (plus a page, to see the end in one read).
+        let blockSize = total >= 0 && total < 1 << 20 ? (Int(total) / 4096 + 1) * 4096 : 1 << 20
+        var current = Payload.allocateIOBuffer(blockSize)
+        var next = Payload.allocateIOBuffer(blockSize)
         defer {
             for block in [current, next] {
                 ConstantTime.wipe(block)
@@ -161,8 +185,8 @@ extension Vault {
             }
         }
         func readBlock(into block: UnsafeMutableRawBufferPointer) throws -> Int {
-            do { return try input.read(into: block) } catch let error as AgeError {
-                throw VaultError.inputUnreadable(path: path, reason: error.detail)
+            do { return try input.read(into: block) } catch let error as IOError {
+                throw VaultError.inputUnreadable(path: path, errno: error.errno)
             }
         }
         // The plaintext digests run on their own thread while the block is encrypted (and the object's own
@@ -183,7 +207,7 @@ extension Vault {
             swap(&current, &next)
         }
         try encryptor.finish()
-        let object = try objects.commit(temporary)
+        let name = try objects.commit(object, durable: durable)
 
         var metadata = ItemMetadata(
             filename: options.filename ?? FileSystem.baseName(path), note: options.note,
@@ -192,7 +216,7 @@ extension Vault {
         for digest in extras { metadata.digests[digest.algorithm.rawValue] = Hex.encode(try digest.finalize()) }
         let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), to: readers.map(\.recipient))
         return PendingItem(
-            id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: object,
+            id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: name,
             header: header.encoded(), metadata: sealedMetadata)
     }
 }

@@ -13,7 +13,7 @@ extension Vault {
             for item in items {
                 let record = try itemRecord(db, item.id)
                 let identities = Self.identities(for: record, from: opened)
-                let subject = "the metadata of item \(item.id)"
+                let subject = VaultError.Subject.itemMetadata(item.id)
                 guard !identities.isEmpty,
                     let plain = try SealedBlob.open(record.metadata, identities: identities, subject: subject)
                 else {

@@ -45,9 +45,9 @@ extension Vault {
                 let identities = try readerIdentities(db, record: record, session: session)
                 if !identities.isEmpty,
                     let plain = try SealedBlob.open(
-                        record.metadata, identities: identities, subject: "the metadata of item \(id)")
+                        record.metadata, identities: identities, subject: .itemMetadata(id))
                 {
-                    metadata = try decodeJSON(ItemMetadata.self, plain, subject: "the metadata of item \(id)")
+                    metadata = try decodeJSON(ItemMetadata.self, plain, subject: .itemMetadata(id))
                 }
             }
             let replacedBy = try String.fetchAll(

@@ -1,168 +1,236 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import GRDB
 
-extension Vault {
-    /// Decrypts an item to `outputPath` and checks its size and SHA-256 against the recorded ones before
-    /// the file appears: plaintext goes to a temporary file beside the output (0600), which is fsynced and
-    /// renamed into place only after every check passed. On any failure no output file is left.
-    @discardableResult
-    public func get(_ itemID: String, to outputPath: String, overwrite: Bool = false, by session: MemberSession) throws
-        -> Item
-    {
-        let (record, fileKey) = try unlockItem(itemID, session: session)
-        if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
-        // The output's writer hashes the plaintext on its own queue as it copies each block out, so the
-        // SHA-256 overlaps the decryption of the next batch and the disk writes instead of holding up the
-        // decryptor. The temporary file is made durable, then checked, and only then shown under its name.
-        let digest = try Digest(.sha256)
-        let output = try atomicOutput(outputPath, overwrite: overwrite, digest: digest)
-        try decryptPayload(
-            record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"),
-            to: output)
-        try ioStep("write \(outputPath)") { try output.finish() }
-        try checkPlaintext(record, size: Int64(output.byteCount), digest: digest)
-        try write { db in
-            try Journal.append(
-                db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
-                detail: "verified sha256")
-        }
-        try ioStep("write \(outputPath)") { try output.commit() }
-        return record.item
-    }
+/// Where `get` and `export` put what they read.
+public enum ItemOutput {
+    /// A file that appears only once it is complete and verified. With a nil path, the item's original
+    /// file name (made safe, shortened if the folder's file system needs it) in `folder`.
+    case file(path: String?, folder: String = ".", overwrite: Bool = false)
+    /// A stream that cannot be taken back (standard output): verified chunks are released as they
+    /// decrypt, and the SHA-256 check comes after the last byte; on failure the reader must discard them.
+    case stream(ByteSink)
+}
 
-    /// Streams an item's plaintext to `sink` (standard output, say), chunk by authenticated chunk, and
-    /// checks the SHA-256 at the end. Unlike `get`, bytes reach the sink before the final check: on an
-    /// error the caller must discard what was written.
+/// What `get` or `export` wrote.
+public struct ItemOutputResult: Sendable {
+    public let item: Item
+    /// The file written; nil for a stream.
+    public let path: String?
+    /// True when the original file name was too long for the destination and was shortened.
+    public let shortenedName: Bool
+}
+
+extension Vault {
+    /// Decrypts an item and checks its size and SHA-256 against the recorded ones. To a file, the
+    /// plaintext goes to an unnamed file in the destination folder (0600), which is made durable,
+    /// checked, and only then named: on any failure no output appears, and a killed process leaves nothing.
+    ///
+    /// `session` is evaluated only after the item is found, so an unknown item fails before anyone is
+    /// asked for a passphrase; the item's record is read once and the member's role keys opened once.
+    /// `progress` gets (bytes done, total) as plaintext is released.
     @discardableResult
-    public func decrypt(_ itemID: String, to sink: ByteSink, by session: MemberSession) throws -> Item {
-        let (record, fileKey) = try unlockItem(itemID, session: session)
-        try decryptVerified(
-            record, fileKey: fileKey, source: objects.open(record.item.object, subject: "item \(itemID)"), to: sink)
-        try write { db in
-            try Journal.append(
-                db, at: clock.timestamp(), actor: session.member, action: "item.get", subject: itemID,
-                detail: "verified sha256; streamed")
+    public func get(
+        _ itemID: String, to output: ItemOutput, by session: @autoclosure () throws -> MemberSession,
+        progress: ((Int64, Int64) -> Void)? = nil
+    ) throws -> ItemOutputResult {
+        // The output's writer hashes the plaintext on its own queue as it copies each block out, so the
+        // SHA-256 overlaps the decryption of the next batch and the disk writes.
+        let digest = try Digest(.sha256)
+        // A named output that exists is refused before anyone is asked for a passphrase.
+        var early: AtomicFileSink?
+        if case .file(let path?, _, let overwrite) = output {
+            early = try atomicOutput(path, overwrite: overwrite, digest: digest)
         }
-        return record.item
+        let opened = try openItem(itemID, session: session)
+        let record = opened.record
+        switch output {
+        case .stream(let sink):
+            try decryptVerified(opened, to: counting(sink, record, progress))
+            try journal(opened, action: "item.get", detail: "verified sha256; streamed")
+            return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
+        case .file(let path, let folder, let overwrite):
+            let (target, shortened) = try outputPath(path, folder: folder, suffix: "", opened)
+            let file = try early ?? atomicOutput(target, overwrite: overwrite, digest: digest)
+            try decryptPayload(opened, to: counting(file, record, progress))
+            try file.finish()
+            try checkPlaintext(record, size: Int64(file.byteCount), digest: digest)
+            try journal(opened, action: "item.get", detail: "verified sha256")
+            try commit(file)
+            return ItemOutputResult(item: record.item, path: target, shortenedName: shortened)
+        }
     }
 
     /// Writes a standard age file that `age -d` opens with the given recipient's key or passphrase. The
     /// item is re-encrypted under a fresh file key on the way out, so the export's key opens that copy and
     /// nothing in the vault; the plaintext is verified against the recorded SHA-256 before the file appears.
+    /// A nil path exports to the item's original file name plus `.age` in `folder`.
     @discardableResult
     public func export(
-        _ itemID: String, to target: ExportTarget, outputPath: String, overwrite: Bool = false,
-        by session: MemberSession
-    ) throws -> Item {
+        _ itemID: String, to target: ExportTarget, output: ItemOutput,
+        by session: @autoclosure () throws -> MemberSession, progress: ((Int64, Int64) -> Void)? = nil
+    ) throws -> ItemOutputResult {
         let recipient: Recipient
         let description: String
         switch target {
         case .recipient(let text):
             guard let parsed = try? X25519Recipient(text) else {
-                throw VaultError.invalidArgument(
-                    "\"\(text.prefix(20))…\" is not an age recipient. It should start with age1.")
+                throw VaultError.invalidRecipient(prefix: String(text.prefix(20)))
             }
             recipient = parsed
             description = "to \(parsed.description)"
         case .passphrase(let passphrase, let workFactor):
             do { recipient = try ScryptRecipient(passphrase: passphrase, workFactor: workFactor) } catch {
-                throw VaultError.invalidArgument(
-                    "The export passphrase is empty or its work factor is out of range. Choose another.")
+                throw VaultError.unusableExportPassphrase
             }
             description = "to a passphrase"
         }
-        let (record, fileKey) = try unlockItem(itemID, session: session)
-        if !overwrite && FileSystem.exists(outputPath) { throw VaultError.outputExists(path: outputPath) }
-        let output = try atomicOutput(outputPath, overwrite: overwrite)
-        let writer = try AgeWriter(sink: output, recipients: [recipient])
-        let object = try objects.open(record.item.object, subject: "item \(itemID)")
-        try decryptVerified(record, fileKey: fileKey, source: object, to: writer)
-        try ioStep("write \(outputPath)") { try writer.finish() }
-        try write { db in
-            try Journal.append(
-                db, at: clock.timestamp(), actor: session.member, action: "item.export", subject: itemID,
-                detail: description)
+        var early: AtomicFileSink?
+        if case .file(let path?, _, let overwrite) = output { early = try atomicOutput(path, overwrite: overwrite) }
+        let opened = try openItem(itemID, session: session)
+        let record = opened.record
+        switch output {
+        case .stream(let sink):
+            let writer = try AgeWriter(sink: sink, recipients: [recipient])
+            try decryptVerified(opened, to: counting(writer, record, progress))
+            try writer.finish()
+            try journal(opened, action: "item.export", detail: description + "; streamed")
+            return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
+        case .file(let path, let folder, let overwrite):
+            let (target, shortened) = try outputPath(path, folder: folder, suffix: ".age", opened)
+            let file = try early ?? atomicOutput(target, overwrite: overwrite)
+            let writer = try AgeWriter(sink: file, recipients: [recipient])
+            try decryptVerified(opened, to: counting(writer, record, progress))
+            try writer.finish()
+            try file.finish()
+            try journal(opened, action: "item.export", detail: description)
+            try commit(file)
+            return ItemOutputResult(item: record.item, path: target, shortenedName: shortened)
         }
-        try ioStep("write \(outputPath)") { try output.commit() }
-        return record.item
     }
 
     // MARK: Internals
 
-    /// The item's record and file key, unwrapped with the session's role keys. Access is decided here by
-    /// cryptography: without an envelope that opens a reader role's key, there is no file key.
-    func unlockItem(_ itemID: String, session: MemberSession) throws -> (ItemRecord, SecureBytes) {
+    /// An item with what its reader needs: the record, the session's keys for it, and the file key.
+    struct OpenedItem {
+        let record: ItemRecord
+        let session: MemberSession
+        let identities: [Identity]
+        let fileKey: SecureBytes
+    }
+
+    /// Loads the item's record, then (only then) the session, opens the session's role keys for the item
+    /// once, and unwraps the file key. Access is decided here by cryptography: without an envelope that
+    /// opens a reader role's key, there is no file key.
+    func openItem(_ itemID: String, session: () throws -> MemberSession) throws -> OpenedItem {
+        let record = try read { db in try itemRecord(db, itemID) }
+        let session = try session()
         try checkSession(session)
-        let (record, identities) = try read { db in
-            let record = try itemRecord(db, itemID)
-            return (record, try readerIdentities(db, record: record, session: session))
+        let opened = try read { db in
+            try RoleKeyring.openIdentities(db, session: session, roles: Array(record.generations.keys))
         }
+        let identities = Self.identities(for: record, from: opened)
         guard !identities.isEmpty else {
-            throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
+            throw VaultError.notAReader(subject: .item(itemID), readers: record.item.readers)
         }
         do {
             let (header, rest) = try Header.parse(record.header)
             guard rest.isEmpty else { throw AgeError.header("bytes follow the header") }
-            return (record, try FileKey.unwrap(header, identities: identities))
+            let fileKey = try FileKey.unwrap(header, identities: identities)
+            return OpenedItem(record: record, session: session, identities: identities, fileKey: fileKey)
         } catch let error as AgeError {
             if case .noMatch = error {
-                throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
+                // The member holds the key of a reader role at the generation the item was wrapped to, so
+                // the header must hold a stanza that opens with it: no match means it was damaged or
+                // replaced, not that the member may not read.
+                let held = record.generations.keys.sorted().filter { opened[$0]?[record.generations[$0]!] != nil }
+                throw VaultError.integrityFailure(
+                    subject: .itemEnvelope(itemID), damage: .envelopeDoesNotOpen(role: held.joined(separator: ", ")))
             }
-            throw VaultError.integrityFailure(subject: "The envelope of item \(itemID)", detail: error.description)
+            throw VaultError.integrityFailure(subject: .itemEnvelope(itemID), damage: .age(error))
         }
     }
 
-    /// Decrypts the payload from `source`, writing verified chunks to `sink`, and checks the recorded size
-    /// and SHA-256.
-    func decryptVerified(_ record: ItemRecord, fileKey: SecureBytes, source: ByteSource, to sink: ByteSink) throws {
+    /// The item's decrypted metadata, with keys already opened.
+    func metadata(of opened: OpenedItem) throws -> ItemMetadata {
+        let id = opened.record.item.id
+        guard let plain = try SealedBlob.open(opened.record.metadata, identities: opened.identities, subject: .itemMetadata(id))
+        else {
+            throw VaultError.integrityFailure(subject: .itemMetadata(id), damage: .notAddressedToMember)
+        }
+        return try decodeJSON(ItemMetadata.self, plain, subject: .itemMetadata(id))
+    }
+
+    /// The given path, or the item's original file name (plus `suffix`) in `folder`.
+    private func outputPath(_ path: String?, folder: String, suffix: String, _ opened: OpenedItem) throws
+        -> (String, shortened: Bool)
+    {
+        if let path { return (path, false) }
+        let original = Names.safeFileName(try metadata(of: opened).filename) ?? opened.record.item.id
+        let (name, shortened) = Names.fitFileName(original + suffix, limit: FileSystem.nameLimit(in: folder))
+        return (folder == "." ? name : folder + "/" + name, shortened)
+    }
+
+    /// Decrypts the payload into `sink`, and checks the recorded size and SHA-256.
+    func decryptVerified(_ opened: OpenedItem, to sink: ByteSink) throws {
         let digest = try Digest(.sha256)
         // Verified plaintext arrives a batch (up to 2 MiB) at a time and is hashed while it is written and
         // while the next batch is opened.
         let tee = DigestingTee(BackgroundDigests([digest]), next: sink)
-        try decryptPayload(record, fileKey: fileKey, source: source, to: tee)
+        try decryptPayload(opened, to: tee)
         try tee.finish()
-        try checkPlaintext(record, size: tee.byteCount, digest: digest)
+        try checkPlaintext(opened.record, size: tee.byteCount, digest: digest)
     }
 
-    /// Decrypts the payload from `source` into `sink`, verified chunk by chunk; checks nothing else.
-    private func decryptPayload(_ record: ItemRecord, fileKey: SecureBytes, source: ByteSource, to sink: ByteSink)
-        throws
-    {
+    /// Decrypts the payload into `sink`, verified chunk by chunk; checks nothing else.
+    private func decryptPayload(_ opened: OpenedItem, to sink: ByteSink) throws {
+        let item = opened.record.item
+        let source = try objects.open(item.object, subject: .item(item.id))
         do {
-            try PayloadDecryptor(fileKey: fileKey, source: source).decrypt(to: sink)
+            try PayloadDecryptor(fileKey: opened.fileKey, source: source).decrypt(to: sink)
         } catch let error as AgeError {
-            if case .io(let reason) = error {
-                throw VaultError.io(operation: "decrypt item \(record.item.id)", reason: reason)
-            }
-            throw VaultError.integrityFailure(subject: "Item \(record.item.id)", detail: error.detail)
+            throw VaultError.integrityFailure(subject: .item(item.id), damage: .age(error))
         }
     }
 
     /// Checks the decrypted plaintext's size and SHA-256 (`digest` has seen every byte) against the record.
     private func checkPlaintext(_ record: ItemRecord, size: Int64, digest: Digest) throws {
-        let subject = "Item \(record.item.id)"
         guard size == record.item.size else {
             throw VaultError.integrityFailure(
-                subject: subject, detail: "it decrypted to \(size) bytes, not the recorded \(record.item.size)")
+                subject: .item(record.item.id), damage: .sizeMismatch(actual: size, recorded: record.item.size))
         }
-        guard Hex.encode(try digest.finalize()) == record.item.sha256 else {
-            throw VaultError.integrityFailure(subject: subject, detail: "its SHA-256 does not match the recorded one")
+        guard ConstantTime.equals(Array(Hex.encode(try digest.finalize()).utf8), Array(record.item.sha256.utf8))
+        else {
+            throw VaultError.integrityFailure(subject: .item(record.item.id), damage: .sha256Mismatch)
+        }
+    }
+
+    private func counting(_ sink: ByteSink, _ record: ItemRecord, _ progress: ((Int64, Int64) -> Void)?) -> ByteSink {
+        guard let progress else { return sink }
+        let total = record.item.size
+        return CountingSink(sink) { progress($0, total) }
+    }
+
+    private func journal(_ opened: OpenedItem, action: String, detail: String) throws {
+        try write { db in
+            try Journal.append(
+                db, at: clock.timestamp(), actor: opened.session.member, action: action,
+                subject: opened.record.item.id, detail: detail)
         }
     }
 
     private func atomicOutput(_ path: String, overwrite: Bool, digest: Digest? = nil) throws -> AtomicFileSink {
         do {
             return try AtomicFileSink(path: path, mode: 0o600, overwrite: overwrite, digest: digest)
-        } catch let error as AgeError {
-            if FileSystem.exists(path) && !overwrite { throw VaultError.outputExists(path: path) }
-            throw VaultError.io(operation: "create \(path)", reason: error.detail)
+        } catch let error as IOError where error.code == .exists {
+            throw VaultError.outputExists(path: path)
         }
     }
 
-    private func ioStep(_ operation: String, _ body: () throws -> Void) throws {
-        do { try body() } catch let error as AgeError {
-            throw VaultError.io(operation: operation, reason: error.detail)
+    private func commit(_ file: AtomicFileSink) throws {
+        do { try file.commit() } catch let error as IOError where error.code == .exists {
+            throw VaultError.outputExists(path: file.path)
         }
     }
 }

@@ -73,7 +73,7 @@ final class MemberKeys: @unchecked Sendable {
     /// The passphrase-protected key file: an armored age file with one scrypt stanza.
     func sealedKeyFile(member: String, passphrase: SecureBytes, workFactor: Int) throws -> [UInt8] {
         guard passphrase.count > 0 else {
-            throw VaultError.invalidArgument("The passphrase is empty. Choose a passphrase of several words.")
+            throw VaultError.emptyPassphrase
         }
         return try IdentityFile.seal(identityText(member: member), passphrase: passphrase, workFactor: workFactor)
     }

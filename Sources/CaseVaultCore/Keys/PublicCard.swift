@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Foundation
 
 /// What a member hands over so that they can be added without their private keys ever leaving their
@@ -50,19 +51,17 @@ public struct PublicCard: Sendable, Equatable, Codable {
     /// Checks the format, the name, both keys and the self-signature.
     public func validate() throws {
         guard format == Self.format else {
-            throw VaultError.invalidArgument(
-                "This card's format is \(format.prefix(40)), not \(Self.format). Make it with `casevault keygen`.")
+            throw VaultError.invalidCard(.unknownFormat(String(format.prefix(40))))
         }
         try Names.checkMember(name)
         guard (try? X25519Recipient(recipient)) != nil, recipient.utf8.count == 62 else {
-            throw VaultError.invalidArgument("The card's recipient is not a valid age1 public key. Ask for a new card.")
+            throw VaultError.invalidCard(.invalidRecipient)
         }
         guard let rawKey = Hex.decode(signingKey), rawKey.count == 32,
             let key = try? Ed25519.PublicKey(rawRepresentation: rawKey),
             let rawSignature = Hex.decode(signature), key.isValidSignature(rawSignature, for: signedBytes)
         else {
-            throw VaultError.invalidArgument(
-                "The card's signature does not verify, so it was altered or damaged. Ask for a new card.")
+            throw VaultError.invalidCard(.badSignature)
         }
     }
 
@@ -77,9 +76,7 @@ public struct PublicCard: Sendable, Equatable, Codable {
     public static func decode(_ bytes: [UInt8]) throws -> PublicCard {
         let card: PublicCard
         do { card = try JSONDecoder().decode(PublicCard.self, from: Data(bytes)) } catch {
-            throw VaultError.invalidArgument(
-                "This is not a CaseVault public card (JSON with name, recipient and signingKey). Make one with `casevault keygen`."
-            )
+            throw VaultError.invalidCard(.notACard)
         }
         try card.validate()
         return card
@@ -87,12 +84,12 @@ public struct PublicCard: Sendable, Equatable, Codable {
 
     /// Reads and validates a card file.
     public static func read(from path: String) throws -> PublicCard {
-        try decode(FileSystem.readSmallFile(path, limit: 16 * 1024, missing: .inputNotFound(path: path)))
+        try decode(VaultFiles.readSmallFile(path, limit: 16 * 1024, missing: .inputNotFound(path: path)))
     }
 
     /// Writes the card to a new file (never replacing one), 0644: a card holds nothing secret.
     public func write(to path: String) throws {
-        do { try FileSystem.writeNewFile(path, bytes: encoded(), mode: 0o644) } catch VaultError.keyFileExists(let p) {
+        do { try VaultFiles.writeNewFile(path, bytes: encoded(), mode: 0o644) } catch VaultError.keyFileExists(let p) {
             throw VaultError.outputExists(path: p)
         }
     }

@@ -1,7 +1,11 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import GRDB
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Vault {
     /// Makes a member's keys on their own machine: writes the passphrase-protected key file at `keyFile`
@@ -15,7 +19,7 @@ extension Vault {
         try Names.checkMember(name)
         if let cardFile, FileSystem.exists(cardFile) { throw VaultError.outputExists(path: cardFile) }
         let keys = try MemberKeys.generate()
-        try FileSystem.writeNewFile(
+        try VaultFiles.writeNewFile(
             keyFile, bytes: try keys.sealedKeyFile(member: name, passphrase: passphrase, workFactor: workFactor))
         let card = try PublicCard(name: name, keys: keys)
         if let cardFile { try card.write(to: cardFile) }
@@ -48,14 +52,14 @@ extension Vault {
         for role in roles { try Names.checkRole(role) }
         // Cheap checks first, so a typo does not cost a key derivation.
         try read { db in
-            try requireAdmin(db, session, action: "add members")
+            try requireAdmin(db, session, action: .addMembers)
             if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE name = ?", arguments: [name]) != nil {
                 throw VaultError.memberExists(name)
             }
         }
         let keys = try MemberKeys.generate()
         let path = keyFile ?? keyFilePath(for: name)
-        try FileSystem.writeNewFile(
+        try VaultFiles.writeNewFile(
             path,
             bytes: try keys.sealedKeyFile(
                 member: name, passphrase: newPassphrase,
@@ -108,9 +112,9 @@ extension Vault {
         try String.fetchAll(db, sql: "SELECT role FROM memberships WHERE member = ? ORDER BY role", arguments: [member])
     }
 
-    func requireAdmin(_ db: Database, _ session: MemberSession, action: String) throws {
+    func requireAdmin(_ db: Database, _ session: MemberSession, action: VaultError.AdminAction) throws {
         guard try holds(db, member: session.memberID, role: Self.adminRoleName) else {
-            throw VaultError.notPermitted(action: action, reason: "Only members with the admin role can.")
+            throw VaultError.notPermitted(.adminOnly(action))
         }
     }
 
@@ -118,7 +122,7 @@ extension Vault {
         _ db: Database, name: String, recipient: String, signingKey: String, roles: [String], by session: MemberSession,
         detail: String
     ) throws -> Member {
-        try requireAdmin(db, session, action: "add members")
+        try requireAdmin(db, session, action: .addMembers)
         if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE name = ?", arguments: [name]) != nil {
             throw VaultError.memberExists(name)
         }
@@ -126,8 +130,7 @@ extension Vault {
             db, sql: "SELECT 1 FROM members WHERE recipient = ? OR signing_key = ?",
             arguments: [recipient, signingKey]) != nil
         {
-            throw VaultError.invalidArgument(
-                "These keys already belong to another member. Each member needs their own keys (`casevault keygen`).")
+            throw VaultError.keysInUse
         }
         let now = clock.timestamp()
         try db.execute(

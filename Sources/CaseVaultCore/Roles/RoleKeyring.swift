@@ -39,17 +39,16 @@ enum RoleKeyring {
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let role: String = row["role"]
             let generation: Int = row["generation"]
-            let subject = "the \(role) key envelope (generation \(generation)) of \(session.member)"
+            let subject = VaultError.Subject.roleEnvelope(role: role, generation: generation, member: session.member)
             guard
                 let text = try SealedBlob.open(
                     Array(row["envelope"] as Data), identities: [session.identity], subject: subject, limit: 4096)
             else {
-                throw VaultError.integrityFailure(
-                    subject: subject, detail: "it is not addressed to \(session.member)'s key")
+                throw VaultError.integrityFailure(subject: subject, damage: .notAddressedToMember)
             }
             let identities: [X25519Identity]
             do { identities = try IdentityFile.parse(text) } catch {
-                throw VaultError.integrityFailure(subject: subject, detail: "it holds no age secret key")
+                throw VaultError.integrityFailure(subject: subject, damage: .malformedPlaintext)
             }
             out[role, default: [:]][generation] = identities[0]
         }

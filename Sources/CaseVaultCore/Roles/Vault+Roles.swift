@@ -35,8 +35,7 @@ extension Vault {
             let actorHolds = try holds(db, member: session.memberID, role: role)
             let actorIsAdmin = try holds(db, member: session.memberID, role: Self.adminRoleName)
             guard actorHolds || actorIsAdmin else {
-                throw VaultError.notPermitted(
-                    action: "revoke \(role)", reason: "Only an admin or a holder of \(role) can.")
+                throw VaultError.notPermitted(.revoke(role: role))
             }
             guard try holds(db, member: target.id, role: role) else {
                 throw VaultError.doesNotHold(member: member, role: role)
@@ -104,9 +103,7 @@ extension Vault {
                 db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role]) ?? 0
         if generationCount == 0 {
             guard try holds(db, member: session.memberID, role: Self.adminRoleName) else {
-                throw VaultError.notPermitted(
-                    action: "grant \(role)",
-                    reason: "Nobody holds \(role) yet, and only an admin can give it its first holder.")
+                throw VaultError.notPermitted(.grantFirstHolder(role: role))
             }
             try createFirstGeneration(
                 db, role: role, for: target.id, recipient: recipient, by: session.memberID,
@@ -114,11 +111,7 @@ extension Vault {
         } else {
             guard try holds(db, member: session.memberID, role: role) else {
                 let holders = try self.holders(db, role: role)
-                throw VaultError.notPermitted(
-                    action: "grant \(role)",
-                    reason:
-                        "Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", ")))."
-                )
+                throw VaultError.notPermitted(.grantByNonHolder(role: role, holders: holders))
             }
             let generations = try Int.fetchAll(
                 db, sql: "SELECT generation FROM role_generations WHERE role = ? ORDER BY generation",
@@ -126,9 +119,9 @@ extension Vault {
             let own = try RoleKeyring.openIdentities(db, session: session, roles: [role])[role] ?? [:]
             for generation in generations {
                 guard let identity = own[generation] else {
-                    throw VaultError.integrityFailure(
-                        subject: "\(session.member)'s keys for \(role)",
-                        detail: "the envelope of generation \(generation) is missing")
+                    throw VaultError.missingObject(
+                        subject: .roleEnvelope(role: role, generation: generation, member: session.member),
+                        path: "vault.sqlite")
                 }
                 try insertEnvelope(
                     db, role: role, generation: generation, member: target.id,

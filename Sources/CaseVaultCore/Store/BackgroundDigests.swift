@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 import Dispatch
 
 /// Feeds blocks to digests on a background queue, one block at a time: the caller starts a block, does other

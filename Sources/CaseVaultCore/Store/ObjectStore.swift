@@ -1,12 +1,15 @@
-import CaseVaultAge
 import CaseVaultCrypto
-import Glibc
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The content-addressed folder of encrypted payloads: `objects/xx/<sha256hex>`, where the name is the
 /// SHA-256 of the file's bytes (an age payload: 16-byte nonce, then STREAM chunks) and `xx` its first two
-/// hex digits. Objects are written under `tmp/`, fsynced, renamed into place and their folder fsynced
-/// before any database row names them; an object no row names (after a crash or a failed add) is
-/// harmless and `sweepOrphans` may remove it.
+/// hex digits. An object is written as an unnamed file (or, where the system cannot, under `tmp/`), made
+/// durable and only then named at its address; the database row that names it commits after that. An
+/// object no row names (after a crash or a failed add) is harmless and `sweepOrphans` may remove it.
 struct ObjectStore: Sendable {
     let objectsPath: String
     let temporaryPath: String
@@ -19,53 +22,52 @@ struct ObjectStore: Sendable {
     /// Temporary files older than this are leftovers of interrupted runs. A live writer touches its file
     /// at least every few milliseconds, so the margin is generous.
     static let staleAge = 3600
-    /// Orphan objects are removed only after a day: a batch add renames each object as soon as it is
-    /// written and names them all in one commit at the end, which for huge files can take hours.
+    /// Orphan objects are removed only after a day: a batch add names each object as soon as it is
+    /// written and records them all in one commit at the end, which for huge files can take hours.
     static let orphanAge = 86400
 
     func path(of object: String) -> String { "\(objectsPath)/\(object.prefix(2))/\(object)" }
 
-    /// A new, exclusively created temporary object file (0600) under `tmp/`.
-    func makeTemporary() throws -> TemporaryObject {
-        let path = "\(temporaryPath)/object-\(FileSystem.randomHex(12)).tmp"
+    /// A new object being written; `expectedSize` (the plaintext's size, when known) sizes its buffers.
+    func makeObject(expectedSize: Int64?) throws -> NewObject {
+        // The payload is a little larger than the plaintext: a 16-byte nonce and 16 bytes per 64 KiB chunk.
+        let payloadSize = expectedSize.map { $0 + 16 + 16 * ($0 / 65536 + 1) }
         let digest = try Digest(.sha256)
-        let file: DirectFileWriter
-        do {
-            file = try DirectFileWriter(
-                creating: path, mode: 0o600, digest: digest, ringSize: DirectFileWriter.deepRingSize)
-        } catch let error as AgeError {
-            throw VaultError.io(operation: "create a temporary file in \(temporaryPath)", reason: error.detail)
-        }
-        return try TemporaryObject(path: path, file: file, digest: digest)
+        // Ciphertext: its buffers need no wiping, which for a small object costs more than the write.
+        let file = try TemporaryFile(
+            in: temporaryPath, digest: digest, ringSize: DirectFileWriter.deepRingSize, expectedSize: payloadSize,
+            wipes: false)
+        return NewObject(file: file, digest: digest)
     }
 
-    /// Moves a finished temporary object to its content address and makes the move durable. Returns the
-    /// object's name (the SHA-256 of its bytes, hex).
-    func commit(_ temporary: TemporaryObject) throws -> String {
-        let name = try temporary.seal()
+    /// Names a finished object at its content address and returns the name (the SHA-256 of its bytes,
+    /// hex). With `durable`, the object's data and its new name are synced before this returns; without,
+    /// the caller syncs the file system once for a batch (`ObjectStore.syncAll`) before recording any.
+    func commit(_ object: NewObject, durable: Bool) throws -> String {
+        try object.file.finish(sync: durable)
+        let name = Hex.encode(try object.digest.finalize())
         let folder = "\(objectsPath)/\(name.prefix(2))"
         if !FileSystem.isDirectory(folder) {
             try FileSystem.makeDirectory(folder)
-            try FileSystem.syncFolder(objectsPath)
+            if durable { try FileSystem.syncFolder(objectsPath) }
         }
-        let final = path(of: name)
-        guard rename(temporary.path, final) == 0 else {
-            throw VaultError.io(operation: "move a new object into \(folder)", reason: FileSystem.errorText())
+        do {
+            try object.file.link(at: path(of: name), syncFolder: durable)
+        } catch let error as IOError where error.code == .exists {
+            // The same bytes are stored already (objects are named by content), which is as good.
         }
-        temporary.markCommitted()
-        try FileSystem.syncFolder(folder)
         return name
     }
 
+    /// Makes every object committed without `durable` durable, with their names: one syncfs.
+    func syncAll() throws { try FileSystem.syncFileSystem(holding: objectsPath) }
+
     /// Opens an object for reading.
-    func open(_ name: String, subject: String) throws -> FileDescriptorStream {
-        let fd = Glibc.open(path(of: name), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw VaultError.missingObject(subject: subject, path: path(of: name)) }
-            throw VaultError.io(operation: "read \(path(of: name))", reason: FileSystem.errorText(code))
+    func open(_ name: String, subject: VaultError.Subject) throws -> FileDescriptorStream {
+        do { return try FileDescriptorStream(readingFrom: path(of: name)) } catch let error as IOError
+        where error.errno == ENOENT {
+            throw VaultError.missingObject(subject: subject, path: path(of: name))
         }
-        return FileDescriptorStream(fd: fd, owned: true)
     }
 
     /// Removes temporary files left by interrupted runs. Files younger than `staleAge` may belong to a
@@ -103,54 +105,9 @@ struct ObjectStore: Sendable {
     }
 }
 
-/// An object being written under `tmp/`. Its bytes are hashed as they are written; dropping it before
-/// `commit` removes the file, so a failed or interrupted add leaves nothing behind but (at worst, after a
-/// crash) a stale temporary file that the next open sweeps.
-final class TemporaryObject: ByteSink {
-    let path: String
-    /// Hashes what it writes, in the background: the object's SHA-256 is its name.
-    private let file: DirectFileWriter
-    private let digest: Digest
-    private var committed = false
-    private var interruptToken: Int?
-
-    init(path: String, file: DirectFileWriter, digest: Digest) throws {
-        self.path = path
-        self.file = file
-        self.digest = digest
-        interruptToken = TemporaryFiles.remember(path)
-    }
-
-    deinit {
-        if !committed { unlink(path) }
-        TemporaryFiles.forget(interruptToken)
-    }
-
-    private func forgetForInterrupt() {
-        TemporaryFiles.forget(interruptToken)
-        interruptToken = nil
-    }
-
-    var byteCount: UInt64 { file.byteCount }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        do { try file.write(bytes) } catch let error as AgeError {
-            throw VaultError.io(operation: "write a new object", reason: error.detail)
-        }
-    }
-
-    /// Flushes and fsyncs the file; returns the hex SHA-256 of its bytes.
-    fileprivate func seal() throws -> String {
-        do {
-            try file.finish()
-        } catch let error as AgeError {
-            throw VaultError.io(operation: "write a new object", reason: error.detail)
-        }
-        return Hex.encode(try digest.finalize())
-    }
-
-    fileprivate func markCommitted() {
-        committed = true
-        forgetForInterrupt()
-    }
+/// An object being written: its bytes are hashed as they are written (the SHA-256 is its name). Dropping
+/// it before `commit` leaves nothing behind.
+struct NewObject {
+    let file: TemporaryFile
+    let digest: Digest
 }

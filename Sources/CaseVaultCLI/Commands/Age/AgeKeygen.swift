@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultIO
 
 /// `casevault age keygen`: a new X25519 identity, like `age-keygen`.
 struct AgeKeygen: AsyncParsableCommand {

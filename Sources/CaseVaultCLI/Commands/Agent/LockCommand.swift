@@ -50,9 +50,10 @@ struct LockCommand: AsyncParsableCommand {
                         : "No unlock agent was running for \(options.member ?? "") in this vault.")
             }
             guard failed.isEmpty else {
-                throw VaultError.agentUnavailable(
-                    "\(failed.count) agent(s) could not be stopped (\(failed.joined(separator: ", "))); "
-                        + "end them with `kill` or restart the computer")
+                throw CLIError(
+                    message: "The unlock agent failed: \(failed.count) agent(s) could not be stopped "
+                        + "(\(failed.joined(separator: ", "))); end them with `kill` or restart the computer.",
+                    code: ExitCodes.ioError)
             }
         }
     }

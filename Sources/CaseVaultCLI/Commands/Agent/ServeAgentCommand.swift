@@ -1,7 +1,10 @@
 import ArgumentParser
 import CaseVaultCore
 import CaseVaultCrypto
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `casevault serve-agent`: the unlock agent process. Hidden: `casevault unlock` starts it and hands it
 /// the keys on standard input.

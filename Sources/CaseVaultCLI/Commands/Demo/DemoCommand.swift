@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseVaultIO
 import Foundation
 
 /// `casevault demo [DIR]`: the README's walkthrough on a fictitious team.
@@ -34,14 +35,14 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         try InputCheck.validating {
-            if let directory, FileSystemCheck.exists(directory) {
-                guard FileSystemCheck.isDirectory(directory), FileSystemCheck.isEmptyDirectory(directory)
+            if let directory, FileSystem.exists(directory) {
+                guard FileSystem.isDirectory(directory), FileSystem.isEmptyDirectory(directory)
                 else {
                     throw CLIError.cannotCreate(
                         "\(directory) exists and is not an empty folder. Give a new folder for the demo.")
                 }
             }
-            if let keys, !FileSystemCheck.isDirectory(keys) {
+            if let keys, !FileSystem.isDirectory(keys) {
                 throw CLIError.inputMissing(
                     "\(keys) is not a folder. Give the Keys/demo folder of the CaseVault sources.")
             }
@@ -57,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private static func makeFolder(_ path: String) throws -> String {
-        if !FileSystemCheck.exists(path) {
+        if !FileSystem.exists(path) {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
@@ -73,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         var template = Array("\(base)/casevault-demo-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw CLIError.cannotCreate(
-                "Cannot create a temporary folder in \(base): \(errnoText()). Give a folder: casevault demo DIR."
+                "Cannot create a temporary folder in \(base): \(Errno.text(errno)). Give a folder: casevault demo DIR."
             )
         }
         return String(cString: made)

@@ -69,7 +69,7 @@ struct DemoScript {
         step(
             5, "lucia gets the complaint back; the vault checks it against the SHA-256 recorded at add.")
         let retrieved = "\(retrievedPath)/\(DemoTeam.complaint.file)"
-        try vault.get(complaint.id, to: retrieved, by: lucia)
+        try vault.get(complaint.id, to: .file(path: retrieved), by: lucia)
         let original = try sha256(ofFile: "\(samplesPath)/\(DemoTeam.complaint.file)")
         let back = try sha256(ofFile: retrieved)
         guard original == back, back == complaint.sha256 else {
@@ -82,7 +82,7 @@ struct DemoScript {
         detail("retrieved  sha256 \(back)  identical")
 
         step(6, "sofia, the psychologist, tries to open the legal complaint, and is refused.")
-        try refused { try vault.get(complaint.id, to: "\(retrievedPath)/sofia-tried.txt", by: sofia) }
+        try refused { try vault.get(complaint.id, to: .file(path: "\(retrievedPath)/sofia-tried.txt"), by: sofia) }
         detail(
             "This is cryptography, not a permission flag: the complaint's file key is wrapped only to the"
         )
@@ -92,7 +92,7 @@ struct DemoScript {
         detail(
             "copy of the whole vault folder and her passphrase she still has no key that opens the item.")
         detail("The same holds the other way: lucia cannot read sofia's clinical note.")
-        try refused { try vault.get(note.id, to: "\(retrievedPath)/lucia-tried.txt", by: lucia) }
+        try refused { try vault.get(note.id, to: .file(path: "\(retrievedPath)/lucia-tried.txt"), by: lucia) }
 
         step(
             7,

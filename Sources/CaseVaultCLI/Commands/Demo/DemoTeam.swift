@@ -1,3 +1,4 @@
+import CaseVaultIO
 import Foundation
 
 /// The fictitious team of the demo and its sample documents. Everything here is invented; the
@@ -43,7 +44,7 @@ enum DemoTeam {
             var folder = URL(fileURLWithPath: start).standardizedFileURL
             while true {
                 let candidate = folder.appendingPathComponent("Keys/demo").path
-                if FileSystemCheck.exists(candidate + "/lucia.card.json") { return candidate }
+                if FileSystem.exists(candidate + "/lucia.card.json") { return candidate }
                 let parent = folder.deletingLastPathComponent()
                 if parent.path == folder.path { break }
                 folder = parent

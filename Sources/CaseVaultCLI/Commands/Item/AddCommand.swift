@@ -1,7 +1,6 @@
 import ArgumentParser
 import CaseVaultCore
 import CaseVaultCrypto
-import Glibc
 
 /// `casevault add CASE FILE…`.
 struct AddCommand: AsyncParsableCommand {
@@ -90,7 +89,8 @@ struct AddCommand: AsyncParsableCommand {
             if let collectedBy { try InputCheck.text(collectedBy, option: "--collected-by", limit: 256) }
             if let source { try InputCheck.text(source, option: "--source", limit: 1024) }
             if let collectedAt { try InputCheck.timestamp(collectedAt, option: "--collected-at") }
-            for file in files { try FileSystemCheck.checkInputFile(file) }
+            // Before a passphrase is asked for; `add` checks again as it opens each file.
+            try Vault.checkInputs(files)
         }
     }
 
@@ -98,12 +98,7 @@ struct AddCommand: AsyncParsableCommand {
         try await options.run {
             let vault = try options.openVault()
             let session = try options.unlock(vault, purpose: "add items")
-            let sizes = files.map { path -> Int64 in
-                var info = stat()
-                return stat(path, &info) == 0 ? Int64(info.st_size) : 0
-            }
-            let bar = ProgressBar.forFiles(
-                label: "Encrypting", anyLargerThanThreshold: sizes.contains { $0 >= ProgressBar.threshold })
+            let bar = ProgressBar.make(label: "Encrypting")
             var addOptions = AddOptions(
                 itemClass: itemClass.itemClass, readers: readers, note: note,
                 collectedBy: collectedBy, collectedAt: collectedAt,

@@ -55,33 +55,13 @@ struct ExportCommand: AsyncParsableCommand {
                 throw CLIError.usage(
                     "\(InputCheck.quoted(to)) is not an age public key; it should start with age1.")
             }
-            if let output {
-                if FileSystemCheck.isDirectory(output) {
-                    throw CLIError.usage("\(output) is a folder. Give a file path with -o.")
-                }
-                if !force && FileSystemCheck.exists(output) {
-                    throw CLIError.cannotCreate(
-                        "\(output) already exists. Choose another -o path, or add --force to replace it.")
-                }
-            }
+            if let output { try InputCheck.outputFile(output, option: "-o") }
         }
     }
 
     func run() async throws {
         try await options.run {
             let vault = try options.openVault()
-            _ = try vault.whoCanRead(item)
-            let session = try options.unlock(vault, purpose: "export an item")
-            let path: String
-            if let output {
-                path = output
-            } else {
-                let details = try vault.showItem(item, as: session)
-                guard let metadata = details.metadata else {
-                    throw VaultError.notAReader(subject: "item \(item)", readers: details.item.readers)
-                }
-                path = (ItemTable.safeFileName(metadata.filename) ?? item) + ".age"
-            }
             let target: ExportTarget
             if let to {
                 target = .recipient(to)
@@ -90,14 +70,23 @@ struct ExportCommand: AsyncParsableCommand {
                     prompt: "Passphrase for the exported file: ", file: newPassphraseFile)
                 target = .passphrase(secret, workFactor: try KeyWorkFactor.resolve(options.keyWorkFactor))
             }
+            let bar = ProgressBar.make(label: "Exporting")
+            defer { bar?.finish() }
             let exported = try vault.export(
-                item, to: target, outputPath: path, overwrite: force, by: session)
+                item, to: target, output: .file(path: output, overwrite: force),
+                by: try options.unlock(vault, purpose: "export an item"),
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
+            bar?.finish()
+            let path = exported.path ?? ""
+            if exported.shortenedName {
+                Console.error("casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
+            }
             if options.json {
-                try Printer.json(ExportResult(item: exported, path: path, recipient: to))
+                try Printer.json(ExportResult(item: exported.item, path: path, recipient: to))
                 return
             }
             Console.out(
-                "Wrote \(Printer.safe(path)), a standard age file of \(exported.id) (\(Printer.size(exported.size)))."
+                "Wrote \(Printer.safe(path)), a standard age file of \(exported.item.id) (\(Printer.size(exported.item.size)))."
             )
             Console.out(
                 to == nil

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CaseVaultAge
 import CaseVaultCore
+import CaseVaultIO
 
 /// `casevault get ITEM [-o PATH]`.
 struct GetCommand: AsyncParsableCommand {
@@ -9,10 +9,11 @@ struct GetCommand: AsyncParsableCommand {
         abstract: "Decrypt an item and check it against its recorded SHA-256.",
         discussion: """
             The file appears only after it decrypted completely and its size and SHA-256 matched the ones \
-            recorded at `add`; on any failure nothing is left behind. Without -o it is written to the \
-            current folder under its original name. An existing file is never replaced unless --force is \
-            given. With -o -, the content goes to standard output as it is verified chunk by chunk; the \
-            final SHA-256 check then comes after the bytes, and a failure is reported with a non-zero exit.
+            recorded at `add`; on any failure, even a killed process, nothing is left behind. Without -o it \
+            is written to the current folder under its original name (shortened, keeping the extension, if \
+            the file system needs it). An existing file is never replaced unless --force is given. With -o -, \
+            the content goes to standard output as it is verified chunk by chunk; the final SHA-256 check \
+            then comes after the bytes, and a failure is reported with a non-zero exit.
 
             Example:
               casevault get --as lucia it_3f9a0c2d4e5b6a71
@@ -38,93 +39,37 @@ struct GetCommand: AsyncParsableCommand {
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.itemID(item)
-            if let output, output != "-" {
-                if FileSystemCheck.isDirectory(output) {
-                    throw CLIError.usage(
-                        "\(output) is a folder. Give a file path with -o, e.g. \(output)/documento.pdf.")
-                }
-                if !force && FileSystemCheck.exists(output) {
-                    throw CLIError.cannotCreate(
-                        "\(output) already exists. Choose another -o path, or add --force to replace it.")
-                }
-            }
+            if let output, output != "-" { try InputCheck.outputFile(output, option: "-o") }
         }
     }
 
     func run() async throws {
         try await options.run {
             let vault = try options.openVault()
-            _ = try vault.whoCanRead(item)  // an unknown item fails before a passphrase is asked
-            let session = try options.unlock(vault, purpose: "read an item")
-            if output == "-" {
-                let got = try vault.decrypt(
-                    item, to: FileDescriptorStream(fd: 1, owned: false), by: session)
+            let bar = ProgressBar.make(label: "Decrypting")
+            defer { bar?.finish() }
+            let destination: ItemOutput =
+                output == "-"
+                ? .stream(FileDescriptorStream(fd: 1, owned: false)) : .file(path: output, overwrite: force)
+            let got = try vault.get(
+                item, to: destination, by: try options.unlock(vault, purpose: "read an item"),
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
+            bar?.finish()
+            guard let path = got.path else {
                 Console.error(
-                    "casevault: \(got.id): \(got.size) bytes written to standard output; SHA-256 verified.")
+                    "casevault: \(got.item.id): \(got.item.size) bytes written to standard output; SHA-256 verified.")
                 return
             }
-            let path = try output ?? defaultPath(vault: vault, session: session)
-            if !force && FileSystemCheck.exists(path) {
-                throw CLIError.cannotCreate(
-                    "\(path) already exists. Choose a path with -o, or add --force to replace it.")
+            if got.shortenedName {
+                Console.error("casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
             }
-            let got = try fetch(vault: vault, session: session, to: path)
             if options.json {
-                try Printer.json(GetResult(item: got, path: path, sha256Verified: true))
+                try Printer.json(GetResult(item: got.item, path: path, sha256Verified: true))
                 return
             }
             Console.out(
-                "Wrote \(Printer.safe(path)) (\(Printer.size(got.size))). SHA-256 verified: \(got.sha256)")
+                "Wrote \(Printer.safe(path)) (\(Printer.size(got.item.size))). SHA-256 verified: \(got.item.sha256)")
         }
-    }
-
-    /// The item's original file name in the current folder.
-    private func defaultPath(vault: Vault, session: MemberSession) throws -> String {
-        let details = try vault.showItem(item, as: session)
-        guard let metadata = details.metadata else {
-            throw VaultError.notAReader(subject: "item \(item)", readers: details.item.readers)
-        }
-        return ItemTable.safeFileName(metadata.filename) ?? item
-    }
-
-    /// Decrypts to `path`; with a progress bar (stderr is a terminal, the item is large) the plaintext is
-    /// streamed through a counting sink into a file that appears only once everything verified.
-    private func fetch(vault: Vault, session: MemberSession, to path: String) throws -> Item {
-        let size = try vault.showItem(item).item.size
-        guard let bar = ProgressBar.make(label: "Decrypting", total: size) else {
-            return try vault.get(item, to: path, overwrite: force, by: session)
-        }
-        defer { bar.finish() }
-        let file: AtomicFileSink
-        do { file = try AtomicFileSink(path: path, mode: 0o600, overwrite: force) } catch {
-            throw CLIError.cannotCreate("Cannot create \(path): \(errnoText()). Choose another -o path.")
-        }
-        let got = try vault.decrypt(
-            item, to: CountingSink(file) { bar.update(done: $0, total: size) }, by: session)
-        do { try file.commit() } catch {
-            throw CLIError(
-                message: "Could not finish writing \(path): \(errnoText()). Nothing was left behind.",
-                code: ExitCodes.ioError)
-        }
-        return got
-    }
-}
-
-/// Passes bytes on and reports the running total (for progress bars).
-final class CountingSink: ByteSink {
-    private let next: ByteSink
-    private let report: (Int64) -> Void
-    private var total: Int64 = 0
-
-    init(_ next: ByteSink, report: @escaping (Int64) -> Void) {
-        self.next = next
-        self.report = report
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try next.write(bytes)
-        total += Int64(bytes.count)
-        report(total)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseVaultCore
+import CaseVaultIO
 
 /// `casevault member add`: adds a member from their public card, or makes their keys here.
 struct MemberAdd: AsyncParsableCommand {
@@ -52,9 +53,9 @@ struct MemberAdd: AsyncParsableCommand {
                 throw CLIError.usage(
                     "--card and --new-passphrase-file exclude each other: a card brings its own keys.")
             }
-            if let card { try FileSystemCheck.checkInputFile(card, what: "The card ") }
+            if let card { try InputCheck.readableFile(card, what: "The card ") }
             if let newPassphraseFile {
-                try FileSystemCheck.checkInputFile(newPassphraseFile, what: "The passphrase file ")
+                try InputCheck.readableFile(newPassphraseFile, what: "The passphrase file ")
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseVaultCore
+import CaseVaultIO
 
 /// `casevault init`: creates a vault and its first admin.
 struct InitCommand: AsyncParsableCommand {
@@ -40,7 +41,7 @@ struct InitCommand: AsyncParsableCommand {
         try InputCheck.validating {
             try InputCheck.member(admin, option: "--admin")
             for role in roles { try InputCheck.role(role) }
-            if let identity = options.identity, FileSystemCheck.exists(identity) {
+            if let identity = options.identity, FileSystem.exists(identity) {
                 throw CLIError.cannotCreate(
                     "\(identity) already exists. Choose another --identity path; key files are never overwritten."
                 )
@@ -51,7 +52,7 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run {
             let path = options.vaultPath
-            if FileSystemCheck.exists(path) && !FileSystemCheck.isEmptyDirectory(path) {
+            if FileSystem.exists(path) && !FileSystem.isEmptyDirectory(path) {
                 throw VaultError.vaultExists(path: path)
             }
             let workFactor = try KeyWorkFactor.resolve(options.keyWorkFactor)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseVaultCore
+import CaseVaultIO
 
 /// `casevault keygen`: a member makes their keys on their own machine.
 struct KeygenCommand: AsyncParsableCommand {
@@ -44,11 +45,11 @@ struct KeygenCommand: AsyncParsableCommand {
         try InputCheck.validating {
             try InputCheck.member(name)
             _ = try KeyWorkFactor.resolve(keyWorkFactor)
-            guard FileSystemCheck.isDirectory(output) else {
+            guard FileSystem.isDirectory(output) else {
                 throw CLIError.inputMissing(
                     "\(output) is not a folder. Create it first or choose another -o.")
             }
-            for path in [keyFile, cardFile] where FileSystemCheck.exists(path) {
+            for path in [keyFile, cardFile] where FileSystem.exists(path) {
                 throw CLIError.cannotCreate(
                     "\(path) already exists. Choose another folder; keys are never overwritten.")
             }

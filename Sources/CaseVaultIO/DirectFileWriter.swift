@@ -1,13 +1,17 @@
 import CaseVaultCrypto
 import Dispatch
-import Glibc
+import Synchronization
 
-/// Writes a new file around the page cache (O_DIRECT), in page-aligned 1 MiB blocks, on a background
-/// thread, optionally hashing the bytes on their way out.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes a new file around the page cache (O_DIRECT), in page-aligned blocks of up to 1 MiB, on a
+/// background thread, optionally hashing the bytes on their way out.
 ///
-/// Large outputs that are fsynced before they are renamed into place (vault objects, decrypted items)
-/// otherwise pay twice: once to copy every byte into the page cache and once to write it back on fsync.
-/// With O_DIRECT the disk reads the bytes straight from our buffer. Measured here on 1 GiB:
+/// Large outputs that are fsynced before they are named (vault objects, decrypted items) otherwise pay
+/// twice: once to copy every byte into the page cache and once to write it back on fsync. With O_DIRECT
+/// the disk reads the bytes straight from our buffer. Measured here on 1 GiB:
 /// `dd bs=1M conv=fsync` 4.0 s (3.6 s of it in the kernel), `dd bs=1M oflag=direct conv=fsync` 1.0 s.
 ///
 /// Blocks go round a ring: while the caller fills one, full ones are hashed on one background queue and
@@ -27,23 +31,13 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
     /// Glibc exposes O_DIRECT only under _GNU_SOURCE, which Swift's Glibc module does not set; the value
     /// is part of the Linux ABI for each architecture.
     #if arch(arm64)
-        static let O_DIRECT: Int32 = 0o200000
+        public static let O_DIRECT: Int32 = 0o200000
     #else
-        static let O_DIRECT: Int32 = 0o40000
+        public static let O_DIRECT: Int32 = 0o40000
     #endif
     /// O_DIRECT needs buffer address, length and file offset aligned to the logical block size; a page
     /// covers every device we expect.
     static let alignment = 4096
-
-    public let fd: Int32
-    private let blocks: [UnsafeMutableRawBufferPointer]
-    private var current = 0
-    private var used = 0
-    private var direct: Bool
-    private var finished = false
-    private let digest: Digest?
-    /// Every byte written so far (the file's size once `finish()` returns).
-    public private(set) var byteCount: UInt64 = 0
 
     /// Blocks in the ring by default: enough for decrypted outputs (`get` ran no faster with eight), and
     /// small enough that `casevault age decrypt` to a file stays under 32 MiB of RSS (eight took it to 32.7).
@@ -52,38 +46,75 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
     /// device) without stalling `add`'s cipher. A 1 GiB `add` took 1.45 s with four blocks, 1.38 s with
     /// eight, and no less with twelve or 24 (`hyperfine --runs 8`, agent unlocked).
     public static let deepRingSize = 8
+
+    public let fd: Int32
+    /// For error reports and the durability trace; nil for an unnamed (O_TMPFILE) file.
+    public let path: String?
+    private let blocks: [UnsafeMutableRawBufferPointer]
+    private let wipes: Bool
+    private var current = 0
+    private var used = 0
+    private var direct: Bool
+    private var finished = false
+    private let digest: Digest?
+    /// Every byte written so far (the file's size once `finish()` returns).
+    public private(set) var byteCount: UInt64 = 0
+
     private let hashQueue = DispatchQueue(label: "casevault.direct-writer.hash")
     private let writeQueue = DispatchQueue(label: "casevault.direct-writer.write")
     /// Per block: the job (hash, then write) that owns it, if any.
     private var inFlight: [DispatchGroup?]
-    private let errorLock = PThreadMutex()
-    private var backgroundError: Error?
+    private let backgroundError = Mutex<IOError?>(nil)
 
-    /// Creates `path` (it must not exist) with permission bits `mode`. With `digest`, every byte written
-    /// is also fed to it, in file order.
+    /// Takes over `fd`, a new empty file opened for writing (with O_DIRECT when `direct`), and closes it
+    /// on release. With `digest`, every byte written is also fed to it, in file order. `expectedSize`
+    /// sizes the ring to a small file: a 2 KB object needs one 4 KiB block, not eight of 1 MiB to allocate
+    /// and wipe. `wipes` wipes the blocks on release, for plaintext; ciphertext need not be.
     public init(
-        creating path: String, mode: mode_t = 0o600, digest: Digest? = nil, ringSize: Int = defaultRingSize
-    ) throws {
+        adopting fd: Int32, path: String?, direct: Bool, digest: Digest? = nil, ringSize: Int = defaultRingSize,
+        expectedSize: Int64? = nil, wipes: Bool = true
+    ) {
         precondition(ringSize >= 2, "the ring needs a block to fill and one in flight")
-        inFlight = Array(repeating: nil, count: ringSize)
+        var size = Self.blockSize
+        var count = ringSize
+        if let expectedSize, expectedSize >= 0, expectedSize < Int64(Self.blockSize) {
+            // One more page than the file needs, so that the expected bytes never fill the block and the
+            // whole file is written by `finish()`; a file that grows meanwhile still works, serially.
+            size = (Int(expectedSize) / Self.alignment + 1) * Self.alignment
+            count = 2
+        }
+        self.fd = fd
+        self.path = path
+        self.direct = direct
+        self.digest = digest
+        self.wipes = wipes
+        inFlight = Array(repeating: nil, count: count)
+        blocks = (0..<count).map { _ in
+            // The second block of a small ring is only touched if the file outgrows its estimate.
+            UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: Self.alignment)
+        }
+    }
+
+    /// Creates `path` (it must not exist) with permission bits `mode`.
+    public convenience init(
+        creating path: String, mode: mode_t = 0o600, digest: Digest? = nil, ringSize: Int = defaultRingSize,
+        expectedSize: Int64? = nil, wipes: Bool = true
+    ) throws {
         var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.O_DIRECT, mode)
-        direct = fd >= 0
+        let direct = fd >= 0
         if fd < 0 && errno == EINVAL {
             fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         }
-        guard fd >= 0 else { throw AgeError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-        self.fd = fd
-        self.digest = digest
-        blocks = (0..<ringSize).map { _ in
-            UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: Self.alignment)
-        }
+        guard fd >= 0 else { throw IOError.system(errno == EEXIST ? .exists : .create, path: path) }
+        self.init(
+            adopting: fd, path: path, direct: direct, digest: digest, ringSize: ringSize,
+            expectedSize: expectedSize, wipes: wipes)
     }
 
     deinit {
         for group in inFlight { group?.wait() }
-        // The blocks may have held plaintext (decrypted outputs).
         for block in blocks {
-            ConstantTime.wipe(block)
+            if wipes { ConstantTime.wipe(block) }
             block.deallocate()
         }
         close(fd)
@@ -103,9 +134,10 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
         byteCount += UInt64(bytes.count)
     }
 
-    /// Writes what is buffered and makes the file's data durable (fsync). The last partial page is written
-    /// without O_DIRECT, since O_DIRECT lengths must be whole blocks.
-    public func finish() throws {
+    /// Writes what is buffered and, with `sync`, makes the file's data durable (fsync). A caller that
+    /// passes false takes over durability (one `syncfs` for a batch of small files). The last partial page
+    /// is written without O_DIRECT, since O_DIRECT lengths must be whole blocks.
+    public func finish(sync: Bool = true) throws {
         precondition(!finished, "finish called twice")
         finished = true
         try drain()
@@ -118,7 +150,8 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
             try writeRaw(block, from: aligned, count: used - aligned)
         }
         used = 0
-        guard fsync(fd) == 0 else { throw AgeError.io("fsync failed: \(String(cString: strerror(errno)))") }
+        guard sync else { return }
+        guard FileSystem.sync(fd, path: path) == 0 else { throw IOError.system(.sync, path: path) }
     }
 
     /// Hands the full current block to the background queues and moves to the next block of the ring,
@@ -148,9 +181,12 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
         if let error = failure { throw error }
     }
 
-    private var failure: Error? { errorLock.withLock { backgroundError } }
+    private var failure: IOError? { backgroundError.withLock { $0 } }
 
-    private func record(_ error: Error) { errorLock.withLock { if backgroundError == nil { backgroundError = error } } }
+    private func record(_ error: Error) {
+        let ioError = error as? IOError ?? IOError(.write, path: path)
+        backgroundError.withLock { if $0 == nil { $0 = ioError } }
+    }
 
     /// Waits for every background job, and rethrows the first failure.
     private func drain() throws {
@@ -182,7 +218,7 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EINVAL && direct && offset == start { throw DirectWriteRefused() }
-                throw AgeError.io("write failed: \(String(cString: strerror(errno)))")
+                throw IOError.system(.write, path: path)
             }
             offset += n
         }
@@ -192,22 +228,8 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
         guard direct else { return }
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags & ~Self.O_DIRECT) == 0 else {
-            throw AgeError.io("cannot leave direct I/O mode: \(String(cString: strerror(errno)))")
+            throw IOError.system(.write, path: path)
         }
         direct = false
-    }
-}
-
-/// A small pthread mutex: this module does not import Foundation.
-final class PThreadMutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func withLock<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }

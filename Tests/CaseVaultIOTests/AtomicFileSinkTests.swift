@@ -2,7 +2,7 @@ import CaseVaultCrypto
 import Foundation
 import Testing
 
-@testable import CaseVaultAge
+@testable import CaseVaultIO
 
 @Suite("atomic output files")
 struct AtomicFileSinkTests {
@@ -61,11 +61,11 @@ struct AtomicFileSinkTests {
     func noOverwrite() throws {
         let folder = try TemporaryFolder()
         _ = try folder.write("taken", [7])
-        #expect(throws: AgeError.self) { try AtomicFileSink(path: folder.file("taken"), overwrite: false) }
+        #expect(throws: IOError.self) { try AtomicFileSink(path: folder.file("taken"), overwrite: false) }
         let sink = try AtomicFileSink(path: folder.file("late"), overwrite: false)
         try sink.write([1])
         _ = try folder.write("late", [2])
-        #expect(throws: AgeError.self) { try sink.commit() }
+        #expect(throws: IOError.self) { try sink.commit() }
         #expect(try folder.read("late") == [2])
     }
 
@@ -74,7 +74,7 @@ struct AtomicFileSinkTests {
         let folder = try TemporaryFolder()
         let fifo = folder.file("pipe")
         #expect(mkfifo(fifo, 0o600) == 0)
-        #expect(throws: AgeError.self) { try AtomicFileSink(path: fifo) }
+        #expect(throws: IOError.self) { try AtomicFileSink(path: fifo) }
         var info = stat()
         #expect(stat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
     }

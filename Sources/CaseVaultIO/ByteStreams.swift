@@ -1,6 +1,10 @@
-import Glibc
+import CaseVaultCrypto
 
-/// Somewhere bytes come from: a file, a pipe, a buffer, or another decoder (armor).
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Somewhere bytes come from: a file, a pipe, a socket, a buffer, or another decoder (armor).
 public protocol ByteSource: AnyObject {
     /// Reads up to `buffer.count` bytes; returns 0 only at the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
@@ -29,6 +33,20 @@ extension ByteSource {
             filled += n
         }
         return filled
+    }
+
+    /// Reads the whole stream into memory, refusing (`IOError.tooLarge`) anything above `limit` bytes.
+    /// The read buffer is wiped, since small files read whole are often key files.
+    public func readToEnd(limit: Int, path: String? = nil) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(64 * 1024, limit + 1))
+        defer { ConstantTime.wipe(&chunk) }
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            if n == 0 { return out }
+            guard out.count + n <= limit else { throw IOError(.tooLarge, path: path) }
+            out += chunk[0..<n]
+        }
     }
 }
 
@@ -65,29 +83,50 @@ public final class MemorySink: ByteSink {
     public func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
 }
 
+/// Passes bytes on and reports the running total (for progress reports).
+public final class CountingSink: ByteSink {
+    private let next: ByteSink
+    private let report: (Int64) -> Void
+    public private(set) var total: Int64 = 0
+
+    public init(_ next: ByteSink, report: @escaping (Int64) -> Void) {
+        self.next = next
+        self.report = report
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try next.write(bytes)
+        total += Int64(bytes.count)
+        report(total)
+    }
+}
+
 /// A POSIX file descriptor used as a source or sink. It closes the descriptor only if it owns it.
 public final class FileDescriptorStream: ByteSource, ByteSink {
     public let fd: Int32
+    /// The path it was opened from, for error reports; nil for inherited descriptors.
+    public let path: String?
     private let owned: Bool
 
-    public init(fd: Int32, owned: Bool) {
+    public init(fd: Int32, owned: Bool, path: String? = nil) {
         self.fd = fd
         self.owned = owned
+        self.path = path
     }
 
     /// Opens `path` for reading.
     public convenience init(readingFrom path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AgeError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        self.init(fd: fd, owned: true)
+        guard fd >= 0 else { throw IOError.system(.open, path: path) }
+        self.init(fd: fd, owned: true, path: path)
     }
 
     /// Creates (or truncates) `path` for writing with the given permission bits.
     public convenience init(writingTo path: String, mode: mode_t = 0o600, exclusive: Bool = false) throws {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         let fd = open(path, flags, mode)
-        guard fd >= 0 else { throw AgeError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-        self.init(fd: fd, owned: true)
+        guard fd >= 0 else { throw IOError.system(errno == EEXIST ? .exists : .create, path: path) }
+        self.init(fd: fd, owned: true, path: path)
     }
 
     deinit { if owned { close(fd) } }
@@ -97,7 +136,7 @@ public final class FileDescriptorStream: ByteSource, ByteSink {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw AgeError.io("read failed: \(String(cString: strerror(errno)))")
+            throw IOError.system(.read, path: path)
         }
     }
 
@@ -107,7 +146,7 @@ public final class FileDescriptorStream: ByteSource, ByteSink {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AgeError.io("write failed: \(String(cString: strerror(errno)))")
+                throw IOError.system(.write, path: path)
             }
             offset += n
         }
@@ -115,6 +154,13 @@ public final class FileDescriptorStream: ByteSource, ByteSink {
 
     /// Flushes the file's data to stable storage.
     public func sync() throws {
-        guard fsync(fd) == 0 else { throw AgeError.io("fsync failed: \(String(cString: strerror(errno)))") }
+        guard FileSystem.sync(fd, path: path) == 0 else { throw IOError.system(.sync, path: path) }
+    }
+
+    /// The size of a regular file, or nil for pipes and terminals.
+    public var regularFileSize: Int64? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(info.st_size)
     }
 }

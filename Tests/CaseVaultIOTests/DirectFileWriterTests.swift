@@ -2,7 +2,7 @@ import CaseVaultCrypto
 import Foundation
 import Testing
 
-@testable import CaseVaultAge
+@testable import CaseVaultIO
 
 /// Direct I/O has alignment rules (whole pages, page-aligned offsets) that the writer must hide: every size
 /// must come out byte for byte, also where the file system refuses O_DIRECT and the writer falls back.
@@ -48,7 +48,7 @@ struct DirectFileWriterTests {
     func refusesExisting() throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("taken", [1, 2, 3])
-        #expect(throws: AgeError.self) { try DirectFileWriter(creating: path) }
+        #expect(throws: IOError.self) { try DirectFileWriter(creating: path) }
         #expect(try folder.read("taken") == [1, 2, 3])
     }
 }
