@@ -45,11 +45,22 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
-        .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
+        // Helpers every test target shares: temporary folders, random bytes, hex, SHA-256, running programs.
+        // A regular target kept under Tests/ (as swift-nio keeps NIOTestUtils), so test targets can depend on it.
+        .target(name: "CaseVaultTestSupport", dependencies: ["CaseVaultCrypto"], path: "Tests/CaseVaultTestSupport"),
+        .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto", "CaseVaultTestSupport"]),
+        .testTarget(
+            name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultCrypto", "CaseVaultTestSupport"]
+        ),
+        .testTarget(
+            name: "CaseVaultCoreTests",
+            dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto", "CaseVaultTestSupport"]
+        ),
         // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
-        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge"]),
+        .testTarget(
+            name: "CaseVaultCLITests",
+            dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
