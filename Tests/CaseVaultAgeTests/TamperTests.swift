@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultTestSupport
 import Testing
 
 @testable import CaseVaultAge
