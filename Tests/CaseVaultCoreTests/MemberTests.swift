@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -1,5 +1,6 @@
 import CaseVaultAge
 import CaseVaultCrypto
+import CaseVaultTestSupport
 import Dispatch
 import Foundation
 import GRDB
