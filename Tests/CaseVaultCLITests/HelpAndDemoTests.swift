@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ struct HelpAndDemoTests {
 
     @Test("every command's --help shows an example", arguments: commands)
     func helpHasExample(_ command: [String]) throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         let result = try CLI(folder: folder).run(command + ["--help"])
         #expect(result.code == 0)
         #expect(
@@ -28,7 +29,7 @@ struct HelpAndDemoTests {
 
     @Test("the demo runs to completion without a terminal and refuses the psychologist")
     func demo() throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         let target = folder.file("demo")
         let result = try CLI(folder: folder).run([
             "demo", target, "--keys", CLI.packageRoot + "/Keys/demo",
@@ -45,7 +46,7 @@ struct HelpAndDemoTests {
 
     @Test("the demo refuses a folder that is not empty")
     func demoRefusesUsedFolder() throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         try folder.write("something.txt", "x")
         let result = try CLI(folder: folder).run(["demo", folder.path])
         #expect(result.code == Code.cannotCreate)
@@ -55,7 +56,7 @@ struct HelpAndDemoTests {
     @Test(
         "completion scripts are generated for bash, zsh and fish", arguments: ["bash", "zsh", "fish"])
     func completions(_ shell: String) throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         let result = try CLI(folder: folder).run(["--generate-completion-script", shell])
         #expect(result.code == 0)
         #expect(result.stdout.contains("casevault"))
