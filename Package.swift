@@ -56,10 +56,14 @@ let package = Package(
             name: "CaseVaultCoreTests",
             dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto", "CaseVaultTestSupport"]
         ),
-        // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
+        // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it). The
+        // command tree comes from CaseVaultCLI, read through ArgumentParser's configuration.
         .testTarget(
             name: "CaseVaultCLITests",
-            dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultTestSupport"]
+            dependencies: [
+                "casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
