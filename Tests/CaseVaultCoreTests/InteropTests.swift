@@ -38,20 +38,47 @@ let haveAgeAndSQLite = haveAgeAndPython && ProcessRunner.path(of: "sqlite3") != 
 
 @Suite("Interoperability with the age and sqlite3 command-line tools")
 struct InteropTests {
+    /// A legal item exported by the lawyer to a fresh age1 recipient (a prosecutor), as the tests below read it.
+    struct RecipientExport {
+        let team: Team
+        let item: Item
+        let original: [UInt8]
+        let prosecutor: X25519Identity
+        let exported: String
+
+        init() throws {
+            team = try Team()
+            original = randomBytes(150_000)
+            item = try team.addItem(original, itemClass: .legal)
+            prosecutor = try X25519Identity.generate()
+            exported = team.folder.file("for-prosecutor.age")
+            try team.vault.export(
+                item.id, to: .recipient(prosecutor.recipient.description), outputPath: exported, by: team.lawyer)
+        }
+    }
+
+    /// A social item exported by the social worker to the passphrase "partner words"; returns the file's path.
+    static func passphraseExport(in team: Team, of original: [UInt8]) throws -> String {
+        let item = try team.addItem(original, itemClass: .social)
+        let exported = team.folder.file("partner.age")
+        try team.vault.export(
+            item.id, to: .passphrase(secret("partner words"), workFactor: 10), outputPath: exported,
+            by: team.socialWorker)
+        return exported
+    }
+
     @Test("export to an age1 recipient: one stanza, a fresh file key, mode 0600")
     func exportToRecipient() throws {
-        let team = try Team()
-        let original = randomBytes(150_000)
-        let item = try team.addItem(original, itemClass: .legal)
-        let prosecutor = try X25519Identity.generate()
-        let exported = team.folder.file("for-prosecutor.age")
-        try team.vault.export(
-            item.id, to: .recipient(prosecutor.recipient.description), outputPath: exported, by: team.lawyer)
+        let export = try RecipientExport()
+        let team = export.team
+        let item = export.item
+        let prosecutor = export.prosecutor
+        let exported = export.exported
         #expect(fileMode(exported) == 0o600)
 
         let sink = MemorySink()
         try Age.decrypt(from: FileDescriptorStream(readingFrom: exported), to: sink, identities: [prosecutor])
-        #expect(sink.bytes == original)
+        #expect(sink.bytes == export.original)
         // The exported file has exactly one stanza: no role's key is in it.
         let (header, exportedPayload) = try Header.parse(try readFile(exported))
         #expect(header.stanzas.count == 1)
@@ -73,28 +100,22 @@ struct InteropTests {
         "export to an age1 recipient: `age -d -i` opens it",
         .enabled(if: haveAge, "SKIPPED: age not installed; .ci/setup installs it"))
     func ageOpensRecipientExport() throws {
-        let team = try Team()
-        let original = randomBytes(150_000)
-        let item = try team.addItem(original, itemClass: .legal)
-        let prosecutor = try X25519Identity.generate()
-        let exported = team.folder.file("for-prosecutor.age")
-        try team.vault.export(
-            item.id, to: .recipient(prosecutor.recipient.description), outputPath: exported, by: team.lawyer)
-        let identityFile = try team.folder.write("prosecutor.txt", prosecutor.encoded().unsafeExportedBytes() + [0x0A])
-        let result = try ProcessRunner.run(["age", "-d", "-i", identityFile, "-o", team.folder.file("plain"), exported])
+        let export = try RecipientExport()
+        let folder = export.team.folder
+        let identityFile = try folder.write(
+            "prosecutor.txt", export.prosecutor.encoded().unsafeExportedBytes() + [0x0A])
+        let result = try ProcessRunner.run([
+            "age", "-d", "-i", identityFile, "-o", folder.file("plain"), export.exported,
+        ])
         #expect(result.status == 0, "\(result.output)")
-        #expect(try readFile(team.folder.file("plain")) == original)
+        #expect(try readFile(folder.file("plain")) == export.original)
     }
 
     @Test("export to a passphrase: an scrypt recipient opens it")
     func exportToPassphrase() throws {
         let team = try Team()
         let original = Array("a report for a partner organisation".utf8)
-        let item = try team.addItem(original, itemClass: .social)
-        let exported = team.folder.file("partner.age")
-        try team.vault.export(
-            item.id, to: .passphrase(secret("partner words"), workFactor: 10), outputPath: exported,
-            by: team.socialWorker)
+        let exported = try Self.passphraseExport(in: team, of: original)
         let sink = MemorySink()
         try Age.decrypt(
             from: FileDescriptorStream(readingFrom: exported), to: sink,
@@ -109,11 +130,7 @@ struct InteropTests {
     func ageOpensPassphraseExport() throws {
         let team = try Team()
         let original = Array("a report for a partner organisation".utf8)
-        let item = try team.addItem(original, itemClass: .social)
-        let exported = team.folder.file("partner.age")
-        try team.vault.export(
-            item.id, to: .passphrase(secret("partner words"), workFactor: 10), outputPath: exported,
-            by: team.socialWorker)
+        let exported = try Self.passphraseExport(in: team, of: original)
         let driver = try team.folder.write("pty_age.py", Array(ptyDriver.utf8))
         let result = try ProcessRunner.run([
             "env", "CV_PASSPHRASE=partner words", "python3", driver, "age", "-d", "-o",
