@@ -49,12 +49,29 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
-        .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultIOTests", dependencies: ["CaseVaultIO", "CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultAgeTests", dependencies: ["CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto"]),
-        .testTarget(name: "CaseVaultCoreTests", dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto"]),
-        // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it).
-        .testTarget(name: "CaseVaultCLITests", dependencies: ["casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultIO"]),
+        // Helpers every test target shares: temporary folders, random bytes, hex, SHA-256, running programs.
+        // A regular target kept under Tests/ (as swift-nio keeps NIOTestUtils), so test targets can depend on it.
+        .target(name: "CaseVaultTestSupport", dependencies: ["CaseVaultCrypto"], path: "Tests/CaseVaultTestSupport"),
+        .testTarget(name: "CaseVaultCryptoTests", dependencies: ["CaseVaultCrypto", "CaseVaultTestSupport"]),
+        .testTarget(
+            name: "CaseVaultIOTests", dependencies: ["CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]),
+        .testTarget(
+            name: "CaseVaultAgeTests",
+            dependencies: ["CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]
+        ),
+        .testTarget(
+            name: "CaseVaultCoreTests",
+            dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]
+        ),
+        // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it). The
+        // command tree comes from CaseVaultCLI, read through ArgumentParser's configuration.
+        .testTarget(
+            name: "CaseVaultCLITests",
+            dependencies: [
+                "casevault", "CaseVaultCLI", "CaseVaultAge", "CaseVaultIO", "CaseVaultTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

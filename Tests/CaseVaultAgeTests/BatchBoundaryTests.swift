@@ -1,5 +1,6 @@
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -22,21 +23,6 @@ struct BatchBoundaryTests {
 
     static func plaintext(_ count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 16) }
-    }
-
-    /// Expects equal byte arrays, reporting only the lengths and the first difference: `#expect(a == b)`
-    /// would print megabytes.
-    static func expectSame(
-        _ actual: [UInt8], _ expected: [UInt8], _ comment: Comment? = nil,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        guard actual != expected else { return }
-        let first =
-            (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] }
-            ?? min(actual.count, expected.count)
-        Issue.record(
-            "got \(actual.count) bytes, expected \(expected.count); first difference at \(first). \(comment ?? "")",
-            sourceLocation: sourceLocation)
     }
 
     static func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
@@ -74,11 +60,11 @@ struct BatchBoundaryTests {
         #expect(error == nil)
         #expect(released.count == chunkCount)
         #expect(released.dropLast().allSatisfy { $0.count == Self.chunk })
-        Self.expectSame(Array(released.joined()), plaintext)
+        #expect(sameBytes(Array(released.joined()), plaintext))
 
         let sink = MemorySink()
         try Age.decrypt(from: MemorySource(file), to: sink, identities: [Self.identity])
-        Self.expectSame(sink.bytes, plaintext)
+        #expect(sameBytes(sink.bytes, plaintext))
 
         // `read(into:)` with a buffer that straddles chunk and batch edges.
         let reader = try AgeReader(source: MemorySource(file), identities: [Self.identity])
@@ -89,7 +75,7 @@ struct BatchBoundaryTests {
             if n == 0 { break }
             viaRead += buffer[0..<n]
         }
-        Self.expectSame(viaRead, plaintext)
+        #expect(sameBytes(viaRead, plaintext))
     }
 
     @Test("writes of any shape seal the same chunks", arguments: [1, 4097, 65536, 65537, 1 << 20, 3 << 20])
@@ -106,7 +92,7 @@ struct BatchBoundaryTests {
         try writer.finish()
         let out = MemorySink()
         try Age.decrypt(from: MemorySource(sink.bytes), to: out, identities: [Self.identity])
-        Self.expectSame(out.bytes, plaintext)
+        #expect(sameBytes(out.bytes, plaintext))
     }
 
     /// A source that hands out at most `limit` bytes a read, as a pipe does.
@@ -134,7 +120,7 @@ struct BatchBoundaryTests {
             let out = MemorySink()
             try Age.decrypt(
                 from: TricklingSource(sink.bytes, limit: limit), to: out, identities: [Self.identity])
-            Self.expectSame(out.bytes, plaintext, "size \(size), reads of \(limit)")
+            #expect(sameBytes(out.bytes, plaintext, "size \(size), reads of \(limit)"))
         }
     }
 
@@ -182,7 +168,7 @@ struct BatchBoundaryTests {
                 continue
             }
             #expect(released.count == k, "chunk \(k), byte \(position - base)")
-            Self.expectSame(Array(released.joined()), expected)
+            #expect(sameBytes(Array(released.joined()), expected))
         }
     }
 
@@ -217,7 +203,7 @@ struct BatchBoundaryTests {
                 Issue.record("+\(extra): expected a payload failure, got \(String(describing: error))")
                 continue
             }
-            Self.expectSame(Array(released.joined()), plaintext, "+\(extra)")
+            #expect(sameBytes(Array(released.joined()), plaintext, "+\(extra)"))
         }
     }
 
@@ -233,7 +219,7 @@ struct BatchBoundaryTests {
             Issue.record("expected a payload failure, got \(String(describing: error))")
             return
         }
-        Self.expectSame(Array(released.joined()), plaintext)
+        #expect(sameBytes(Array(released.joined()), plaintext))
     }
 
     @Test(
@@ -247,14 +233,14 @@ struct BatchBoundaryTests {
         let keyPath = try folder.write("key", key)
         let plaintext = Self.plaintext(size)
         let ours = try folder.write("ours.age", try Self.encrypt(plaintext))
-        let opened = try ExternalTools.run(["age", "-d", "-i", keyPath, ours])
+        let opened = try ProcessRunner.run(["age", "-d", "-i", keyPath, ours])
         #expect(opened.status == 0, "\(opened.stderr)")
-        Self.expectSame(opened.stdout, plaintext)
+        #expect(sameBytes(opened.stdout, plaintext))
 
-        let theirs = try ExternalTools.run(["age", "-e", "-r", Self.identity.recipient.description], stdin: plaintext)
+        let theirs = try ProcessRunner.run(["age", "-e", "-r", Self.identity.recipient.description], stdin: plaintext)
         #expect(theirs.status == 0, "\(theirs.stderr)")
         let sink = MemorySink()
         try Age.decrypt(from: MemorySource(theirs.stdout), to: sink, identities: [Self.identity])
-        Self.expectSame(sink.bytes, plaintext)
+        #expect(sameBytes(sink.bytes, plaintext))
     }
 }

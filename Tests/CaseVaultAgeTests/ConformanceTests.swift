@@ -1,5 +1,6 @@
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Testing
 
 @testable import CaseVaultAge
@@ -65,18 +66,5 @@ final class HashingSink: ByteSink {
 
     func digest() throws -> String {
         try digestState.finalize().hexString
-    }
-}
-
-extension Array where Element == UInt8 {
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

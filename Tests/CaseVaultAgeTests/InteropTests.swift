@@ -1,5 +1,6 @@
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -9,8 +10,6 @@ import Testing
 @Suite("interop with the age CLI", .enabled(if: ExternalTools.ageAvailable, "SKIPPED: age/age-keygen not installed"))
 struct InteropTests {
     static let sizes = [0, 1, 65535, 65536, 65537, 3 * 1024 * 1024 + 5]
-
-    static func randomBytes(_ count: Int) throws -> [UInt8] { try SystemRandom.bytes(count: count) }
 
     static func identityFile(_ identity: X25519Identity, in folder: TemporaryFolder, name: String) throws -> String {
         var text = identity.encoded().unsafeExportedBytes()
@@ -23,11 +22,11 @@ struct InteropTests {
         let folder = try TemporaryFolder()
         let identity = try X25519Identity.generate()
         let keyPath = try Self.identityFile(identity, in: folder, name: "key.txt")
-        let plaintext = try Self.randomBytes(size)
+        let plaintext = randomBytes(size)
         let sink = MemorySink()
         try Age.encrypt(from: MemorySource(plaintext), to: sink, recipients: [identity.recipient])
         let file = try folder.write("file.age", sink.bytes)
-        let result = try ExternalTools.run(["age", "-d", "-i", keyPath, file])
+        let result = try ProcessRunner.run(["age", "-d", "-i", keyPath, file])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(sameBytes(result.stdout, plaintext))
     }
@@ -35,8 +34,8 @@ struct InteropTests {
     @Test("we open what age encrypts (X25519)", arguments: sizes)
     func ageEncryptsWeDecrypt(size: Int) throws {
         let identity = try X25519Identity.generate()
-        let plaintext = try Self.randomBytes(size)
-        let result = try ExternalTools.run(["age", "-e", "-r", identity.recipient.description], stdin: plaintext)
+        let plaintext = randomBytes(size)
+        let result = try ProcessRunner.run(["age", "-e", "-r", identity.recipient.description], stdin: plaintext)
         #expect(result.status == 0, "\(result.stderr)")
         let sink = MemorySink()
         try Age.decrypt(from: MemorySource(result.stdout), to: sink, identities: [identity])
@@ -49,7 +48,7 @@ struct InteropTests {
         let a = try X25519Identity.generate()
         let b = try X25519Identity.generate()
         let c = try X25519Identity.generate()
-        let plaintext = try Self.randomBytes(200_000)
+        let plaintext = randomBytes(200_000)
         let sink = MemorySink()
         try Age.encrypt(
             from: MemorySource(plaintext), to: sink, recipients: [a.recipient, b.recipient, c.recipient], armor: true)
@@ -57,10 +56,10 @@ struct InteropTests {
         let file = try folder.write("file.age", sink.bytes)
         for (i, id) in [a, b, c].enumerated() {
             let key = try Self.identityFile(id, in: folder, name: "k\(i)")
-            let result = try ExternalTools.run(["age", "-d", "-i", key, file])
+            let result = try ProcessRunner.run(["age", "-d", "-i", key, file])
             #expect(result.status == 0 && sameBytes(result.stdout, plaintext), "recipient \(i): \(result.stderr)")
         }
-        let fromAge = try ExternalTools.run(
+        let fromAge = try ProcessRunner.run(
             ["age", "-e", "-a", "-r", a.recipient.description, "-r", b.recipient.description], stdin: plaintext)
         #expect(fromAge.status == 0)
         let out = MemorySink()
@@ -75,7 +74,7 @@ struct InteropTests {
     @Test("keys from age-keygen work here, and ours work in age")
     func keysInterchange() throws {
         let folder = try TemporaryFolder()
-        let generated = try ExternalTools.run(["age-keygen"])
+        let generated = try ProcessRunner.run(["age-keygen"])
         #expect(generated.status == 0)
         let identities = try IdentityFile.parse(SecureBytes(copying: generated.stdout))
         #expect(identities.count == 1)
@@ -84,14 +83,16 @@ struct InteropTests {
         #expect(identities[0].recipient.description == publicLine)
         let ours = try X25519Identity.generate()
         let key = try Self.identityFile(ours, in: folder, name: "ours.key")
-        let converted = try ExternalTools.run(["age-keygen", "-y", key])
+        let converted = try ProcessRunner.run(["age-keygen", "-y", key])
         #expect(String(decoding: converted.stdout, as: UTF8.self) == ours.recipient.description + "\n")
     }
 
-    @Test("passphrase files, both directions", .enabled(if: ExternalTools.path(of: "python3") != nil))
+    @Test(
+        "passphrase files, both directions",
+        .enabled(if: ProcessRunner.path(of: "python3") != nil, ExternalTools.python3Missing))
     func passphrase() throws {
         let folder = try TemporaryFolder()
-        let plaintext = try Self.randomBytes(70_000)
+        let plaintext = randomBytes(70_000)
         let secret = SecureBytes(copying: Array("correct horse battery staple".utf8))
         let sink = MemorySink()
         try Age.encrypt(
@@ -120,7 +121,7 @@ struct InteropTests {
 
     @Test(
         "age -d -i opens our passphrase-protected identity files",
-        .enabled(if: ExternalTools.path(of: "python3") != nil))
+        .enabled(if: ProcessRunner.path(of: "python3") != nil, ExternalTools.python3Missing))
     func protectedIdentityFile() throws {
         let folder = try TemporaryFolder()
         let identity = try X25519Identity.generate()

@@ -1,5 +1,6 @@
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Testing
 
 @testable import CaseVaultAge

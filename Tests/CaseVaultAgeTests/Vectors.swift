@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Foundation
 
 /// Finds and parses the conformance vectors kept outside the repository in `../shared/vectors`.
@@ -96,22 +97,16 @@ enum TestVectors {
             data = open(sys.argv[1], "rb").read()
             sys.stdout.buffer.write(zlib.decompress(data[data.index(b"\\n\\n") + 2:]))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
+        let result: ProcessRunner.Result
         do {
-            try process.run()
+            result = try ProcessRunner.run(["python3", "-c", script, path])
         } catch {
             throw LoadError(description: "\(name): cannot run python3 to inflate the zlib body: \(error)")
         }
-        let inflated = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let status = process.terminationStatus
-            throw LoadError(description: "\(name): python3 could not inflate the body (exit status \(status))")
+        guard result.status == 0 else {
+            throw LoadError(
+                description: "\(name): python3 could not inflate the body (exit status \(result.status))")
         }
-        return [UInt8](inflated)
+        return result.stdout
     }
 }

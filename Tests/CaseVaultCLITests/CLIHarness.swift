@@ -1,14 +1,22 @@
 import CaseVaultCLI
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `casevault` binary the way a user would: a separate process, passphrases in files,
-/// settings in CASEVAULT_* variables, no terminal and no standard input.
+/// settings in CASEVAULT_* variables, no terminal and no standard input. The running itself is
+/// CaseVaultTestSupport's `ProcessRunner`; what is here is what makes it `casevault`.
 struct CLI {
     struct Result {
         let code: Int32
         let stdout: String
         let stderr: String
+
+        init(_ result: ProcessRunner.Result) {
+            code = result.status
+            stdout = result.stdoutText
+            stderr = result.stderr
+        }
 
         /// Standard error without warnings and notes (the lowered test work factor prints one).
         var errorLines: [String] {
@@ -31,7 +39,7 @@ struct CLI {
     var environment: [String: String]
     var workingDirectory: String
 
-    init(folder: TestFolder) {
+    init(folder: TemporaryFolder) {
         workingDirectory = folder.path
         environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -53,40 +61,19 @@ struct CLI {
     }
 
     func start(_ arguments: [String], env extra: [String: String] = [:]) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment.merging(extra) { $1 }
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        process.standardInput = FileHandle.nullDevice
-        // Output goes to files, not pipes, so that a chatty process can never block on a full pipe.
-        let out = workingDirectory + "/.stdout-\(UUID().uuidString)"
-        let err = workingDirectory + "/.stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        try process.run()
-        return Running(process: process, stdoutPath: out, stderrPath: err)
+        Running(
+            started: try ProcessRunner.start(
+                [Self.binary] + arguments, environment: environment.merging(extra) { $1 },
+                workingDirectory: workingDirectory))
     }
 
+    /// A `casevault` process started and not yet waited for (tests signal it, or run several at once).
     struct Running {
-        let process: Process
-        let stdoutPath: String
-        let stderrPath: String
+        let started: ProcessRunner.Running
 
-        func finish() throws -> Result {
-            process.waitUntilExit()
-            defer {
-                try? FileManager.default.removeItem(atPath: stdoutPath)
-                try? FileManager.default.removeItem(atPath: stderrPath)
-            }
-            let read = { (path: String) in
-                String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
-            }
-            return Result(
-                code: process.terminationStatus, stdout: read(stdoutPath), stderr: read(stderrPath))
-        }
+        var process: Process { started.process }
+
+        func finish() throws -> Result { Result(try started.finish()) }
     }
 
     /// Next to the test bundle (SwiftPM puts executables and test products in one folder, whatever
@@ -121,35 +108,6 @@ struct CLI {
     }
 }
 
-/// A temporary folder for one test, removed afterwards.
-final class TestFolder: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        path =
-            FileManager.default.temporaryDirectory.appendingPathComponent(
-                "casevault-cli-\(UUID().uuidString)"
-            ).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let target = file(name)
-        try Data(bytes).write(to: URL(fileURLWithPath: target))
-        return target
-    }
-}
-
 /// The documented exit codes (Docs/CLI.md), as the CLI target defines them.
 enum Code {
     static let success = ExitCodes.success
@@ -157,15 +115,6 @@ enum Code {
     static let inputMissing = ExitCodes.inputMissing
     static let cannotCreate = ExitCodes.cannotCreate
     static let notEntitled = ExitCodes.notEntitled
-}
-
-func sha256Hex(_ path: String) throws -> String {
-    String(try Tool.run("sha256sum", [path]).prefix(64))
-}
-
-func randomBytes(_ count: Int) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
 }
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct InterruptTests {
     @Test("an interrupt while writing an output removes its temporary file and exits 128 + signal", arguments: [SIGINT, SIGTERM])
     func interruptRemovesTemporaryOutput(signal: Int32) throws {
-        let folder = try TestFolder()
+        let folder = try TemporaryFolder()
         let cli = CLI(folder: folder)
         let key = folder.file("key")
         #expect(try cli.run(["age", "keygen", "-o", key]).code == 0)

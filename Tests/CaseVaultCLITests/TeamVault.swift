@@ -1,15 +1,16 @@
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
 /// A vault made through the CLI: ana (admin), lucia (lawyer, keys made in the vault), mateo (mentor) and
 /// sofia (psychologist, keys made with `keygen` and added from her card), and case LPZ-2026-014.
 struct TeamVault {
-    let folder: TestFolder
+    let folder: TemporaryFolder
     let cli: CLI
     static let caseID = "LPZ-2026-014"
 
     init() throws {
-        folder = try TestFolder()
+        folder = try TemporaryFolder()
         cli = CLI(folder: folder)
         for name in ["ana", "lucia", "mateo", "sofia"] {
             try folder.write("\(name).pass", "passphrase of \(name)\n")
@@ -96,20 +97,12 @@ struct TeamVault {
 enum Tool {
     /// Runs a standard tool and returns its standard output; a failure to run it fails the test.
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let result = try ProcessRunner.run([tool] + arguments)
+        guard result.status == 0 else {
             throw CLITestFailure(
-                message: "\(tool) failed with exit code \(process.terminationStatus); .ci/setup installs it"
-            )
+                message: "\(tool) failed with exit code \(result.status); .ci/setup installs it\n\(result.stderr)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.stdoutText
     }
 }
 

@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -24,13 +25,13 @@ struct WorkflowTests {
         #expect(item.caseID == TeamVault.caseID)
         #expect(item.size == 300_000)
         #expect(item.readers == ["lawyer", "mentor"])
-        #expect(item.sha256 == (try sha256Hex(original)))
+        #expect(item.sha256 == (try sha256Hex(file: original)))
 
         let output = team.folder.file("retrieved.bin")
         let got = try team.cli.run(["get", item.id, "-o", output], env: team.as_("lucia"))
         try expectSuccess(got)
         #expect(got.stdout.contains("SHA-256 verified"))
-        #expect(try sha256Hex(output) == (try sha256Hex(original)))
+        #expect(try sha256Hex(file: output) == (try sha256Hex(file: original)))
         let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
@@ -41,7 +42,7 @@ struct WorkflowTests {
         inDownloads.workingDirectory = team.folder.file("downloads")
         let byName = try inDownloads.run(["get", item.id], env: team.as_("lucia"))
         try expectSuccess(byName)
-        #expect(try sha256Hex(team.folder.file("downloads/declaracion.bin")) == item.sha256)
+        #expect(try sha256Hex(file: team.folder.file("downloads/declaracion.bin")) == item.sha256)
     }
 
     @Test("show prints the reader roles, and the decrypted description only to a reader")
@@ -168,6 +169,6 @@ struct WorkflowTests {
         for result in results { #expect(result.code == 0, "\(result.stderr)") }
         let items = try decodeJSON([ItemJSON].self, try team.cli.run(["list", "--json"]).stdout)
         #expect(items.count == 2)
-        #expect(Set(items.map(\.sha256)) == Set([try sha256Hex(first), try sha256Hex(second)]))
+        #expect(Set(items.map(\.sha256)) == Set([try sha256Hex(file: first), try sha256Hex(file: second)]))
     }
 }

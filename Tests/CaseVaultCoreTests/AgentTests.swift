@@ -1,6 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import Testing
 

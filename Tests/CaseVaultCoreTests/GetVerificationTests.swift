@@ -1,6 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -65,10 +66,7 @@ struct GetVerificationTests {
     func flippedByteLate() throws {
         let team = try Team()
         let item = try team.addItem(randomBytes(Self.size))
-        let objectPath = team.vault.objects.path(of: item.object)
-        var bytes = try readFile(objectPath)
-        bytes[bytes.count - 1000] ^= 0x80
-        try Data(bytes).write(to: URL(fileURLWithPath: objectPath))
+        try team.flipObjectByte(of: item, at: { $0 - 1000 }, bit: 0x80)
         let out = team.folder.file("out.bin")
         let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
         guard case .integrityFailure(.item(item.id), .age(.payload)) = error else {

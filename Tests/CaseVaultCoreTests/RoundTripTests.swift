@@ -1,6 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
@@ -57,11 +58,7 @@ struct RoundTripTests {
         let team = try Team()
         let size = offsetSeed == 0 ? 0 : 100_000
         let item = try team.addItem(randomBytes(size))
-        let objectPath = team.vault.objects.path(of: item.object)
-        var bytes = try readFile(objectPath)
-        let offset = offsetSeed == 0 ? 20 : offsetSeed
-        bytes[offset] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: objectPath))
+        try team.flipObjectByte(of: item, at: { _ in offsetSeed == 0 ? 20 : offsetSeed }, bit: 0x01)
 
         let out = team.folder.file("out.bin")
         let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }

@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Testing
 
 @testable import CaseVaultCrypto

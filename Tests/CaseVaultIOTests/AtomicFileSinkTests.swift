@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultTestSupport
 import Foundation
 import Testing
 

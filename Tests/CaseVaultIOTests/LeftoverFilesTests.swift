@@ -1,3 +1,4 @@
+import CaseVaultTestSupport
 import Foundation
 import Testing
 

@@ -1,54 +1,16 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultTestSupport
 import Foundation
 import Testing
 
 @testable import CaseVaultCore
 
-/// A temporary folder removed when the value goes away.
-final class TemporaryFolder: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/casevault-test-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw IOError.system(.makeFolder, path: NSTemporaryDirectory())
-        }
-        path = String(cString: made)
-    }
-
-    deinit { FileSystem.removeTree(path) }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    /// Writes `bytes` to a new file in the folder and returns its path.
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = file(name)
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw IOError(.create, path: path)
-        }
-        return path
-    }
-}
-
+/// A passphrase as the vault takes it: in secret storage, never a String.
 func secret(_ text: String) -> SecureBytes { SecureBytes(copying: Array(text.utf8)) }
 
-func randomBytes(_ count: Int) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-}
-
-func sha256Hex(_ bytes: [UInt8]) throws -> String { Hex.encode(try Digest.hash(.sha256, bytes)) }
-
-func readFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw IOError(.read, path: path)
-    }
-    return Array(data)
-}
-
+/// The permission bits of `path`, or nil when it does not exist.
 func fileMode(_ path: String) -> mode_t? { FileSystem.mode(of: path) }
 
 /// Key files in tests use a low scrypt work factor so that unlocking is instant.
@@ -96,25 +58,12 @@ final class Team: @unchecked Sendable {
             caseID: caseID, files: [path], options: AddOptions(itemClass: itemClass, readers: readers),
             by: lawyer)[0]
     }
-}
 
-/// Runs a command and returns its exit status and combined output.
-@discardableResult
-func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// True when `/usr/bin/NAME` or another PATH entry has the tool.
-func haveTool(_ name: String) -> Bool {
-    ((try? run(["sh", "-c", "command -v \(name)"]))?.status ?? 1) == 0
+    /// Damages `item`'s stored object in place: flips `bit` of the byte at `position(size of the object)`.
+    func flipObjectByte(of item: Item, at position: (Int) -> Int, bit: UInt8) throws {
+        let objectPath = vault.objects.path(of: item.object)
+        var bytes = try readFile(objectPath)
+        bytes[position(bytes.count)] ^= bit
+        try Data(bytes).write(to: URL(fileURLWithPath: objectPath))
+    }
 }

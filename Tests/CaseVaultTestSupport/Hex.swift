@@ -1,8 +1,6 @@
-@testable import CaseVaultCrypto
-
-/// Decodes a test vector written in hex. Whitespace and newlines are ignored so long vectors can be wrapped;
+/// Decodes hex as test vectors print it. Whitespace and newlines are ignored so long vectors can be wrapped;
 /// anything else that is not a hex digit is a typo in the vector and stops the run.
-func hex(_ s: String) -> [UInt8] {
+public func hex(_ s: String) -> [UInt8] {
     let digits = s.utf8.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 }
     precondition(digits.count % 2 == 0, "hex vector has an odd number of digits")
     func nibble(_ c: UInt8) -> UInt8 {
@@ -24,8 +22,8 @@ func hex(_ s: String) -> [UInt8] {
 }
 
 extension Array where Element == UInt8 {
-    /// Lowercase hex, the form the RFCs print vectors in, so a failing `#expect` shows a readable diff.
-    var hexString: String {
+    /// Lowercase hex, the form the RFCs and `sha256sum` print, so a failing `#expect` shows a readable diff.
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(count * 2)
@@ -35,22 +33,4 @@ extension Array where Element == UInt8 {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-/// The UTF-8 bytes of an ASCII message from a vector ("abc", "Hi There").
-func ascii(_ s: String) -> [UInt8] { Array(s.utf8) }
-
-/// A vector's key material in secret storage, the only form the crypto layer accepts keys in.
-func secret(_ bytes: [UInt8]) -> SecureBytes { SecureBytes(copying: bytes) }
-
-extension SecureBytes {
-    /// The secret's bytes as hex, for comparing derived keys with vectors.
-    var hexString: String { unsafeExportedBytes().hexString }
-}
-
-/// `bytes` with one bit flipped at `index`: the smallest change a forgery could make.
-func flippingBit(_ bytes: [UInt8], at index: Int, bit: UInt8 = 0x01) -> [UInt8] {
-    var copy = bytes
-    copy[index] ^= bit
-    return copy
 }
