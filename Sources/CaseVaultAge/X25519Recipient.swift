@@ -36,6 +36,7 @@ public struct X25519Recipient: Recipient, Sendable, Equatable, CustomStringConve
 
 /// An age X25519 identity: a private key written `AGE-SECRET-KEY-1…` (upper-case Bech32).
 public final class X25519Identity: Identity, @unchecked Sendable {
+    // Sendable: immutable after init (a `let` key whose OpenSSL object is only read, never changed).
     public let privateKey: X25519.PrivateKey
 
     public init(privateKey: X25519.PrivateKey) { self.privateKey = privateKey }

@@ -4,6 +4,8 @@ internal import COpenSSL
 public enum Ed25519 {
     public static let signatureByteCount = 64
 
+    // Sendable: immutable after init; OpenSSL allows concurrent use of one EVP_PKEY when every call makes
+    // its own context, as these do.
     public final class PrivateKey: @unchecked Sendable {
         let key: PKey
         /// The 32-byte seed.
@@ -35,6 +37,8 @@ public enum Ed25519 {
         }
     }
 
+    // Sendable: immutable after init; OpenSSL allows concurrent use of one EVP_PKEY when every call makes
+    // its own context, as these do.
     public final class PublicKey: @unchecked Sendable, Equatable {
         let key: PKey
         public let rawRepresentation: [UInt8]

@@ -6,6 +6,8 @@ internal import COpenSSL
 /// It is a class so that a secret is never silently copied into a second, unwiped buffer: copies of a
 /// `SecureBytes` value share the one allocation.
 public final class SecureBytes: @unchecked Sendable {
+    // Sendable: the allocation never moves or grows; it is filled by its creator before it is shared, and
+    // read-only afterwards, like any buffer handed between threads.
     private let storage: UnsafeMutableRawBufferPointer
 
     /// The number of secret bytes.

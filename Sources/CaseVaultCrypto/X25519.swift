@@ -3,6 +3,8 @@ internal import COpenSSL
 /// X25519 (RFC 7748) key agreement.
 public enum X25519 {
     /// A private scalar; the secret bytes stay in a `SecureBytes`, the key object in an `EVP_PKEY`.
+    // Sendable: immutable after init; OpenSSL allows concurrent use of one EVP_PKEY when every call makes
+    // its own context, as these do.
     public final class PrivateKey: @unchecked Sendable {
         let key: PKey
         /// The 32 raw private bytes, as stored in an identity.
@@ -57,6 +59,8 @@ public enum X25519 {
     }
 
     /// A public point, as 32 raw bytes (u-coordinate, little-endian).
+    // Sendable: immutable after init; OpenSSL allows concurrent use of one EVP_PKEY when every call makes
+    // its own context, as these do.
     public final class PublicKey: @unchecked Sendable, Equatable {
         let key: PKey
         public let rawRepresentation: [UInt8]

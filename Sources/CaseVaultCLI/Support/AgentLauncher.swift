@@ -1,4 +1,5 @@
 import CaseVaultCore
+import CaseVaultIO
 import Foundation
 
 #if canImport(Glibc)
@@ -116,15 +117,8 @@ enum AgentLauncher {
 
         /// Reads until end of file (the agent closes its end once ready) or `limit` bytes.
         func readAll(limit: Int) -> String {
-            var out: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 512)
-            while out.count < limit {
-                let n = Glibc.read(read, &chunk, chunk.count)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { break }
-                out += chunk[0..<n]
-            }
-            return String(decoding: out, as: UTF8.self)
+            let bytes = (try? FileDescriptorStream(fd: read, owned: false).readToEnd(limit: limit)) ?? []
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

@@ -10,6 +10,7 @@ import CaseVaultIO
 /// to the agent, which answers with the result and never with a key. One connection per request, so a
 /// command never keeps the agent busy and several commands can use it at once.
 final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
+    // Sendable: only `let`s; every request opens its own connection.
     /// What the agent says about itself; the vault checks it against the member's record.
     struct Info {
         let vaultID: String

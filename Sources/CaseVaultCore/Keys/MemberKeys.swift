@@ -14,6 +14,7 @@ import CaseVaultCrypto
 /// The signing seed sits in a comment line (Bech32, HRP `casevault-signing-key-`, upper case), which age
 /// ignores.
 final class MemberKeys: @unchecked Sendable {
+    // Sendable: immutable after init (keys in immutable key classes and SecureBytes).
     static let signingKeyHRP = "casevault-signing-key-"
     static let signingKeyTag = "CASEVAULT-SIGNING-KEY-1"
 

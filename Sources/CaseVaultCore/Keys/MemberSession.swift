@@ -6,6 +6,7 @@ import CaseVaultCrypto
 /// content open the member's role key envelopes with it, so access is decided by what the identity can
 /// decrypt, not only by what the database says.
 public final class MemberSession: @unchecked Sendable {
+    // Sendable: immutable after init; its keys are Sendable themselves.
     /// The member's name.
     public let member: String
     let memberID: Int64

@@ -25,6 +25,7 @@ final class BackgroundDigests: @unchecked Sendable {
     }
 
     final class Outcome: @unchecked Sendable {
+        // Written only by the queue's block, read only after `group.wait()`, which orders the two.
         var error: Error?
     }
 
