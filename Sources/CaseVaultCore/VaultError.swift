@@ -5,6 +5,9 @@ import CaseVaultAge
 public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `path` holds no vault (no `vault.sqlite`).
     case notAVault(path: String)
+    /// The vault folder or its database exists (or may exist) but cannot be opened: permission denied, a
+    /// path through a file, a symbolic link loop. Not the same as no vault.
+    case vaultUnreadable(path: String, reason: String)
     /// `init` was asked to create a vault where something already is.
     case vaultExists(path: String)
     /// A name, id or role given by the user has characters or a length the vault does not allow.
@@ -37,6 +40,8 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An input file could not be used.
     case inputNotFound(path: String)
     case inputIsDirectory(path: String)
+    /// A FIFO, device or socket: reading it could block forever or never end.
+    case inputNotRegularFile(path: String)
     case inputUnreadable(path: String, reason: String)
     case outputExists(path: String)
     /// Decryption or a digest check failed: the stored data of `subject` was altered or damaged.
@@ -58,6 +63,8 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notAVault(let path):
             "There is no vault at \(path). Create one with `casevault init` or pass the right --vault folder."
+        case .vaultUnreadable(let path, let reason):
+            "Cannot open the vault: \(path) cannot be read (\(reason)). Check its permissions and owner (ls -ld), or pass the right --vault folder."
         case .vaultExists(let path):
             "\(path) already exists and is not empty. Choose a new folder for the vault."
         case .invalidName(let kind, let value, let rule):
@@ -102,6 +109,8 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) does not exist. Check the path; nothing was added."
         case .inputIsDirectory(let path):
             "\(path) is a folder. Add the files inside it one by one; nothing was added."
+        case .inputNotRegularFile(let path):
+            "\(path) is not a regular file (a pipe, device or socket). Add regular files only; nothing was added."
         case .inputUnreadable(let path, let reason):
             "\(path) cannot be read (\(reason)). Check its permissions; nothing was added."
         case .outputExists(let path):

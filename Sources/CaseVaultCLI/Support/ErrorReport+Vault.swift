@@ -6,7 +6,7 @@ extension ErrorReport {
         switch error {
         case .invalidName, .invalidArgument, .memberExists, .caseExists, .alreadyHolds, .doesNotHold,
             .lastHolder,
-            .roleHasNoKey, .inputIsDirectory:
+            .roleHasNoKey, .inputIsDirectory, .inputNotRegularFile:
             ExitCodes.usage
         case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .keyFileMissing,
             .inputNotFound,
@@ -18,7 +18,7 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .integrityFailure, .missingObject:
             ExitCodes.dataError
-        case .io, .database, .agentUnavailable:
+        case .io, .database, .agentUnavailable, .vaultUnreadable:
             ExitCodes.ioError
         }
     }

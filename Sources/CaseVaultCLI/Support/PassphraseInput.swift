@@ -32,6 +32,7 @@ enum PassphraseInput {
             throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(errnoText()).")
         }
         defer { close(fd) }
+        FileSystemCheck.warnIfOpenToOthers(passphraseFile: path, fd: fd)
         let buffer = SecureBytes(zeroedCount: maximumLength + 1)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         guard n >= 0 else {

@@ -65,6 +65,7 @@ struct VaultOptions: ParsableArguments {
         let vault = try Vault.open(
             at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor))
         note("Opened the vault at \(vault.path).")
+        FileSystemCheck.warnIfOpenToOthers(vault: vault.path)
         return vault
     }
 

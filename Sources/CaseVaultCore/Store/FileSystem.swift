@@ -101,13 +101,17 @@ enum FileSystem {
     }
 
     /// Opens an input file for reading, refusing folders and reporting missing or unreadable files clearly.
+    /// Anything but a regular file is refused before it can block: the file is opened non-blocking (a FIFO
+    /// without a writer would otherwise hang `open` forever), checked with `fstat`, and only then switched
+    /// back to blocking reads.
     static func openInput(_ path: String) throws -> FileDescriptorStream {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             switch code {
             case ENOENT, ENOTDIR: throw VaultError.inputNotFound(path: path)
             case EISDIR: throw VaultError.inputIsDirectory(path: path)
+            case ENXIO: throw VaultError.inputNotRegularFile(path: path)
             default: throw VaultError.inputUnreadable(path: path, reason: errorText(code))
             }
         }
@@ -117,8 +121,11 @@ enum FileSystem {
         switch info.st_mode & S_IFMT {
         case S_IFDIR: throw VaultError.inputIsDirectory(path: path)
         case S_IFREG: break
-        default:
-            throw VaultError.inputUnreadable(path: path, reason: "it is not a regular file")
+        default: throw VaultError.inputNotRegularFile(path: path)
+        }
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
+            throw VaultError.inputUnreadable(path: path, reason: errorText())
         }
         return stream
     }

@@ -90,7 +90,7 @@ struct AddCommand: AsyncParsableCommand {
             if let collectedBy { try InputCheck.text(collectedBy, option: "--collected-by", limit: 256) }
             if let source { try InputCheck.text(source, option: "--source", limit: 1024) }
             if let collectedAt { try InputCheck.timestamp(collectedAt, option: "--collected-at") }
-            for file in files { try FileSystemCheck.checkInputFile(file) }
+            for file in files { try FileSystemCheck.checkInputFile(file, regularFileOnly: true) }
         }
     }
 
