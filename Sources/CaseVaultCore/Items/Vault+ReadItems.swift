@@ -92,24 +92,35 @@ extension Vault {
 
     /// The item's record and file key, unwrapped with the session's role keys. Access is decided here by
     /// cryptography: without an envelope that opens a reader role's key, there is no file key.
+    ///
+    /// The vault records which role generations the header is wrapped to (`item_readers`), so a member who
+    /// holds the key of one of them is owed a stanza that opens. When none does, the header was altered or
+    /// damaged (65), not a question of entitlement (77): age alone cannot tell the two apart, the record can.
     func unlockItem(_ itemID: String, session: MemberSession) throws -> (ItemRecord, SecureBytes) {
         try checkSession(session)
-        let (record, identities) = try read { db in
+        let (record, opened) = try read { db in
             let record = try itemRecord(db, itemID)
-            return (record, try readerIdentities(db, record: record, session: session))
+            let opened = try RoleKeyring.openIdentities(db, session: session, roles: Array(record.generations.keys))
+            return (record, opened)
         }
+        let identities = Self.identities(for: record, from: opened)
         guard !identities.isEmpty else {
             throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
         }
+        let subject = "The envelope of item \(itemID)"
         do {
             let (header, rest) = try Header.parse(record.header)
             guard rest.isEmpty else { throw AgeError.header("bytes follow the header") }
             return (record, try FileKey.unwrap(header, identities: identities))
         } catch let error as AgeError {
             if case .noMatch = error {
-                throw VaultError.notAReader(subject: "item \(itemID)", readers: record.item.readers)
+                let held = record.generations.filter { opened[$0.key]?[$0.value] != nil }.keys.sorted()
+                throw VaultError.integrityFailure(
+                    subject: subject,
+                    detail: "no stanza opens with the key of \(held.joined(separator: ", ")), a reader role you "
+                        + "hold, so the envelope is damaged")
             }
-            throw VaultError.integrityFailure(subject: "The envelope of item \(itemID)", detail: error.description)
+            throw VaultError.integrityFailure(subject: subject, detail: "the envelope is damaged (\(error.description))")
         }
     }
 
