@@ -146,6 +146,9 @@ final class TestFolder: @unchecked Sendable {
     func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let target = file(name)
         try Data(bytes).write(to: URL(fileURLWithPath: target))
+        // Test files stand for passphrase files and evidence: 0600, as a careful user keeps them (a
+        // passphrase file open to others draws a warning).
+        chmod(target, 0o600)
         return target
     }
 }
