@@ -13,7 +13,9 @@ struct BlackBoxDefectCLITests {
         let before = try team.snapshot()
         let result = try team.cli.run(arguments, env: env ?? team.as_("lucia"))
         #expect(result.code == code, "\(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.errorLines.first?.hasPrefix("casevault: ") == true, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.errorLines.first?.hasPrefix("casevault: ") == true, "\(result.stderr)",
+            sourceLocation: sourceLocation)
         #expect(result.stderr.contains(says), "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(!result.stderr.contains("Error:"), "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, "\(result.stdout)", sourceLocation: sourceLocation)
@@ -45,7 +47,10 @@ struct BlackBoxDefectCLITests {
     @Test("real dates are accepted and stored as given, offset included")
     func realDates() throws {
         let team = try TeamVault()
-        for date in ["2024-02-29", "2026-03-01T10:30", "2026-12-31T23:59:59Z", "2026-03-01T10:30-04:00", "2026-03-01T00:00+14:00"] {
+        for date in [
+            "2024-02-29", "2026-03-01T10:30", "2026-12-31T23:59:59Z", "2026-03-01T10:30-04:00",
+            "2026-03-01T00:00+14:00",
+        ] {
             let item = try team.add("acta.txt", "acta\n", extra: ["--collected-at", date])
             let shown = try team.cli.run(["show", item], env: team.as_("lucia"))
             try expectSuccess(shown)
@@ -98,7 +103,10 @@ struct BlackBoxDefectCLITests {
         }
         let result = try running.finish()
         #expect(result.code == Code.usage, "\(result.stderr)")
-        #expect(result.errorLines == ["casevault: \(fifo) is not a regular file (a pipe, device or socket). Add regular files only; nothing was changed."])
+        #expect(
+            result.errorLines == [
+                "casevault: \(fifo) is not a regular file (a pipe, device or socket). Add regular files only; nothing was changed."
+            ])
         #expect(try team.snapshot() == before)
     }
 
@@ -111,7 +119,8 @@ struct BlackBoxDefectCLITests {
         let database = team.folder.file("vault/vault.sqlite")
         let hex = try Tool.run("sqlite3", [database, "SELECT hex(header) FROM items WHERE id = '\(item)';"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        var header = Array(String(decoding: hexBytes(hex), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
+        var header = Array(
+            String(decoding: hexBytes(hex), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
         // Lines: version, then per stanza "-> X25519 …" and its body line, then "--- MAC". Change the first
         // character of every body line (still valid base64, a different key share ciphertext).
         for index in header.indices where index > 0 && header[index - 1].hasPrefix("-> ") {
@@ -122,7 +131,8 @@ struct BlackBoxDefectCLITests {
         _ = try Tool.run("sqlite3", [database, "UPDATE items SET header = X'\(tampered)' WHERE id = '\(item)';"])
 
         for member in ["lucia", "mateo"] {
-            let result = try team.cli.run(["get", item, "-o", team.folder.file("out-\(member)")], env: team.as_(member))
+            let result = try team.cli.run(
+                ["get", item, "-o", team.folder.file("out-\(member)")], env: team.as_(member))
             #expect(result.code == 65, "\(member): \(result.stderr)")
             #expect(result.stderr.contains("envelope is damaged"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: team.folder.file("out-\(member)")))
@@ -144,7 +154,9 @@ struct BlackBoxDefectCLITests {
         let result = try team.cli.run(["list"])
         #expect(result.code == 74, "\(result.stderr)")
         #expect(result.errorLines.count == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("\(database) cannot be read (Too many levels of symbolic links)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(database) cannot be read (Too many levels of symbolic links)"), "\(result.stderr)"
+        )
         #expect(!result.stderr.contains("There is no vault"), "\(result.stderr)")
     }
 
@@ -152,7 +164,9 @@ struct BlackBoxDefectCLITests {
 
     @Test(
         "argument errors start with casevault: and show the usage line (64)",
-        arguments: [["add"], ["--no-such-option"], ["list", "--frobnicate"], ["add", TeamVault.caseID, "f", "--class", "nope"]])
+        arguments: [
+            ["add"], ["--no-such-option"], ["list", "--frobnicate"], ["add", TeamVault.caseID, "f", "--class", "nope"],
+        ])
     func argumentErrors(_ arguments: [String]) throws {
         let team = try TeamVault()
         let result = try expectRefused(arguments, code: Code.usage, says: "Usage: ", team: team)
@@ -163,7 +177,9 @@ struct BlackBoxDefectCLITests {
     func helpStillWorks() throws {
         let folder = try TestFolder()
         let cli = CLI(folder: folder)
-        for arguments in [["--help"], ["add", "--help"], ["help", "add"], ["--version"], ["--generate-completion-script", "bash"]] {
+        for arguments in [
+            ["--help"], ["add", "--help"], ["help", "add"], ["--version"], ["--generate-completion-script", "bash"],
+        ] {
             let result = try cli.run(arguments)
             #expect(result.code == 0, "\(arguments): \(result.stderr)")
             #expect(!result.stdout.isEmpty && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
@@ -196,7 +212,9 @@ struct BlackBoxDefectCLITests {
         #expect(chmod(file, 0o644) == 0)
         let result = try team.cli.run(["list", "--names"], env: team.as_("lucia"))
         try expectSuccess(result)
-        #expect(result.stderr.contains("other users can read the passphrase file \(file). Run `chmod 600 \(file)`."), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("other users can read the passphrase file \(file). Run `chmod 600 \(file)`."),
+            "\(result.stderr)")
         #expect(chmod(file, 0o600) == 0)
         let quiet = try team.cli.run(["list", "--names"], env: team.as_("lucia"))
         #expect(!quiet.stderr.contains("passphrase file"), "\(quiet.stderr)")

@@ -60,9 +60,11 @@ enum FileSystemCheck {
     /// by one: objects are ciphertext and key files are checked when they are used; a closed folder
     /// guards them.
     static func openParts(ofVault vault: String) -> [String] {
-        let parts = [vault] + ["vault.sqlite", "vault.sqlite-wal", "vault.sqlite-shm", "objects", "keys", "tmp"].map {
-            "\(vault)/\($0)"
-        }
+        let parts =
+            [vault]
+            + ["vault.sqlite", "vault.sqlite-wal", "vault.sqlite-shm", "objects", "keys", "tmp"].map {
+                "\(vault)/\($0)"
+            }
         return parts.filter(isOpenToOthers)
     }
 
@@ -98,6 +100,7 @@ enum FileSystemCheck {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || "/._-+,:@%".utf8.contains(byte)
         }
-        return plain && !path.isEmpty ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return plain && !path.isEmpty
+            ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

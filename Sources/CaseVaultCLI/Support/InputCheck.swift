@@ -83,7 +83,9 @@ enum InputCheck {
             second = value
             at += 3
         }
-        guard hour <= 23, minute <= 59, second <= 59 else { return "hours run from 00 to 23, minutes and seconds from 00 to 59" }
+        guard hour <= 23, minute <= 59, second <= 59 else {
+            return "hours run from 00 to 23, minutes and seconds from 00 to 59"
+        }
         if at == bytes.count { return nil }
         if byte(at) == 0x5A { return at + 1 == bytes.count ? nil : .some(nil) }
         guard byte(at) == 0x2B || byte(at) == 0x2D, let offsetHours = number(at + 1, 2), byte(at + 3) == 0x3A,

@@ -120,7 +120,8 @@ extension Vault {
                     detail: "no stanza opens with the key of \(held.joined(separator: ", ")), a reader role you "
                         + "hold, so the envelope is damaged")
             }
-            throw VaultError.integrityFailure(subject: subject, detail: "the envelope is damaged (\(error.description))")
+            throw VaultError.integrityFailure(
+                subject: subject, detail: "the envelope is damaged (\(error.description))")
         }
     }
 
