@@ -1,6 +1,9 @@
 import ArgumentParser
 import CaseVaultIO
-import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `casevault`: the root command. Subcommands live one per file under Commands/.
 public struct CaseVaultCommand: AsyncParsableCommand {
@@ -36,10 +39,43 @@ public struct CaseVaultCommand: AsyncParsableCommand {
 
     /// The process entry point: interrupts first remove this process's temporary files (no partial
     /// output, no stray plaintext), the temporary files of earlier commands that were killed are removed,
-    /// then the command line is parsed and run.
+    /// then the command line is parsed and run. Parse errors are printed in `casevault`'s own form
+    /// (`casevault: …`, then the usage line), not argument-parser's `Error: …`.
     public static func runFromCommandLine() async {
         InterruptCleanup.installHandlers()
         UserState.sweepLeftovers()
-        await main()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let report = ArgumentErrors.report(error, arguments: arguments)
+            if !report.text.isEmpty {
+                if report.toStandardOutput { Console.out(report.text) } else { Console.error(report.text) }
+            }
+            Glibc.exit(report.code)
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            Glibc.exit(error.rawValue)
+        } catch let error where ErrorReport.isOwn(error) {
+            // Commands report their own errors (`reportingErrors`); this is the net for any that escape.
+            let (message, code) = ErrorReport.describe(error)
+            Console.error("casevault: \(message)")
+            Glibc.exit(code)
+        } catch {
+            // argument-parser's own: `help SUBCOMMAND` runs a command that throws the help request.
+            let report = ArgumentErrors.report(error, arguments: arguments)
+            if !report.text.isEmpty {
+                if report.toStandardOutput { Console.out(report.text) } else { Console.error(report.text) }
+            }
+            Glibc.exit(report.code)
+        }
+        Glibc.exit(ExitCodes.success)
     }
 }

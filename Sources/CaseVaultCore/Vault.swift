@@ -53,9 +53,7 @@ public final class Vault: Sendable {
         at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system
     ) throws -> Vault {
         let path = normalized(path)
-        guard FileSystem.isDirectory(path), FileSystem.exists("\(path)/\(databaseName)") else {
-            throw VaultError.notAVault(path: path)
-        }
+        try checkReadable(path)
         let pool = try openDatabase(at: "\(path)/\(databaseName)")
         let (configuration, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
             if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
@@ -66,6 +64,31 @@ public final class Vault: Sendable {
         let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
         vault.objects.sweepTemporaries(now: Int(clock.now().timeIntervalSince1970))
         return vault
+    }
+
+    /// Tells "no vault here" (nothing at the path, or no database in the folder) from "a vault that cannot
+    /// be opened": a folder that may not be entered, a database that may not be read, a path through a
+    /// file or a symbolic link loop. The latter names the path and the system's reason.
+    static func checkReadable(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { throw VaultError.notAVault(path: path) }
+            throw VaultError.vaultUnreadable(path: path, errno: code)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw VaultError.notAVault(path: path) }
+        guard access(path, X_OK) == 0 else {
+            throw VaultError.vaultUnreadable(path: path, errno: errno)
+        }
+        let database = "\(path)/\(databaseName)"
+        // Non-blocking: whatever sits under that name, probing it must not hang.
+        let fd = Glibc.open(database, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw VaultError.notAVault(path: path) }
+            throw VaultError.vaultUnreadable(path: database, errno: code)
+        }
+        close(fd)
     }
 
     static func openDatabase(at file: String) throws -> DatabasePool {

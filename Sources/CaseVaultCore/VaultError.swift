@@ -10,6 +10,9 @@ import CaseVaultIO
 public enum VaultError: Error, Sendable, Equatable {
     /// `path` holds no vault (no `vault.sqlite`).
     case notAVault(path: String)
+    /// The vault folder or its database exists (or may exist) but cannot be opened: permission denied, a
+    /// path through a file, a symbolic link loop. Not the same as no vault.
+    case vaultUnreadable(path: String, errno: Int32)
     /// `init` was asked to create a vault where something already is.
     case vaultExists(path: String)
     /// The database was written by a version of CaseVault this one cannot read.

@@ -152,7 +152,7 @@ public enum FileSystem {
     /// Opens an existing regular file for reading. A FIFO, socket or device is refused before anything
     /// could block on it (the open itself is non-blocking; a FIFO with no writer would otherwise hang).
     public static func openRegularFile(_ path: String) throws -> FileDescriptorStream {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw IOError.system(.open, path: path) }
         let stream = FileDescriptorStream(fd: fd, owned: true, path: path)
         var info = stat()

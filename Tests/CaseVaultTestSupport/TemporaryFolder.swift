@@ -21,11 +21,14 @@ public final class TemporaryFolder: Sendable {
     /// The path of `name` inside the folder (nothing is created).
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    /// Writes `bytes` to `name` in the folder and returns its path.
+    /// Writes `bytes` to `name` in the folder, 0600, and returns its path. Test files stand for passphrase
+    /// files and evidence, kept as a careful user keeps them (a passphrase file others can read draws a
+    /// warning that would otherwise show in every test).
     @discardableResult
     public func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let target = file(name)
         try Data(bytes).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
         return target
     }
 

@@ -7,6 +7,8 @@ extension ErrorReport {
         switch error {
         case .notAVault(let path):
             "There is no vault at \(path). Create one with `casevault init` or pass the right --vault folder."
+        case .vaultUnreadable(let path, let code):
+            "Cannot open the vault: \(path) cannot be read (\(Errno.text(code))). Check its permissions and owner (ls -ld), or pass the right --vault folder."
         case .vaultExists(let path):
             "\(path) already exists and is not empty. Choose a new folder for the vault."
         case .unsupportedFormat:
@@ -106,7 +108,7 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .integrityFailure, .missingObject:
             ExitCodes.dataError
-        case .database, .unsupportedFormat, .agentUnavailable:
+        case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable:
             ExitCodes.ioError
         }
     }

@@ -29,6 +29,11 @@ enum ErrorReport {
         }
     }
 
+    /// Errors of casevault's own layers (as opposed to argument-parser's help requests and parse errors).
+    static func isOwn(_ error: Error) -> Bool {
+        error is CLIError || error is AgeError || error is VaultError || error is IOError || error is CryptoError
+    }
+
     /// The error's type and case, e.g. `VaultError.notAReader`, for --verbose.
     static func kind(of error: Error) -> String {
         let mirror = Mirror(reflecting: error)

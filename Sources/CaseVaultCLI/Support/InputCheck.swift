@@ -71,34 +71,62 @@ enum InputCheck {
     }
 
     /// A date or date and time: `2026-03-01`, `2026-03-01T14:05`, `2026-03-01T14:05:09Z`, `…-04:00`.
+    /// Every field must name a real instant (no 30 February, no hour 25, no offset beyond ±14:00); the text
+    /// is then stored as given, offset included.
     static func timestamp(_ text: String, option: String) throws {
-        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
-        let date = Array(parts[0].utf8)
-        let digits: (ArraySlice<UInt8>) -> Bool = { $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-        var valid =
-            date.count == 10 && date[4] == 0x2D && date[7] == 0x2D && digits(date[0..<4])
-            && digits(date[5..<7])
-            && digits(date[8..<10])
-        if valid, parts.count == 2 {
-            var time = Substring(parts[1])
-            if time.hasSuffix("Z") {
-                time = time.dropLast()
-            } else if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-                let offset = Array(time[time.index(after: sign)...].utf8)
-                valid =
-                    offset.count == 5 && offset[2] == 0x3A && digits(offset[0..<2]) && digits(offset[3..<5])
-                time = time[..<sign]
+        guard let problem = timestampProblem(text) else { return }
+        throw CLIError.usage(
+            "\(option) \(quoted(text)) is not a date\(problem.map { " (\($0))" } ?? ""). Use 2026-03-01 or "
+                + "2026-03-01T14:05 (ISO 8601, optionally with seconds and Z or -04:00).")
+    }
+
+    /// nil when `text` is a valid date or date-time; otherwise `.some(reason)`, where the reason is nil
+    /// when the text does not have the shape of a date at all.
+    static func timestampProblem(_ text: String) -> String?? {
+        let bytes = Array(text.utf8)
+        // A run of exactly `count` digits at `at`, as a number.
+        func number(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[at..<at + count] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
             }
-            let clock = time.split(separator: ":", omittingEmptySubsequences: false)
-            valid =
-                valid && (2...3).contains(clock.count)
-                && clock.allSatisfy { $0.count == 2 && digits(Array($0.utf8)[...]) }
+            return value
         }
-        guard valid else {
-            throw CLIError.usage(
-                "\(option) \(quoted(text)) is not a date. Use 2026-03-01 or 2026-03-01T14:05 (ISO 8601, optionally with Z or -04:00)."
-            )
+        func byte(_ at: Int) -> UInt8? { at < bytes.count ? bytes[at] : nil }
+        guard let year = number(0, 4), byte(4) == 0x2D, let month = number(5, 2), byte(7) == 0x2D,
+            let day = number(8, 2)
+        else { return .some(nil) }
+        guard (1...12).contains(month) else { return "there is no month \(month)" }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard year >= 1, (1...days).contains(day) else {
+            return "month \(month) of \(year) has no day \(day)"
         }
+        if bytes.count == 10 { return nil }
+        guard byte(10) == 0x54, let hour = number(11, 2), byte(13) == 0x3A, let minute = number(14, 2) else {
+            return .some(nil)
+        }
+        var at = 16
+        var second = 0
+        if byte(at) == 0x3A {
+            guard let value = number(at + 1, 2) else { return .some(nil) }
+            second = value
+            at += 3
+        }
+        guard hour <= 23, minute <= 59, second <= 59 else {
+            return "hours run from 00 to 23, minutes and seconds from 00 to 59"
+        }
+        if at == bytes.count { return nil }
+        if byte(at) == 0x5A { return at + 1 == bytes.count ? nil : .some(nil) }
+        guard byte(at) == 0x2B || byte(at) == 0x2D, let offsetHours = number(at + 1, 2), byte(at + 3) == 0x3A,
+            let offsetMinutes = number(at + 4, 2), at + 6 == bytes.count
+        else { return .some(nil) }
+        guard offsetMinutes <= 59, offsetHours * 60 + offsetMinutes <= 14 * 60 else {
+            return "offsets from UTC run from -14:00 to +14:00"
+        }
+        return nil
     }
 
     /// Free text that is stored encrypted (titles, notes): bounded, and free of control characters that

@@ -36,6 +36,7 @@ enum PassphraseInput {
             throw CLIError.inputMissing("Cannot read the passphrase file \(path): \(Errno.text(errno)).")
         }
         defer { close(fd) }
+        PermissionWarnings.warnIfOpenToOthers(passphraseFile: path, fd: fd)
         let buffer = SecureBytes(zeroedCount: maximumLength + 1)
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         guard n >= 0 else {

@@ -69,6 +69,7 @@ struct VaultOptions: ParsableArguments {
         let vault = try Vault.open(
             at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor))
         note("Opened the vault at \(vault.path).")
+        PermissionWarnings.warnIfOpenToOthers(vault: vault.path)
         return vault
     }
 

@@ -55,6 +55,32 @@ public struct ItemMetadata: Sendable, Equatable, Codable {
         self.source = source
         self.digests = digests
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case filename, note, collectedBy, collectedAt, source, digests
+    }
+
+    /// Metadata written before `digests` was left out when empty still reads (`"digests":{}`).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        filename = try container.decode(String.self, forKey: .filename)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
+        collectedBy = try container.decodeIfPresent(String.self, forKey: .collectedBy)
+        collectedAt = try container.decodeIfPresent(String.self, forKey: .collectedAt)
+        source = try container.decodeIfPresent(String.self, forKey: .source)
+        digests = try container.decodeIfPresent([String: String].self, forKey: .digests) ?? [:]
+    }
+
+    /// Optional keys are absent when not given (Docs/FORMAT.md), `digests` included when there are none.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(filename, forKey: .filename)
+        try container.encodeIfPresent(note, forKey: .note)
+        try container.encodeIfPresent(collectedBy, forKey: .collectedBy)
+        try container.encodeIfPresent(collectedAt, forKey: .collectedAt)
+        try container.encodeIfPresent(source, forKey: .source)
+        if !digests.isEmpty { try container.encode(digests, forKey: .digests) }
+    }
 }
 
 /// An item with its metadata decrypted, when the acting member can.

@@ -99,10 +99,11 @@ extension Vault {
                         Data(item.header),
                         Data(item.metadata), options.replaces, now, session.memberID,
                     ])
-                for reader in readers {
+                // `readers` is the order of the header's stanzas (`Age.makeHeader` above): record it.
+                for (stanza, reader) in readers.enumerated() {
                     try db.execute(
-                        sql: "INSERT INTO item_readers (item, role, generation) VALUES (?, ?, ?)",
-                        arguments: [item.id, reader.role, reader.generation])
+                        sql: "INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, ?, ?, ?)",
+                        arguments: [item.id, reader.role, reader.generation, stanza])
                 }
                 var detail =
                     "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(readerRoles.joined(separator: ","))"

@@ -11,6 +11,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 vault core", migrate: createV1)
+        migrator.registerMigration("v2 item reader stanza order", migrate: addStanzaOrder)
         return migrator
     }
 
@@ -151,6 +152,37 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
                 CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
                 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+                """)
+    }
+
+    /// Records which stanza of an item's header is wrapped to which reader role: `item_readers.stanza` is
+    /// the stanza's 0-based position in `items.header`. Until now that order (the order of the roles given
+    /// at `add`) was written only in the journal's `item.add` detail (`readers a,b`), in the same
+    /// transaction as the rows, so existing rows are filled in from there.
+    private static func addStanzaOrder(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE item_readers ADD COLUMN stanza INTEGER CHECK (stanza IS NULL OR stanza >= 0);
+                CREATE UNIQUE INDEX item_readers_by_stanza ON item_readers(item, stanza);
+                """)
+        let added = try Row.fetchAll(db, sql: "SELECT subject, detail FROM journal WHERE action = 'item.add'")
+        for row in added {
+            let detail: String = row["detail"]
+            guard
+                let readers = detail.split(separator: ";").lazy.map({ $0.trimmingPrefix(" ") })
+                    .first(where: { $0.hasPrefix("readers ") })
+            else { continue }
+            for (position, role) in readers.dropFirst("readers ".count).split(separator: ",").enumerated() {
+                try db.execute(
+                    sql: "UPDATE item_readers SET stanza = ? WHERE item = ? AND role = ?",
+                    arguments: [position, row["subject"] as String, String(role)])
+            }
+        }
+        // New rows must say where their stanza is.
+        try db.execute(
+            sql: """
+                CREATE TRIGGER item_readers_stanza_required BEFORE INSERT ON item_readers WHEN NEW.stanza IS NULL
+                BEGIN SELECT RAISE(ABORT, 'item_readers.stanza is required'); END;
                 """)
     }
 }

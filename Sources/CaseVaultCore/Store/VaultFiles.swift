@@ -14,7 +14,7 @@ enum VaultFiles {
             switch (error.code, error.errno) {
             case (_, ENOENT), (_, ENOTDIR): throw VaultError.inputNotFound(path: path)
             case (_, EISDIR): throw VaultError.inputIsDirectory(path: path)
-            case (.notRegularFile, _): throw VaultError.inputNotRegularFile(path: path)
+            case (.notRegularFile, _), (_, ENXIO): throw VaultError.inputNotRegularFile(path: path)
             default: throw VaultError.inputUnreadable(path: path, errno: error.errno)
             }
         }
