@@ -72,7 +72,7 @@ extension ErrorReport {
         case .inputIsDirectory(let path):
             "\(path) is a folder. Add the files inside it one by one; nothing was added."
         case .inputNotRegularFile(let path):
-            "\(path) is not a regular file (a pipe, socket or device). Copy its content to a file first; nothing was added."
+            "\(path) is not a regular file (a pipe, device or socket). Add regular files only; nothing was changed."
         case .inputUnreadable(let path, let code):
             "\(path) cannot be read (\(code.map(Errno.text) ?? "unknown reason")). Check its permissions; nothing was added."
         case .outputExists(let path):
@@ -166,7 +166,7 @@ extension ErrorReport {
         case .sha256Mismatch: "its SHA-256 does not match the recorded one"
         case .malformedPlaintext: "the decrypted content is not what the vault stores there"
         case .envelopeDoesNotOpen(let role):
-            "you hold \(role), yet the envelope's stanza for it does not open with that role's key"
+            "no stanza opens with the key of \(role), a reader role you hold, so the envelope is damaged"
         case .notAddressedToMember: "it is not addressed to your key"
         }
     }
