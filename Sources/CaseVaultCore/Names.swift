@@ -56,7 +56,9 @@ extension Names {
         guard name.utf8.count > limit else { return (name, false) }
         var stem = Substring(name)
         var ext = Substring("")
-        if let dot = name.lastIndex(of: "."), dot != name.startIndex, name.utf8.distance(from: dot, to: name.endIndex) <= 16 {
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex,
+            name.utf8.distance(from: dot, to: name.endIndex) <= 16
+        {
             stem = name[..<dot]
             ext = name[dot...]
         }

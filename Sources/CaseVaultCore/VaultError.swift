@@ -105,7 +105,10 @@ public enum VaultError: Error, Sendable, Equatable {
     }
 
     public enum NameKind: String, Sendable, Equatable {
-        case member, role, caseID = "case id", itemID = "item id"
+        case member
+        case role
+        case caseID = "case id"
+        case itemID = "item id"
     }
 
     public enum Refusal: Sendable, Equatable {

@@ -15,7 +15,8 @@ final class PKey {
 
     static func privateKey(_ kind: Kind, raw: SecureBytes) throws -> PKey {
         guard raw.count == 32 else {
-            throw CryptoError.rejected("\(kind.name) private key import", .wrongKeyLength(expected: 32, actual: raw.count))
+            throw CryptoError.rejected(
+                "\(kind.name) private key import", .wrongKeyLength(expected: 32, actual: raw.count))
         }
         let made = raw.withUnsafeBytes {
             EVP_PKEY_new_raw_private_key(kind.id, nil, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
@@ -26,7 +27,8 @@ final class PKey {
 
     static func publicKey(_ kind: Kind, raw: [UInt8]) throws -> PKey {
         guard raw.count == 32 else {
-            throw CryptoError.rejected("\(kind.name) public key import", .wrongKeyLength(expected: 32, actual: raw.count))
+            throw CryptoError.rejected(
+                "\(kind.name) public key import", .wrongKeyLength(expected: 32, actual: raw.count))
         }
         guard let made = EVP_PKEY_new_raw_public_key(kind.id, nil, raw, 32) else {
             throw CryptoError.openSSL("\(kind.name) public key import")

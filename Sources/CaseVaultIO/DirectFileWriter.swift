@@ -31,9 +31,9 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
     /// Glibc exposes O_DIRECT only under _GNU_SOURCE, which Swift's Glibc module does not set; the value
     /// is part of the Linux ABI for each architecture.
     #if arch(arm64)
-        public static let O_DIRECT: Int32 = 0o200000
+        public static let directFlag: Int32 = 0o200000
     #else
-        public static let O_DIRECT: Int32 = 0o40000
+        public static let directFlag: Int32 = 0o40000
     #endif
     /// O_DIRECT needs buffer address, length and file offset aligned to the logical block size; a page
     /// covers every device we expect.
@@ -100,7 +100,7 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
         creating path: String, mode: mode_t = 0o600, digest: Digest? = nil, ringSize: Int = defaultRingSize,
         expectedSize: Int64? = nil, wipes: Bool = true
     ) throws {
-        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.O_DIRECT, mode)
+        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | Self.directFlag, mode)
         let direct = fd >= 0
         if fd < 0 && errno == EINVAL {
             fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -227,7 +227,7 @@ public final class DirectFileWriter: ByteSink, @unchecked Sendable {
     private func leaveDirectMode() throws {
         guard direct else { return }
         let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~Self.O_DIRECT) == 0 else {
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~Self.directFlag) == 0 else {
             throw IOError.system(.write, path: path)
         }
         direct = false

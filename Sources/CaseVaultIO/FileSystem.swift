@@ -179,7 +179,8 @@ public enum FileSystem {
 
     /// `byteCount` random bytes from the system's generator, as lowercase hex.
     public static func randomHex(_ byteCount: Int) -> String {
-        let bytes = (try? SystemRandom.bytes(count: byteCount)) ?? (0..<byteCount).map { _ in UInt8.random(in: 0...255) }
+        let bytes =
+            (try? SystemRandom.bytes(count: byteCount)) ?? (0..<byteCount).map { _ in UInt8.random(in: 0...255) }
         return Hex.encode(bytes)
     }
 }

@@ -49,14 +49,14 @@ public final class TemporaryFile: ByteSink {
                 creating: name, mode: mode, digest: digest, ringSize: ringSize, expectedSize: expectedSize,
                 wipes: wipes)
         } catch {
-            cleanup.forEach { $0.release() }
+            for token in cleanup { token.release() }
             throw error
         }
     }
 
     deinit {
         if let temporaryName { unlink(temporaryName) }
-        cleanup.forEach { $0.release() }
+        for token in cleanup { token.release() }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try writer.write(bytes) }
@@ -89,7 +89,7 @@ public final class TemporaryFile: ByteSink {
             try Self.linkDescriptor(writer.fd, at: path)
         }
         named = true
-        cleanup.forEach { $0.release() }
+        for token in cleanup { token.release() }
         cleanup = []
         if syncFolder { try FileSystem.syncFolder(FileSystem.folder(of: path)) }
     }
@@ -110,7 +110,7 @@ public final class TemporaryFile: ByteSink {
         guard FileSystem.rename(temporaryName!, path) == 0 else { throw IOError.system(.rename, path: path) }
         temporaryName = nil
         named = true
-        cleanup.forEach { $0.release() }
+        for token in cleanup { token.release() }
         cleanup = []
         if syncFolder { try FileSystem.syncFolder(FileSystem.folder(of: path)) }
     }
@@ -118,9 +118,9 @@ public final class TemporaryFile: ByteSink {
     // MARK: Unnamed files
 
     /// O_TMPFILE, from the Linux ABI (it includes O_DIRECTORY); Swift's Glibc module does not export it.
-    static let O_TMPFILE: Int32 = 0o20000000 | O_DIRECTORY
+    static let tmpFileFlag: Int32 = 0o20000000 | O_DIRECTORY
     /// AT_EMPTY_PATH: link the descriptor itself.
-    static let AT_EMPTY_PATH: Int32 = 0x1000
+    static let emptyPathFlag: Int32 = 0x1000
 
     /// Whether this process may give an O_TMPFILE a name, found once by a probe (it depends on the
     /// kernel and the process's rights, not on the folder): nil until probed.
@@ -131,13 +131,13 @@ public final class TemporaryFile: ByteSink {
     private static func openUnnamed(in folder: String, mode: mode_t) -> (Int32, Bool)? {
         let method = linkMethod.withLock { method -> LinkMethod? in method }
         if method == .unavailable { return nil }
-        var fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC | DirectFileWriter.O_DIRECT, mode)
+        var fd = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC | DirectFileWriter.directFlag, mode)
         var direct = true
         if fd < 0 && errno == EINVAL {
-            fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode)
+            fd = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC, mode)
             direct = false
         }
-        // EOPNOTSUPP, EISDIR (kernels without O_TMPFILE) and the rest: fall back to a name.
+        // EOPNOTSUPP, EISDIR (kernels without tmpFileFlag) and the rest: fall back to a name.
         guard fd >= 0 else { return nil }
         if method == nil && !probeLinking(in: folder, mode: mode) {
             close(fd)
@@ -148,7 +148,7 @@ public final class TemporaryFile: ByteSink {
 
     /// Tries both ways of naming a descriptor on an empty probe file and remembers the one that works.
     private static func probeLinking(in folder: String, mode: mode_t) -> Bool {
-        let probe = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode)
+        let probe = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC, mode)
         guard probe >= 0 else { return false }
         defer { close(probe) }
         let name = fallbackName(in: folder)
@@ -172,7 +172,7 @@ public final class TemporaryFile: ByteSink {
 
     private static func linkDescriptorRaw(_ fd: Int32, at path: String, _ method: LinkMethod) -> Int32 {
         switch method {
-        case .emptyPath: return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH)
+        case .emptyPath: return linkat(fd, "", AT_FDCWD, path, emptyPathFlag)
         case .procLink: return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
         case .unavailable: return -1
         }

@@ -47,7 +47,7 @@ struct AgentCLITests {
     @Test("unlock once, then commands ask no passphrase; lock makes them ask again")
     func unlockThenLock() throws {
         let team = try TeamVault()
-        let unlock = try team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia"))
+        let unlock = try team.cli.run(["unlock", "--for", "5m"], env: team.acting("lucia"))
         try expectSuccess(unlock)
         #expect(unlock.stdout.contains("Unlocked lucia until"))
         let again = try team.cli.run(["unlock"], env: Self.withoutPassphrase("lucia"))
@@ -108,7 +108,7 @@ struct AgentCLITests {
         let secrets = [try Bech32.decode(x25519).data, try Bech32.decode(String(signing)).data]
         #expect(secrets.allSatisfy { $0.count == 32 })
 
-        let unlock = try team.cli.run(["unlock", "--for", "5m", "--verbose"], env: team.as_("lucia"))
+        let unlock = try team.cli.run(["unlock", "--for", "5m", "--verbose"], env: team.acting("lucia"))
         try expectSuccess(unlock)
         #expect(unlock.stderr.contains("memory is locked"))
         defer { _ = try? team.cli.run(["lock"], env: Self.withoutPassphrase("lucia")) }
@@ -140,7 +140,7 @@ struct AgentCLITests {
     @Test("the agent forgets the key when its time is up")
     func expiry() throws {
         let team = try TeamVault()
-        try expectSuccess(team.cli.run(["unlock", "--for", "1s"], env: team.as_("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "1s"], env: team.acting("lucia")))
         #expect(Self.waitForExit(team))
         #expect(Self.sockets(team).isEmpty)
         let result = try team.cli.run(["case", "create", "LPZ-2026-099"], env: Self.withoutPassphrase("lucia"))
@@ -150,7 +150,7 @@ struct AgentCLITests {
     @Test("an agent left unused for its idle time forgets the key")
     func idle() throws {
         let team = try TeamVault()
-        let unlock = try team.cli.run(["unlock", "--for", "5m", "--idle", "1s"], env: team.as_("lucia"))
+        let unlock = try team.cli.run(["unlock", "--for", "5m", "--idle", "1s"], env: team.acting("lucia"))
         try expectSuccess(unlock)
         #expect(unlock.stdout.contains("unused for 1s"))
         #expect(Self.waitForExit(team))
@@ -160,7 +160,7 @@ struct AgentCLITests {
     @Test("SIGTERM stops the agent and removes its socket")
     func terminated() throws {
         let team = try TeamVault()
-        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.acting("lucia")))
         #expect(Self.sockets(team).count == 1)
         let pid = try #require(Self.agentProcess(team))
         #expect(kill(pid, SIGTERM) == 0)
@@ -171,11 +171,11 @@ struct AgentCLITests {
     @Test("a stopped agent neither blocks commands nor survives lock")
     func stoppedAgent() throws {
         let team = try TeamVault()
-        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.acting("lucia")))
         let pid = try #require(Self.agentProcess(team))
         #expect(kill(pid, SIGSTOP) == 0)
         // The command gives up on the agent after its timeout and asks for the passphrase (given by file).
-        let created = try team.cli.run(["case", "create", "LPZ-2026-097"], env: team.as_("lucia"))
+        let created = try team.cli.run(["case", "create", "LPZ-2026-097"], env: team.acting("lucia"))
         try expectSuccess(created)
         #expect(created.stderr.contains("Asking for the passphrase instead"))
         // lock cannot get an answer, so it ends the agent with SIGTERM (and SIGCONT).
@@ -188,8 +188,8 @@ struct AgentCLITests {
     @Test("lock --all stops every agent of the user")
     func lockAll() throws {
         let team = try TeamVault()
-        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("lucia")))
-        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.as_("mateo")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.acting("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.acting("mateo")))
         #expect(Self.sockets(team).count == 2)
         let result = try team.cli.run(["lock", "--all", "--json"])
         try expectSuccess(result)
@@ -202,7 +202,7 @@ struct AgentCLITests {
     func badDuration(_ value: String) throws {
         let team = try TeamVault()
         for option in ["--for", "--idle"] {
-            let result = try team.cli.run(["unlock", option, value], env: team.as_("lucia"))
+            let result = try team.cli.run(["unlock", option, value], env: team.acting("lucia"))
             #expect(result.code == Code.usage)
             #expect(result.stderr.contains(option))
         }
@@ -215,10 +215,10 @@ struct AgentCLITests {
         let folder = team.folder.file("agent")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         chmod(folder, 0o755)
-        let unlock = try team.cli.run(["unlock"], env: team.as_("lucia"))
+        let unlock = try team.cli.run(["unlock"], env: team.acting("lucia"))
         #expect(unlock.code == Code.cannotCreate)
         #expect(unlock.stderr.contains("not safe"))
-        let created = try team.cli.run(["case", "create", "LPZ-2026-098"], env: team.as_("lucia"))
+        let created = try team.cli.run(["case", "create", "LPZ-2026-098"], env: team.acting("lucia"))
         try expectSuccess(created)
         #expect(created.stderr.contains("warning: not using unlock agents"))
     }

@@ -116,7 +116,7 @@ struct BadInputTests {
         }
         var env: [String: String] = [:]
         if let member = bad.member {
-            env = team.as_(member == "wrong" ? "lucia" : member)
+            env = team.acting(member == "wrong" ? "lucia" : member)
             if member == "wrong" { env["CASEVAULT_PASSPHRASE_FILE"] = team.folder.file("wrong.pass") }
         }
         let before = try team.snapshot()

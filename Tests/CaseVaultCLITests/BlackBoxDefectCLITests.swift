@@ -12,7 +12,7 @@ struct BlackBoxDefectCLITests {
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> CLI.Result {
         let before = try team.snapshot()
-        let result = try team.cli.run(arguments, env: env ?? team.as_("lucia"))
+        let result = try team.cli.run(arguments, env: env ?? team.acting("lucia"))
         #expect(result.code == code, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(
             result.errorLines.first?.hasPrefix("casevault: ") == true, "\(result.stderr)",
@@ -53,7 +53,7 @@ struct BlackBoxDefectCLITests {
             "2026-03-01T00:00+14:00",
         ] {
             let item = try team.add("acta.txt", "acta\n", extra: ["--collected-at", date])
-            let shown = try team.cli.run(["show", item], env: team.as_("lucia"))
+            let shown = try team.cli.run(["show", item], env: team.acting("lucia"))
             try expectSuccess(shown)
             #expect(shown.stdout.contains(date), "\(shown.stdout)")
         }
@@ -82,7 +82,8 @@ struct BlackBoxDefectCLITests {
     func dashedFileNameAfterSeparator() throws {
         let team = try TeamVault()
         try team.folder.write("-hechos.pdf", "hechos\n")
-        let result = try team.cli.run(["add", TeamVault.caseID, "--json", "--", "-hechos.pdf"], env: team.as_("lucia"))
+        let result = try team.cli.run(
+            ["add", TeamVault.caseID, "--json", "--", "-hechos.pdf"], env: team.acting("lucia"))
         try expectSuccess(result)
         #expect(try decodeJSON([ItemJSON].self, result.stdout).count == 1)
     }
@@ -95,7 +96,7 @@ struct BlackBoxDefectCLITests {
         let fifo = team.folder.file("pipe")
         #expect(mkfifo(fifo, 0o600) == 0)
         let before = try team.snapshot()
-        let running = try team.cli.start(["add", TeamVault.caseID, fifo], env: team.as_("lucia"))
+        let running = try team.cli.start(["add", TeamVault.caseID, fifo], env: team.acting("lucia"))
         let deadline = Date().addingTimeInterval(20)
         while running.process.isRunning && Date() < deadline { usleep(50_000) }
         if running.process.isRunning {
@@ -133,13 +134,13 @@ struct BlackBoxDefectCLITests {
 
         for member in ["lucia", "mateo"] {
             let result = try team.cli.run(
-                ["get", item, "-o", team.folder.file("out-\(member)")], env: team.as_(member))
+                ["get", item, "-o", team.folder.file("out-\(member)")], env: team.acting(member))
             #expect(result.code == 65, "\(member): \(result.stderr)")
             #expect(result.stderr.contains("envelope is damaged"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: team.folder.file("out-\(member)")))
         }
         let sofia = try team.cli.run(
-            ["get", item, "-o", team.folder.file("out-sofia")] + team.identity("sofia"), env: team.as_("sofia"))
+            ["get", item, "-o", team.folder.file("out-sofia")] + team.identity("sofia"), env: team.acting("sofia"))
         #expect(sofia.code == Code.notEntitled, "\(sofia.stderr)")
         #expect(sofia.stderr.contains("You cannot read"), "\(sofia.stderr)")
     }
@@ -211,13 +212,13 @@ struct BlackBoxDefectCLITests {
         let team = try TeamVault()
         let file = team.folder.file("lucia.pass")
         #expect(chmod(file, 0o644) == 0)
-        let result = try team.cli.run(["list", "--names"], env: team.as_("lucia"))
+        let result = try team.cli.run(["list", "--names"], env: team.acting("lucia"))
         try expectSuccess(result)
         #expect(
             result.stderr.contains("other users can read the passphrase file \(file). Run `chmod 600 \(file)`."),
             "\(result.stderr)")
         #expect(chmod(file, 0o600) == 0)
-        let quiet = try team.cli.run(["list", "--names"], env: team.as_("lucia"))
+        let quiet = try team.cli.run(["list", "--names"], env: team.acting("lucia"))
         #expect(!quiet.stderr.contains("passphrase file"), "\(quiet.stderr)")
     }
 }

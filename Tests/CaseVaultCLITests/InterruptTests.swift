@@ -7,7 +7,9 @@ import Testing
 /// has no name at all (O_TMPFILE): it shows only as a deleted file among the process's descriptors.
 @Suite("interrupted runs leave nothing behind")
 struct InterruptTests {
-    @Test("an interrupt while writing an output removes its temporary file and exits 128 + signal", arguments: [SIGINT, SIGTERM])
+    @Test(
+        "an interrupt while writing an output removes its temporary file and exits 128 + signal",
+        arguments: [SIGINT, SIGTERM])
     func interruptRemovesTemporaryOutput(signal: Int32) throws {
         let folder = try TemporaryFolder()
         let cli = CLI(folder: folder)

@@ -128,14 +128,14 @@ struct ListOutputTests {
         let team = try TeamVault()
         let name = "acta \"final\" \\ copia\t2 – Declaración 👩🏽‍⚖️.txt"
         let id = try team.add(name, "contenido ficticio\n")
-        let listed = try team.cli.run(["list", TeamVault.caseID, "--names", "--json"], env: team.as_("lucia"))
+        let listed = try team.cli.run(["list", TeamVault.caseID, "--names", "--json"], env: team.acting("lucia"))
         try expectSuccess(listed)
         let items = try decodeJSON([NamedItemJSON].self, listed.stdout)
         #expect(items.map(\.item.id) == [id])
         #expect(items.first?.filename == name)
         // A member who cannot read the item gets the record without a file name.
         let other = try team.cli.run(
-            ["list", TeamVault.caseID, "--names", "--json"] + team.identity("sofia"), env: team.as_("sofia"))
+            ["list", TeamVault.caseID, "--names", "--json"] + team.identity("sofia"), env: team.acting("sofia"))
         try expectSuccess(other)
         let unnamed = try decodeJSON([NamedItemJSON].self, other.stdout)
         #expect(unnamed.map(\.item.id) == [id])

@@ -23,14 +23,14 @@ struct TeamVault {
                     "member", "add", "lucia", "--role", "lawyer", "--new-passphrase-file",
                     folder.file("lucia.pass"),
                 ],
-                env: as_("ana")))
+                env: acting("ana")))
         try expectSuccess(
             cli.run(
                 [
                     "member", "add", "mateo", "--role", "mentor", "--new-passphrase-file",
                     folder.file("mateo.pass"),
                 ],
-                env: as_("ana")))
+                env: acting("ana")))
         try FileManager.default.createDirectory(
             atPath: folder.file("sofia-keys"), withIntermediateDirectories: false)
         try expectSuccess(
@@ -44,15 +44,15 @@ struct TeamVault {
                     "member", "add", "sofia", "--role", "psychologist", "--card",
                     folder.file("sofia-keys/sofia.card.json"),
                 ],
-                env: as_("ana")))
+                env: acting("ana")))
         try expectSuccess(
             cli.run(
                 ["case", "create", Self.caseID, "--title", "Denuncia, El Alto", "--survivor", "Rosa"],
-                env: as_("lucia")))
+                env: acting("lucia")))
     }
 
     /// The environment that makes `name` the acting member, passphrase in a file.
-    func as_(_ name: String) -> [String: String] {
+    func acting(_ name: String) -> [String: String] {
         ["CASEVAULT_AS": name, "CASEVAULT_PASSPHRASE_FILE": folder.file("\(name).pass")]
     }
 
@@ -67,7 +67,7 @@ struct TeamVault {
     {
         let path = try folder.write(name, text)
         let result = try cli.run(
-            ["add", Self.caseID, path, "--json"] + extra + identity(member), env: as_(member))
+            ["add", Self.caseID, path, "--json"] + extra + identity(member), env: acting(member))
         try expectSuccess(result)
         let items = try decodeJSON([ItemJSON].self, result.stdout)
         return try #require(items.first).id

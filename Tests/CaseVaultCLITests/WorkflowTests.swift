@@ -14,7 +14,7 @@ struct WorkflowTests {
                 "--collected-by", "lucia",
                 "--collected-at", "2026-03-01T10:30", "--source", "Fiscalía, El Alto", "--sha512", "--json",
             ],
-            env: team.as_("lucia"))
+            env: team.acting("lucia"))
         try expectSuccess(added)
 
         let listed = try team.cli.run(["list", TeamVault.caseID, "--json"])
@@ -28,7 +28,7 @@ struct WorkflowTests {
         #expect(item.sha256 == (try sha256Hex(file: original)))
 
         let output = team.folder.file("retrieved.bin")
-        let got = try team.cli.run(["get", item.id, "-o", output], env: team.as_("lucia"))
+        let got = try team.cli.run(["get", item.id, "-o", output], env: team.acting("lucia"))
         try expectSuccess(got)
         #expect(got.stdout.contains("SHA-256 verified"))
         #expect(try sha256Hex(file: output) == (try sha256Hex(file: original)))
@@ -40,7 +40,7 @@ struct WorkflowTests {
             atPath: team.folder.file("downloads"), withIntermediateDirectories: false)
         var inDownloads = team.cli
         inDownloads.workingDirectory = team.folder.file("downloads")
-        let byName = try inDownloads.run(["get", item.id], env: team.as_("lucia"))
+        let byName = try inDownloads.run(["get", item.id], env: team.acting("lucia"))
         try expectSuccess(byName)
         #expect(try sha256Hex(file: team.folder.file("downloads/declaracion.bin")) == item.sha256)
     }
@@ -51,7 +51,7 @@ struct WorkflowTests {
         let id = try team.add(
             "mensajes.txt", "Mensajes de amenaza (ficticios)\n",
             extra: ["--note", "Captura del teléfono"])
-        let asLawyer = try team.cli.run(["show", id], env: team.as_("lucia"))
+        let asLawyer = try team.cli.run(["show", id], env: team.acting("lucia"))
         try expectSuccess(asLawyer)
         #expect(asLawyer.stdout.contains("Readable by:"))
         #expect(asLawyer.stdout.contains("lawyer,mentor"))
@@ -64,7 +64,7 @@ struct WorkflowTests {
         #expect(!anonymous.stdout.contains("mensajes.txt"))
 
         let asPsychologist = try team.cli.run(
-            ["show", id] + team.identity("sofia"), env: team.as_("sofia"))
+            ["show", id] + team.identity("sofia"), env: team.acting("sofia"))
         try expectSuccess(asPsychologist)
         #expect(!asPsychologist.stdout.contains("mensajes.txt"))
         #expect(asPsychologist.stdout.contains("encrypted"))
@@ -80,14 +80,14 @@ struct WorkflowTests {
             "denuncia.txt", "Memorial de denuncia (ficticio)\n", extra: ["--class", "legal"])
         let output = team.folder.file("sofia-tried.txt")
         let result = try team.cli.run(
-            ["get", id, "-o", output] + team.identity("sofia"), env: team.as_("sofia"))
+            ["get", id, "-o", output] + team.identity("sofia"), env: team.acting("sofia"))
         #expect(result.code == Code.notEntitled)
         #expect(result.errorLines.count == 1)
         #expect(result.stderr.contains("only lawyer, mentor can"))
         #expect(!FileManager.default.fileExists(atPath: output))
 
         // The admin reads no content either.
-        let admin = try team.cli.run(["get", id, "-o", output], env: team.as_("ana"))
+        let admin = try team.cli.run(["get", id, "-o", output], env: team.acting("ana"))
         #expect(admin.code == Code.notEntitled)
     }
 
@@ -95,12 +95,12 @@ struct WorkflowTests {
     func looseKeyFileWarns() throws {
         let team = try TeamVault()
         let key = team.folder.file("sofia-keys/sofia.key")
-        let tight = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.as_("sofia"))
+        let tight = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.acting("sofia"))
         try expectSuccess(tight)
         #expect(!tight.stderr.contains("other users can read"))
 
         #expect(chmod(key, 0o644) == 0)
-        let loose = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.as_("sofia"))
+        let loose = try team.cli.run(["case", "list"] + team.identity("sofia"), env: team.acting("sofia"))
         try expectSuccess(loose)
         #expect(loose.stderr.contains("warning: other users can read the key file \(key)"))
         #expect(loose.stderr.contains("chmod 600"))
@@ -109,7 +109,7 @@ struct WorkflowTests {
     @Test("case titles are decrypted for case readers and stay encrypted for others")
     func caseTitles() throws {
         let team = try TeamVault()
-        let lawyer = try team.cli.run(["case", "list", "--json"], env: team.as_("lucia"))
+        let lawyer = try team.cli.run(["case", "list", "--json"], env: team.acting("lucia"))
         try expectSuccess(lawyer)
         #expect(lawyer.stdout.contains("Denuncia, El Alto"))
         let anonymous = try team.cli.run(["case", "show", TeamVault.caseID])
@@ -121,14 +121,14 @@ struct WorkflowTests {
     @Test("roles: grant by a holder, revoke by an admin, list shows holders")
     func roles() throws {
         let team = try TeamVault()
-        try expectSuccess(team.cli.run(["role", "grant", "lawyer", "mateo"], env: team.as_("lucia")))
+        try expectSuccess(team.cli.run(["role", "grant", "lawyer", "mateo"], env: team.acting("lucia")))
         let roles = try team.cli.run(["role", "list", "--json"])
         #expect(roles.stdout.contains("\"mateo\""))
-        try expectSuccess(team.cli.run(["role", "revoke", "lawyer", "mateo"], env: team.as_("ana")))
+        try expectSuccess(team.cli.run(["role", "revoke", "lawyer", "mateo"], env: team.acting("ana")))
         let mateo = try team.cli.run(["member", "show", "mateo", "--json"])
         #expect(mateo.stdout.contains("\"mentor\"") && !mateo.stdout.contains("\"lawyer\""))
         // Granting shares a role's keys, so a non-holder cannot.
-        let refused = try team.cli.run(["role", "grant", "lawyer", "sofia"], env: team.as_("ana"))
+        let refused = try team.cli.run(["role", "grant", "lawyer", "sofia"], env: team.acting("ana"))
         #expect(refused.code == Code.notEntitled)
     }
 
@@ -145,7 +145,7 @@ struct WorkflowTests {
                     "export", id, "--passphrase", "--new-passphrase-file", team.folder.file("export.pass"),
                     "-o", exported,
                 ],
-                env: team.as_("lucia")))
+                env: team.acting("lucia")))
         let decrypted = team.folder.file("informe-decrypted.txt")
         try expectSuccess(
             team.cli.run([
@@ -163,7 +163,7 @@ struct WorkflowTests {
         let first = try team.folder.write("a.bin", randomBytes(2_000_000))
         let second = try team.folder.write("b.bin", randomBytes(2_000_000))
         let runs = try [first, second].map {
-            try team.cli.start(["add", TeamVault.caseID, $0], env: team.as_("lucia"))
+            try team.cli.start(["add", TeamVault.caseID, $0], env: team.acting("lucia"))
         }
         let results = try runs.map { try $0.finish() }
         for result in results { #expect(result.code == 0, "\(result.stderr)") }

@@ -105,7 +105,9 @@ struct AccessTests {
             Array("shared note".utf8), itemClass: .clinical, readers: ["psychologist", "lawyer"])
         #expect(item.readers == ["psychologist", "lawyer"])
         try team.vault.get(item.id, to: .file(path: team.folder.file("a")), by: team.lawyer)
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("b")), by: team.mentor) }
+        #expect(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: team.folder.file("b")), by: team.mentor)
+        }
         #expect(throws: VaultError.unknownRole("janitor")) {
             try team.addItem(Array("x".utf8), readers: ["janitor"])
         }
@@ -148,7 +150,9 @@ struct AccessTests {
     func adminReadsNothing() throws {
         let team = try Team()
         let item = try team.addItem(Array("x".utf8))
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.admin) }
+        #expect(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.admin)
+        }
         let roles = try team.vault.member(named: "ana").roles
         #expect(roles == ["admin"])
         // And the admin cannot grant a role that already has holders: only holders share its keys.
@@ -162,7 +166,9 @@ struct AccessTests {
         let item = try team.addItem(Array("earlier".utf8))
         try team.vault.addMember(name: "lucia", newPassphrase: secret("lucia passphrase"), by: team.admin)
         let lucia = try team.vault.unlock("lucia", passphrase: secret("lucia passphrase"))
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: lucia) }
+        #expect(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: lucia)
+        }
         try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
         try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: lucia)
         #expect(try readFile(team.folder.file("o")) == Array("earlier".utf8))
@@ -183,7 +189,9 @@ struct AccessTests {
         try team.vault.addMember(name: "lucia", newPassphrase: secret("p"), by: team.admin)
         try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
         try team.vault.revoke(role: "lawyer", from: "luis", by: team.admin)
-        #expect(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.lawyer) }
+        #expect(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: team.folder.file("o")), by: team.lawyer)
+        }
         let envelopes = try team.vault.read { db in
             try Int.fetchOne(
                 db,
@@ -206,7 +214,8 @@ struct AccessTests {
             at: folder.file("vault"), admin: "ana", passphrase: secret("ana passphrase"),
             configuration: VaultConfiguration(keyWorkFactor: testWorkFactor))
         let admin = try vault.unlock("ana", passphrase: secret("ana passphrase"))
-        try vault.addMember(name: "paula", newPassphrase: secret("paula passphrase"), roles: ["psychologist"], by: admin)
+        try vault.addMember(
+            name: "paula", newPassphrase: secret("paula passphrase"), roles: ["psychologist"], by: admin)
         let paula = try vault.unlock("paula", passphrase: secret("paula passphrase"))
         try vault.createCase(id: "C-1", by: paula)
         let path = try folder.write("report.txt", Array("informe".utf8))

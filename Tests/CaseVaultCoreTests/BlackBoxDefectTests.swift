@@ -64,7 +64,8 @@ struct BlackBoxDefectTests {
         let damaged = try #require(throws: VaultError.self) {
             try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
         }
-        #expect(damaged == .integrityFailure(subject: .itemEnvelope(item.id), damage: .envelopeDoesNotOpen(role: "lawyer")))
+        #expect(
+            damaged == .integrityFailure(subject: .itemEnvelope(item.id), damage: .envelopeDoesNotOpen(role: "lawyer")))
         #expect(!FileSystem.exists(out))
         let refused = try #require(throws: VaultError.self) {
             try team.vault.get(item.id, to: .file(path: out), by: team.psychologist)

@@ -53,7 +53,9 @@ struct GetVerificationTests {
         let item = try team.addItem(randomBytes(Self.size))
         try alter(team, item.id, set: "size", to: Self.size + delta)
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        let error = try #require(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        }
         #expect(
             error
                 == .integrityFailure(
@@ -68,7 +70,9 @@ struct GetVerificationTests {
         let item = try team.addItem(randomBytes(Self.size))
         try team.flipObjectByte(of: item, at: { $0 - 1000 }, bit: 0x80)
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        let error = try #require(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        }
         guard case .integrityFailure(.item(item.id), .age(.payload)) = error else {
             Issue.record("unexpected error \(error)")
             return

@@ -54,7 +54,8 @@ struct InteropTests {
             prosecutor = try X25519Identity.generate()
             exported = team.folder.file("for-prosecutor.age")
             try team.vault.export(
-                item.id, to: .recipient(prosecutor.recipient.description), output: .file(path: exported), by: team.lawyer)
+                item.id, to: .recipient(prosecutor.recipient.description), output: .file(path: exported),
+                by: team.lawyer)
         }
     }
 
@@ -147,11 +148,13 @@ struct InteropTests {
         let item = try team.addItem(randomBytes(1000), itemClass: .clinical)
         let out = team.folder.file("x.age")
         #expect(throws: VaultError.self) {
-            try team.vault.export(item.id, to: .recipient(team.lawyer.recipient), output: .file(path: out), by: team.lawyer)
+            try team.vault.export(
+                item.id, to: .recipient(team.lawyer.recipient), output: .file(path: out), by: team.lawyer)
         }
         #expect(!FileSystem.exists(out))
         #expect(throws: VaultError.self) {
-            try team.vault.export(item.id, to: .recipient("age1notarecipient"), output: .file(path: out), by: team.psychologist)
+            try team.vault.export(
+                item.id, to: .recipient("age1notarecipient"), output: .file(path: out), by: team.psychologist)
         }
         let objectPath = team.vault.objects.path(of: item.object)
         var bytes = try readFile(objectPath)

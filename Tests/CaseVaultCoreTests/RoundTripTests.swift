@@ -61,7 +61,9 @@ struct RoundTripTests {
         try team.flipObjectByte(of: item, at: { _ in offsetSeed == 0 ? 20 : offsetSeed }, bit: 0x01)
 
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        let error = try #require(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        }
         guard case .integrityFailure(.item(item.id), _) = error else {
             Issue.record("unexpected error \(error)")
             return
@@ -108,7 +110,9 @@ struct RoundTripTests {
                 arguments: [String(repeating: "0", count: 64), item.id])
         }
         let out = team.folder.file("out.bin")
-        let error = try #require(throws: VaultError.self) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        let error = try #require(throws: VaultError.self) {
+            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        }
         #expect(error == .integrityFailure(subject: .item(item.id), damage: .sha256Mismatch))
         #expect(!FileSystem.exists(out))
     }
@@ -118,7 +122,9 @@ struct RoundTripTests {
         let team = try Team()
         let item = try team.addItem(Array("new".utf8))
         let out = try team.folder.write("exists.txt", Array("old".utf8))
-        #expect(throws: VaultError.outputExists(path: out)) { try team.vault.get(item.id, to: .file(path: out), by: team.lawyer) }
+        #expect(throws: VaultError.outputExists(path: out)) {
+            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        }
         #expect(try readFile(out) == Array("old".utf8))
         try team.vault.get(item.id, to: .file(path: out, overwrite: true), by: team.lawyer)
         #expect(try readFile(out) == Array("new".utf8))

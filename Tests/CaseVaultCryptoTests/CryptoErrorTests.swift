@@ -17,9 +17,12 @@ struct CryptoErrorTests {
 
     @Test("errors compare by operation, code and OpenSSL's codes")
     func equality() {
-        #expect(CryptoError(operation: "X", code: .messageTooLong) == CryptoError(operation: "X", code: .messageTooLong))
-        #expect(CryptoError(operation: "X", code: .messageTooLong) != CryptoError(operation: "Y", code: .messageTooLong))
-        #expect(CryptoError(operation: "X", code: .messageTooLong) != CryptoError(operation: "X", code: .smallOrderPoint))
+        #expect(
+            CryptoError(operation: "X", code: .messageTooLong) == CryptoError(operation: "X", code: .messageTooLong))
+        #expect(
+            CryptoError(operation: "X", code: .messageTooLong) != CryptoError(operation: "Y", code: .messageTooLong))
+        #expect(
+            CryptoError(operation: "X", code: .messageTooLong) != CryptoError(operation: "X", code: .smallOrderPoint))
         #expect(
             CryptoError(operation: "X", code: .openSSL, openSSLCodes: [1])
                 != CryptoError(operation: "X", code: .openSSL, openSSLCodes: [2]))

@@ -38,7 +38,9 @@ struct TemporaryFileTests {
         _ = try folder.write("x", [9])
         let linked = try TemporaryFile(in: folder.path)
         try linked.write([1])
-        #expect(throws: IOError(.exists, path: folder.file("x"), errno: EEXIST)) { try linked.link(at: folder.file("x")) }
+        #expect(throws: IOError(.exists, path: folder.file("x"), errno: EEXIST)) {
+            try linked.link(at: folder.file("x"))
+        }
         #expect(try folder.read("x") == [9])
         let moved = try TemporaryFile(in: folder.path)
         try moved.write([2])

@@ -258,7 +258,8 @@ extension ErrorReport {
         case .malformedMessage: "a message from the unlock agent is malformed"
         case .io(let error):
             error.code == .timedOut
-                ? "no answer in time" : "could not \(verb(error.code)) \(error.path ?? "its socket")\(error.reason.map { ": \($0)" } ?? "")"
+                ? "no answer in time"
+                : "could not \(verb(error.code)) \(error.path ?? "its socket")\(error.reason.map { ": \($0)" } ?? "")"
         }
     }
 

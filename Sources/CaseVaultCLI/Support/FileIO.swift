@@ -49,7 +49,8 @@ enum FileIO {
     /// A key or identity file, read whole (at most `limit` bytes).
     static func readSmallFile(_ path: String, limit: Int = 1 << 20) throws -> [UInt8] {
         do { return try input(path).readToEnd(limit: limit, path: path) } catch let error as IOError
-        where error.code == .tooLarge {
+            where error.code == .tooLarge
+        {
             throw CLIError.usage("\(path) is too large to be a key file.")
         }
     }

@@ -97,7 +97,8 @@ struct VaultOptions: ParsableArguments {
                 Console.error("casevault: warning: not using unlock agents in \(path). \(reason)")
             } catch let error as VaultError where error.isAgentFailure {
                 // A stuck, stopped or mismatched agent must not lock the member out: fall back to the key file.
-                Console.error("casevault: warning: \(ErrorReport.message(for: error)) Asking for the passphrase instead.")
+                Console.error(
+                    "casevault: warning: \(ErrorReport.message(for: error)) Asking for the passphrase instead.")
             }
         }
         return try unlockWithPassphrase(vault, member: member)

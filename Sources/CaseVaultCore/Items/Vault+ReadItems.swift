@@ -156,7 +156,9 @@ extension Vault {
     /// The item's decrypted metadata, with keys already opened.
     func metadata(of opened: OpenedItem) throws -> ItemMetadata {
         let id = opened.record.item.id
-        guard let plain = try SealedBlob.open(opened.record.metadata, identities: opened.identities, subject: .itemMetadata(id))
+        guard
+            let plain = try SealedBlob.open(
+                opened.record.metadata, identities: opened.identities, subject: .itemMetadata(id))
         else {
             throw VaultError.integrityFailure(subject: .itemMetadata(id), damage: .notAddressedToMember)
         }

@@ -32,7 +32,8 @@ enum VaultFiles {
     /// Creates a key file or card, never replacing one.
     static func writeNewFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws {
         do { try FileSystem.writeNewFile(path, bytes: bytes, mode: mode) } catch let error as IOError
-        where error.code == .exists {
+            where error.code == .exists
+        {
             throw VaultError.keyFileExists(path: path)
         }
     }

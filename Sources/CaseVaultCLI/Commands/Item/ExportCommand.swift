@@ -79,7 +79,8 @@ struct ExportCommand: AsyncParsableCommand {
             bar?.finish()
             let path = exported.path ?? ""
             if exported.shortenedName {
-                Console.error("casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
+                Console.error(
+                    "casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
             }
             if options.json {
                 try Printer.json(ExportResult(item: exported.item, path: path, recipient: to))

@@ -61,7 +61,8 @@ struct GetCommand: AsyncParsableCommand {
                 return
             }
             if got.shortenedName {
-                Console.error("casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
+                Console.error(
+                    "casevault: note: the original file name is too long here; saved as \(Printer.safe(path)).")
             }
             if options.json {
                 try Printer.json(GetResult(item: got.item, path: path, sha256Verified: true))
