@@ -135,7 +135,9 @@ public final class Vault: Sendable {
 
     /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try Self.mapDatabaseErrors { try database.write(body) }
+        let result = try Self.mapDatabaseErrors { try database.write(body) }
+        DurabilityTrace.note(.databaseCommitted)
+        return result
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {

@@ -12,6 +12,8 @@ public final class DurabilityTrace: Sendable {
         case fileSystemSynced(String)
         case renamed(String)
         case linked(String)
+        /// A database transaction committed (noted by the vault, which owns the database).
+        case databaseCommitted
     }
 
     @TaskLocal public static var current: DurabilityTrace?
@@ -23,6 +25,9 @@ public final class DurabilityTrace: Sendable {
     public var events: [Event] { recorded.withLock { $0 } }
 
     func record(_ event: Event) { recorded.withLock { $0.append(event) } }
+
+    /// Records `event` in the current task's trace, if a test bound one.
+    public static func note(_ event: Event) { current?.record(event) }
 }
 
 extension FileSystem {

@@ -175,8 +175,13 @@ struct AccessTests {
         #expect(throws: VaultError.alreadyHolds(member: "lucia", role: "lawyer")) {
             try team.vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
         }
-        // A psychologist cannot grant lawyer.
-        #expect(throws: VaultError.self) { try team.vault.grant(role: "lawyer", to: "paula", by: team.psychologist) }
+        // A psychologist cannot grant lawyer, and nor can the admin: granting shares the role's keys, so the
+        // refusal is the holder check's (77), before anything would try to open a key they do not hold.
+        for outsider in [team.psychologist, team.admin] {
+            #expect(throws: VaultError.notPermitted(.grantByNonHolder(role: "lawyer", holders: ["lucia", "luis"]))) {
+                try team.vault.grant(role: "lawyer", to: "paula", by: outsider)
+            }
+        }
     }
 
     @Test("revoke removes the envelopes; the last holder cannot be revoked")

@@ -201,6 +201,17 @@ struct AgentTests {
         #expect(running.waitUntilStopped())
     }
 
+    /// The name check alone would pass here: only comparing the agent's keys with the member's record
+    /// refuses it.
+    @Test("an agent that names the member and the vault but holds other keys is refused")
+    func agentWithOtherKeysRefused() throws {
+        let team = try Team()
+        let rogue = try RogueAgent(posingAs: team.lawyer, vault: team.vault, in: team.folder, otherKeys: true)
+        #expect(throws: VaultError.agentMismatch(member: "luis")) {
+            try team.vault.sessionFromAgent("luis", in: rogue.directory)
+        }
+    }
+
     @Test("a second agent for the same member is refused, a stale socket is replaced")
     func oneAgentPerMember() throws {
         let team = try Team()
@@ -295,11 +306,18 @@ final class RogueAgent: @unchecked Sendable {
     let directory: AgentDirectory
     private let listener: UnixSocket
 
-    init(posingAs session: MemberSession, vault: Vault, in folder: TemporaryFolder) throws {
+    /// With `otherKeys`, it names the member and the vault but announces other public keys, as an agent
+    /// holding a stolen or stale key file would.
+    init(posingAs session: MemberSession, vault: Vault, in folder: TemporaryFolder, otherKeys: Bool = false) throws {
         directory = AgentDirectory(path: folder.file("rogue-agent"))
         try directory.check(create: true)
         listener = try UnixSocket.listen(at: vault.agentSocketPath(for: session.member, in: directory))
-        let identity = [vault.vaultID, session.member, session.recipient, session.signingPublicKey, "9999999999"]
+        var keys = (session.recipient, session.signingPublicKey)
+        if otherKeys {
+            let stranger = try MemberKeys.generate()
+            keys = (stranger.recipient, stranger.signingPublicKeyHex)
+        }
+        let identity = [vault.vaultID, session.member, keys.0, keys.1, "9999999999"]
         Thread.detachNewThread { [self] in
             while let connection = try? listener.accept(waitingAtMost: 10_000) {
                 guard let request = try? AgentMessage.receive(from: connection) else { continue }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): adding many small files at once, as after copying a phone's photos, against
+# `restic backup` of the same folder and against writing and fsyncing each file by hand, in one run.
+#
+#   bash Benchmarks/many-files.sh [COUNT] [SIZE_BYTES]      (default 10000 files of 2048 bytes)
+#
+# Target (issue 8, item 12): casevault add at most 2x `restic backup`; peak RSS at most 64 MiB at 10,000
+# files; every item durable before the commit that records it (tested, not measured here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+count=${1:-10000}
+size=${2:-2048}
+runs=${RUNS:-3}
+size_mib=1
+source Benchmarks/common.sh
+command -v restic >/dev/null || { apt-get update && apt-get install -y restic; }
+cd "$work"
+printf 'bench passphrase, not secret\n' > pass
+export CASEVAULT_PASSPHRASE_FILE="$work/pass" RESTIC_PASSWORD_FILE="$work/pass" CASEVAULT_AGENT_DIR="$work/agent"
+trap '"$bin" lock --all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+mkdir many
+python3 - "$count" "$size" <<'PY'
+import os, sys
+count, size = int(sys.argv[1]), int(sys.argv[2])
+for i in range(count):
+    with open(f"many/photo-{i:05d}.jpg", "wb") as f:
+        f.write(os.urandom(size))
+PY
+
+# Each run gets a fresh vault and a fresh restic repository, so both do the whole job every time.
+cat > setup-vault.sh <<SH
+set -e
+rm -rf "$work/vault"
+"$bin" init --vault "$work/vault" --admin ana --new-passphrase-file "$work/pass" >/dev/null
+"$bin" member add lucia --vault "$work/vault" --role lawyer --as ana --new-passphrase-file "$work/pass" >/dev/null
+"$bin" lock --all >/dev/null 2>&1 || true
+"$bin" unlock --vault "$work/vault" --as lucia --for 2h >/dev/null
+"$bin" case create PHOTOS --vault "$work/vault" --as lucia >/dev/null
+SH
+cat > by-hand.py <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+os.makedirs(dst, exist_ok=True)
+for name in sorted(os.listdir(src)):
+    with open(os.path.join(src, name), "rb") as f:
+        data = f.read()
+    fd = os.open(os.path.join(dst, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, data)
+    os.fsync(fd)
+    os.close(fd)
+PY
+
+echo "== $count files of $size bytes, $runs runs each, $(nproc) cores; casevault (release) vs restic $(restic version | cut -d' ' -f2)"
+hyperfine --runs "$runs" --export-json many.json \
+    -n casevault-add --prepare "bash $work/setup-vault.sh" \
+    "$bin add PHOTOS $work/many/* --vault $work/vault --readers lawyer --as lucia" \
+    -n restic-backup --prepare "rm -rf $work/repo && restic init --repo $work/repo >/dev/null" \
+    "restic backup --repo $work/repo --quiet $work/many" \
+    -n fsync-each-by-hand --prepare "rm -rf $work/copy" "python3 $work/by-hand.py $work/many $work/copy"
+
+bash "$work/setup-vault.sh"
+rss=$(python3 "$repo/Benchmarks/peak-rss.py" "$bin" add PHOTOS $work/many/* --vault "$work/vault" --readers lawyer --as lucia)
+"$bin" lock --all >/dev/null 2>&1 || true
+
+python3 - "$rss" "$count" <<'PY'
+import json, sys
+rss, count = float(sys.argv[1]), int(sys.argv[2])
+m = {r["command"]: r for r in json.load(open("many.json"))["results"]}
+a, r, h = m["casevault-add"], m["restic-backup"], m["fsync-each-by-hand"]
+print(f"add {count} files: casevault {a['mean']:.2f}s ±{a['stddev']:.2f}, restic backup {r['mean']:.2f}s "
+      f"±{r['stddev']:.2f}, fsync each by hand {h['mean']:.2f}s -> {a['mean']/r['mean']:.2f}x restic "
+      f"(target <= 2x)")
+print(f"peak RSS of casevault add: {rss:.1f} MiB (target <= 64 MiB)")
+PY
