@@ -50,15 +50,14 @@ extension Names {
         return trimmed.isEmpty ? nil : String(trimmed)
     }
 
-    /// `name` shortened to at most `limit` bytes of UTF-8, keeping its extension (up to 16 bytes after
-    /// the last dot) and whole characters; and whether it had to be shortened.
+    /// `name` shortened to at most `limit` bytes of UTF-8, keeping whole characters and its extension: the
+    /// last one or two (`.pdf.age`) when together they take at most 16 bytes; and whether it was shortened.
     public static func fitFileName(_ name: String, limit: Int) -> (String, shortened: Bool) {
         guard name.utf8.count > limit else { return (name, false) }
         var stem = Substring(name)
         var ext = Substring("")
-        if let dot = name.lastIndex(of: "."), dot != name.startIndex,
-            name.utf8.distance(from: dot, to: name.endIndex) <= 16
-        {
+        let dots = name.indices.filter { name[$0] == "." && $0 != name.startIndex }.suffix(2)
+        if let dot = dots.first(where: { name.utf8.distance(from: $0, to: name.endIndex) <= 16 }) {
             stem = name[..<dot]
             ext = name[dot...]
         }
