@@ -18,7 +18,7 @@ trap '"$bin" lock --all >/dev/null 2>&1 || true; git -C "$repo" worktree remove 
 base=$(cd "$base_src" && swift build -c release --static-swift-stdlib --show-bin-path)/casevault
 
 cd "$work"
-printf 'bench passphrase, not secret\n' > pass
+printf 'bench passphrase, not secret\n' > pass && chmod 600 pass
 export CASEVAULT_PASSPHRASE_FILE="$work/pass" CASEVAULT_AGENT_DIR="$work/agent"
 mkdir many
 python3 -c '

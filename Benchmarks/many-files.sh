@@ -16,7 +16,7 @@ size_mib=1
 source Benchmarks/common.sh
 command -v restic >/dev/null || { apt-get update && apt-get install -y restic; }
 cd "$work"
-printf 'bench passphrase, not secret\n' > pass
+printf 'bench passphrase, not secret\n' > pass && chmod 600 pass
 export CASEVAULT_PASSPHRASE_FILE="$work/pass" RESTIC_PASSWORD_FILE="$work/pass" CASEVAULT_AGENT_DIR="$work/agent"
 trap '"$bin" lock --all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
