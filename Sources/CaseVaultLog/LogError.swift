@@ -33,6 +33,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
 
     // Checkpoints, cosignatures and proof texts.
     case malformedCheckpoint(CheckpointDefect)
+    /// A checkpoint of another log than the one expected.
+    case originMismatch(expected: String, actual: String)
     case malformedCosignature
     case malformedProofText(ProofTextDefect)
 
@@ -74,6 +76,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noKnownSignature: "the note carries no signature by a known key"
         case .ambiguousKey(let name, let id): "more than one known key is \(name)+\(keyIDHex(id))"
         case .malformedCheckpoint(let defect): "malformed checkpoint (\(defect.rawValue))"
+        case .originMismatch(let expected, let actual): "the checkpoint is of \(actual), not of \(expected)"
         case .malformedCosignature: "malformed cosignature"
         case .malformedProofText(let defect): "malformed tlog-proof text (\(defect.rawValue))"
         }
