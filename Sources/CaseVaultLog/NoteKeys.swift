@@ -46,7 +46,8 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
     /// Parses a vkey string. The key ID in the text must be the one computed from the name and key, so a
     /// string cannot claim another key's ID.
     public init(_ text: String) throws {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        // The base64 key may itself hold a plus: only the first two separate fields.
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw LogError.malformedKey(.syntax) }
         guard NoteKeyName.isValid(parts[0]) else { throw LogError.malformedKey(.badName) }
         guard let claimedID = parseKeyID(parts[1]) else { throw LogError.malformedKey(.badKeyID) }
@@ -102,7 +103,7 @@ public struct NoteSigner: Sendable {
             var wipe = bytes
             ConstantTime.wipe(&wipe)
         }
-        let parts = bytes.split(separator: UInt8(ascii: "+"), omittingEmptySubsequences: false)
+        let parts = bytes.split(separator: UInt8(ascii: "+"), maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0].elementsEqual("PRIVATE".utf8), parts[1].elementsEqual("KEY".utf8)
         else { throw LogError.malformedKey(.syntax) }
         guard let name = String(validating: parts[2], as: UTF8.self), NoteKeyName.isValid(name) else {
