@@ -16,7 +16,9 @@ public enum NoteKeyName {
     /// the separator), and no control characters (a note may not carry them).
     public static func isValid<Name: StringProtocol>(_ name: Name) -> Bool {
         !name.isEmpty
-            && !name.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "+" || $0.value < 0x20 || $0.value == 0x7F }
+            && !name.unicodeScalars.contains {
+                $0.properties.isWhitespace || $0 == "+" || $0.value < 0x20 || $0.value == 0x7F
+            }
     }
 
     /// key ID = first four bytes, big-endian, of SHA-256(name || 0x0A || type || public key).

@@ -25,9 +25,11 @@ struct Base64Tests {
         }
     }
 
-    @Test("non-canonical or foreign forms are refused", arguments: [
-        "AA", "AA=", "AB==", "AAB=", "A===", "====", "AA==AA==", "AA-_", "AA\n==", " AAA", "AAA=\n", "=AAA",
-    ])
+    @Test(
+        "non-canonical or foreign forms are refused",
+        arguments: [
+            "AA", "AA=", "AB==", "AAB=", "A===", "====", "AA==AA==", "AA-_", "AA\n==", " AAA", "AAA=\n", "=AAA",
+        ])
     func refused(_ text: String) {
         #expect(Base64.decode(text) == nil)
     }

@@ -8,7 +8,8 @@ struct SignedNoteTests {
     static let peterVKey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     static let peterSKey = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
     static let enochVKey = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
-    static let text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+    static let text =
+        "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
     static let peterSig =
         "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
     static let enochSig =
@@ -120,7 +121,10 @@ struct SignedNoteTests {
         (text + "\n", .malformedNote(.noSignatures)),
         (text + "\n" + String(peterSig.dropLast()), .malformedNote(.signatureLineWithoutNewline)),
         ("\u{01}" + text + "\n" + peterSig, .malformedNote(.controlCharacter)),
-        (text + "\n" + peterSig.replacingOccurrences("PeterNeumann", "Bad Name"), .malformedNote(.badSignatureEncoding)),
+        (
+            text + "\n" + peterSig.replacingOccurrences("PeterNeumann", "Bad Name"),
+            .malformedNote(.badSignatureEncoding)
+        ),
         (text + "\n" + peterSig + "Unexpected line.\n", .malformedNote(.signatureLineSyntax)),
         (text + "\n" + peterSig.replacingOccurrences("\u{2014}", "-"), .malformedNote(.signatureLineSyntax)),
         (text + "\n" + peterSig.replacingOccurrences("PeterNeumann", "Peter+Neumann"), .malformedNote(.badKeyName)),
