@@ -38,11 +38,16 @@ public struct SignedNote: Sendable, Equatable {
     public let text: String
     public let signatures: [Signature]
 
-    /// A note with this text. Throws unless the text ends in a newline and is free of control characters
-    /// other than newline; the signatures are taken as given.
+    /// A note with this text and signatures. Throws unless the text ends in a newline and is free of control
+    /// characters other than newline, and each signature has a valid key name and at least one byte, so that
+    /// `bytes` is always a note that parses back.
     public init(text: String, signatures: [Signature] = []) throws {
         try Self.checkCharacters(Array(text.utf8))
         guard text.utf8.last == 0x0A else { throw LogError.malformedNote(.textWithoutFinalNewline) }
+        for signature in signatures {
+            guard NoteKeyName.isValid(signature.keyName) else { throw LogError.malformedNote(.badKeyName) }
+            guard !signature.signature.isEmpty else { throw LogError.malformedNote(.badSignatureEncoding) }
+        }
         self.text = text
         self.signatures = signatures
     }

@@ -81,6 +81,12 @@ struct SignedNoteTests {
         // Re-signing replaces the key's signature instead of adding a second.
         #expect(try note.signed(by: [Self.peterSigner()]).bytes == note.bytes)
         #expect(throws: LogError.malformedNote(.textWithoutFinalNewline)) { try SignedNote(text: "abc") }
+        let badName = SignedNote.Signature(keyName: "a b", keyID: 1, signature: [1])
+        #expect(throws: LogError.malformedNote(.badKeyName)) { try SignedNote(text: Self.text, signatures: [badName]) }
+        let empty = SignedNote.Signature(keyName: "a", keyID: 1, signature: [])
+        #expect(throws: LogError.malformedNote(.badSignatureEncoding)) {
+            try SignedNote(text: Self.text, signatures: [empty])
+        }
     }
 
     @Test("known keys verify, unknown keys are ignored, and a note with no known key is refused")
