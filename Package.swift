@@ -3,6 +3,7 @@
 //
 // The targets are layers; each may import only the ones listed as its dependencies:
 //   COpenSSL (C shim) <- CaseVaultCrypto <- CaseVaultIO <- CaseVaultAge <- CaseVaultCore <- CaseVaultCLI <- casevault
+//   CaseVaultCrypto <- CaseVaultLog (the signed log's formats, beside the file layers)
 //
 // Linux only: the file layer relies on O_DIRECT, O_TMPFILE, linkat, syncfs and SO_PEERCRED.
 import PackageDescription
@@ -32,6 +33,9 @@ let package = Package(
         .target(name: "CaseVaultIO", dependencies: ["COpenSSL", "CaseVaultCrypto"]),
         // age v1 (age-encryption.org/v1): the format only, over the byte streams of CaseVaultIO.
         .target(name: "CaseVaultAge", dependencies: ["CaseVaultIO", "CaseVaultCrypto"]),
+        // The signed log's formats: RFC 9162 Merkle trees and proofs, C2SP signed notes, checkpoints,
+        // cosignatures and proof texts. Pure values and functions over bytes; no file I/O.
+        .target(name: "CaseVaultLog", dependencies: ["CaseVaultCrypto"]),
         // The vault: store, envelopes, members, roles, cases, items.
         .target(
             name: "CaseVaultCore",
@@ -59,6 +63,8 @@ let package = Package(
             name: "CaseVaultAgeTests",
             dependencies: ["CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]
         ),
+        .testTarget(
+            name: "CaseVaultLogTests", dependencies: ["CaseVaultLog", "CaseVaultCrypto", "CaseVaultTestSupport"]),
         .testTarget(
             name: "CaseVaultCoreTests",
             dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]
