@@ -60,6 +60,6 @@ public enum Errno {
         var buffer = [CChar](repeating: 0, count: 256)
         // Swift's Glibc imports the XSI strerror_r, which fills the buffer (thread-safe, unlike strerror).
         guard strerror_r(code, &buffer, buffer.count) == 0 else { return "error \(code)" }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -39,7 +39,7 @@ struct DurabilityTests {
         let paths = try (0..<20).map { try team.folder.write("foto-\($0).jpg", randomBytes(2048)) }
         var items: [Item] = []
         let events = try traced { items = try team.vault.add(caseID: "C-1", files: paths, by: team.lawyer) }
-        let links = items.map { try? #require(events.firstIndex(of: .linked(team.vault.objects.path(of: $0.object)))) }
+        let links = items.map { events.firstIndex(of: .linked(team.vault.objects.path(of: $0.object))) }
         let synced = try #require(events.firstIndex { if case .fileSystemSynced = $0 { true } else { false } })
         let committed = try #require(events.firstIndex(of: .databaseCommitted))
         #expect(links.allSatisfy { $0 != nil && $0! < synced }, "\(events)")

@@ -134,7 +134,6 @@ extension Vault {
         guard !identities.isEmpty else {
             throw VaultError.notAReader(subject: .item(itemID), readers: record.item.readers)
         }
-        let subject = "The envelope of item \(itemID)"
         do {
             let (header, rest) = try Header.parse(record.header)
             guard rest.isEmpty else { throw AgeError.header("bytes follow the header") }

@@ -1,0 +1,218 @@
+/// The vault as its log says it is: what a client may rely on. It is built by replaying the log from
+/// genesis, entry by entry, and each entry is applied only if its author was allowed to make it at that
+/// point (`apply`). Nothing in it comes from the database's other tables.
+struct LogState: Sendable, Equatable {
+    struct Member: Sendable, Equatable {
+        var recipient: String
+        var signingKey: String
+        var removed = false
+    }
+
+    struct Role: Sendable, Equatable {
+        /// generation → recipient; generations are 1, 2, …
+        var generations: [Int: String] = [:]
+        var holders: Set<String> = []
+        var current: Int { generations.count }
+    }
+
+    /// What an item's `item.add` entry binds: everything `get`, `show` and `list` report as authentic.
+    struct Item: Sendable, Equatable {
+        var caseID: String
+        var itemClass: String
+        var size: Int64
+        var sha256: String
+        var object: String
+        var headerHash: String
+        var metadataHash: String
+        /// `role:generation` in stanza order.
+        var readers: [String]
+        var replaces: String?
+        var author: String
+        var time: String
+        var index: Int
+    }
+
+    struct Case: Sendable, Equatable {
+        var metadataHash: String
+        var readers: [String]
+        var author: String
+    }
+
+    static let adminRole = "admin"
+
+    var vaultID: String?
+    var members: [String: Member] = [:]
+    var roles: [String: Role] = [:]
+    var classReaders: [String: [String]] = [:]
+    var caseReaders: [String] = []
+    var cases: [String: Case] = [:]
+    var items: [String: Item] = [:]
+    /// While an upgraded vault's existing state is attested: the admin who attests it.
+    var attestingAdmin: String?
+    /// Entries applied so far (the index of the next one).
+    var size = 0
+
+    func holds(_ member: String, _ role: String) -> Bool { roles[role]?.holders.contains(member) ?? false }
+
+    /// The signing key (hex) that must have signed `entry`: the author's, as the state knows it before it.
+    func signingKey(of entry: LogEntry) throws(LogProblem) -> String {
+        if entry.type == .genesis {
+            guard size == 0 else { throw .misplacedGenesis }
+            let admin = (entry.value("admin") ?? "").split(separator: " ")
+            guard admin.count == 3, String(admin[0]) == entry.author else {
+                throw .malformed("the genesis admin line is not 'NAME RECIPIENT SIGNING-KEY' of its author")
+            }
+            return String(admin[2])
+        }
+        guard size > 0 else { throw .misplacedGenesis }
+        guard let member = members[entry.author] else { throw .unknownAuthor(entry.author) }
+        guard !member.removed else { throw .removedAuthor(entry.author) }
+        return member.signingKey
+    }
+
+    /// Applies `entry` if its author may make it now; otherwise throws and changes nothing.
+    mutating func apply(_ entry: LogEntry) throws(LogProblem) {
+        var next = self
+        try next.change(entry)
+        next.size += 1
+        self = next
+    }
+
+    private mutating func change(_ entry: LogEntry) throws(LogProblem) {
+        let author = entry.author
+        if entry.type != .genesis && entry.vault != vaultID { throw .wrongVault }
+        if let attesting = attestingAdmin {
+            guard author == attesting else { throw .notAuthorized("only the upgrading admin attests the state") }
+        }
+        let attesting = attestingAdmin != nil
+        switch entry.type {
+        case .genesis:
+            try genesis(entry)
+        case .memberAdd:
+            guard attesting || holds(author, Self.adminRole) else { throw .notAuthorized("only an admin adds members") }
+            let name = try field(entry, "member")
+            guard members[name] == nil else { throw .inconsistent("member \(name) exists") }
+            let recipient = try field(entry, "recipient")
+            let key = try field(entry, "signing-key")
+            guard !members.values.contains(where: { $0.recipient == recipient || $0.signingKey == key }) else {
+                throw .inconsistent("the keys of \(name) belong to another member")
+            }
+            members[name] = Member(recipient: recipient, signingKey: key)
+        case .roleGeneration:
+            let role = try field(entry, "role")
+            guard var facts = roles[role] else { throw .inconsistent("no role \(role)") }
+            guard Int(try field(entry, "generation")) == facts.current + 1 else {
+                throw .inconsistent("generations of \(role) must follow each other")
+            }
+            let first = facts.current == 0
+            guard attesting || (first ? holds(author, Self.adminRole) : facts.holders.contains(author)) else {
+                throw .notAuthorized(
+                    first ? "only an admin makes a role's first key" : "only a holder of \(role) makes its next key")
+            }
+            let recipient = try field(entry, "recipient")
+            guard !roles.values.contains(where: { $0.generations.values.contains(recipient) }) else {
+                throw .inconsistent("the key of \(role) is another role's")
+            }
+            facts.generations[facts.current + 1] = recipient
+            roles[role] = facts
+        case .roleGrant:
+            let (role, member) = try roleAndMember(entry)
+            guard var facts = roles[role], facts.current > 0 else { throw .inconsistent("\(role) has no key yet") }
+            guard !facts.holders.contains(member) else { throw .inconsistent("\(member) holds \(role)") }
+            let mayGrant = facts.holders.contains(author) || (facts.holders.isEmpty && holds(author, Self.adminRole))
+            guard attesting || mayGrant else {
+                throw .notAuthorized("only a holder of \(role), or an admin for its first holder, grants it")
+            }
+            facts.holders.insert(member)
+            roles[role] = facts
+        case .roleRevoke:
+            let (role, member) = try roleAndMember(entry)
+            guard var facts = roles[role], facts.holders.contains(member) else {
+                throw .inconsistent("\(member) does not hold \(role)")
+            }
+            guard facts.holders.contains(author) || holds(author, Self.adminRole) else {
+                throw .notAuthorized("only an admin or a holder of \(role) revokes it")
+            }
+            guard facts.holders.count > 1 else { throw .inconsistent("\(member) is the last holder of \(role)") }
+            facts.holders.remove(member)
+            roles[role] = facts
+        case .caseCreate:
+            let id = try field(entry, "case")
+            guard cases[id] == nil else { throw .inconsistent("case \(id) exists") }
+            let readers = try currentReaders(entry, attesting: attesting)
+            cases[id] = Case(metadataHash: try field(entry, "metadata"), readers: readers, author: author)
+        case .itemAdd:
+            try addItem(entry, attesting: attesting)
+        case .itemGet, .itemExport:
+            let id = try field(entry, "item")
+            guard let item = items[id] else { throw .inconsistent("no item \(id)") }
+            let readerRoles = item.readers.map { String($0.split(separator: ":")[0]) }
+            guard readerRoles.contains(where: { holds(author, $0) }) else {
+                throw .notAuthorized("only a holder of a reader role of \(id) reads it")
+            }
+        case .upgradeDone:
+            guard attesting else { throw .inconsistent("no upgrade is under way") }
+            attestingAdmin = nil
+        }
+    }
+
+    private mutating func genesis(_ entry: LogEntry) throws(LogProblem) {
+        let admin = (try field(entry, "admin")).split(separator: " ").map(String.init)
+        let name = admin[0]
+        members[name] = Member(recipient: admin[1], signingKey: admin[2])
+        for role in entry.values("role") where roles[role] == nil { roles[role] = Role() }
+        guard roles[Self.adminRole] != nil else { throw .malformed("the genesis names no admin role") }
+        roles[Self.adminRole]?.holders.insert(name)
+        for line in entry.values("class-readers") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2 else { throw .malformed("a class-readers line is not 'CLASS ROLES'") }
+            classReaders[String(parts[0])] = parts[1].split(separator: ",").map(String.init)
+        }
+        caseReaders = (try field(entry, "case-readers")).split(separator: ",").map(String.init)
+        if try field(entry, "upgrade") == "yes" { attestingAdmin = name }
+    }
+
+    private mutating func addItem(_ entry: LogEntry, attesting: Bool) throws(LogProblem) {
+        let id = try field(entry, "item")
+        guard items[id] == nil else { throw .inconsistent("item \(id) exists") }
+        let caseID = try field(entry, "case")
+        guard cases[caseID] != nil else { throw .inconsistent("no case \(caseID)") }
+        if let replaces = entry.value("replaces") {
+            guard items[replaces]?.caseID == caseID else { throw .inconsistent("\(replaces) is not in \(caseID)") }
+        }
+        guard let size = Int64(try field(entry, "size")) else { throw .malformed("the size is not a number") }
+        items[id] = Item(
+            caseID: caseID, itemClass: try field(entry, "class"), size: size, sha256: try field(entry, "sha256"),
+            object: try field(entry, "object"), headerHash: try field(entry, "header"),
+            metadataHash: try field(entry, "metadata"), readers: try currentReaders(entry, attesting: attesting),
+            replaces: entry.value("replaces"), author: entry.author, time: entry.time, index: self.size)
+    }
+
+    /// The entry's `readers` (`role:generation,…`): each must be a role's current generation, so that nothing
+    /// is encrypted to a key that was replaced (an attestation may name older generations).
+    private func currentReaders(_ entry: LogEntry, attesting: Bool) throws(LogProblem) -> [String] {
+        let readers = (try field(entry, "readers")).split(separator: ",").map(String.init)
+        for reader in readers {
+            let parts = reader.split(separator: ":")
+            guard parts.count == 2, let generation = Int(parts[1]), let role = roles[String(parts[0])],
+                role.generations[generation] != nil
+            else { throw .inconsistent("reader \(reader) is no role key") }
+            guard attesting || generation == role.current else {
+                throw .inconsistent("reader \(reader) is not the role's current key")
+            }
+        }
+        guard !readers.isEmpty else { throw .malformed("no readers") }
+        return readers
+    }
+
+    private func roleAndMember(_ entry: LogEntry) throws(LogProblem) -> (String, String) {
+        let member = try field(entry, "member")
+        guard let facts = members[member], !facts.removed else { throw .inconsistent("no member \(member)") }
+        return (try field(entry, "role"), member)
+    }
+
+    private func field(_ entry: LogEntry, _ key: String) throws(LogProblem) -> String {
+        guard let value = entry.value(key) else { throw .malformed("no \(key) field") }
+        return value
+    }
+}

@@ -1,0 +1,34 @@
+/// What is wrong with a vault's log, with the entry where it was found. The verifier names every problem;
+/// the CLI words them.
+public enum SignedLogError: Error, Sendable, Equatable {
+    /// An entry's text is not a valid entry (the reason says which rule it breaks).
+    case malformedEntry(String)
+    /// Problem `problem` at entry `index` (0-based).
+    case entry(index: Int, problem: LogProblem)
+    /// The vault shows a log shorter than, or different from, one this client or auditor verified before:
+    /// history was rewritten after entry `after` (the verified size), or cut.
+    case rewritten(after: Int, verifiedSize: Int, shownSize: Int)
+    /// The vault has no log: made by an earlier version, it must be upgraded by an admin first.
+    case noLog
+}
+
+/// Why one entry is refused.
+public enum LogProblem: Error, Sendable, Equatable {
+    case malformed(String)
+    /// The signature does not verify with the key of the member it names.
+    case badSignature
+    /// It names an author who is not a member at that point.
+    case unknownAuthor(String)
+    /// Its author was removed before it.
+    case removedAuthor(String)
+    /// Its author was not allowed to make this change (the rule is named).
+    case notAuthorized(String)
+    /// It was made against a tree this log never had (size or root), so it belongs to another history.
+    case wrongPrevious
+    /// It belongs to another vault.
+    case wrongVault
+    /// It contradicts the state at that point (a member added twice, a grant to a missing role, …).
+    case inconsistent(String)
+    /// A genesis entry anywhere but first, or a first entry that is not a genesis.
+    case misplacedGenesis
+}
