@@ -36,11 +36,11 @@ let package = Package(
         // The signed log's formats: RFC 9162 Merkle trees and proofs, C2SP signed notes, checkpoints,
         // cosignatures and proof texts. Pure values and functions over bytes; no file I/O.
         .target(name: "CaseVaultLog", dependencies: ["CaseVaultCrypto"]),
-        // The vault: store, envelopes, members, roles, cases, items.
+        // The vault: store, envelopes, members, roles, cases, items, and the signed log that vouches for them.
         .target(
             name: "CaseVaultCore",
             dependencies: [
-                "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto",
+                "CaseVaultAge", "CaseVaultIO", "CaseVaultLog", "CaseVaultCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "CaseVaultCLI",
             dependencies: [
-                "CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto",
+                "CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultLog", "CaseVaultCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,7 +67,10 @@ let package = Package(
             name: "CaseVaultLogTests", dependencies: ["CaseVaultLog", "CaseVaultCrypto", "CaseVaultTestSupport"]),
         .testTarget(
             name: "CaseVaultCoreTests",
-            dependencies: ["CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultCrypto", "CaseVaultTestSupport"]
+            dependencies: [
+                "CaseVaultCore", "CaseVaultAge", "CaseVaultIO", "CaseVaultLog", "CaseVaultCrypto",
+                "CaseVaultTestSupport",
+            ]
         ),
         // End-to-end tests: they run the built `casevault` binary (a dependency, so SwiftPM builds it). The
         // command tree comes from CaseVaultCLI, read through ArgumentParser's configuration.

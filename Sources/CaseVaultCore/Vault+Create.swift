@@ -1,6 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultLog
 import Foundation
 import GRDB
 
@@ -50,10 +51,17 @@ extension Vault {
             try FileSystem.writeNewFile("\(path)/\(databaseName)", bytes: [], mode: 0o600)
             let pool = try openDatabase(at: "\(path)/\(databaseName)")
             try mapDatabaseErrors { try Schema.migrator.migrate(pool) }
-            let vaultID = FileSystem.randomHex(16)
+            // The genesis entry names the founding admin's keys and the vault's roles; its hash names the vault.
+            let now = clock.timestamp()
+            let author = LogAuthor(name: admin, keys: keys)
+            let genesis = try author.signedNote(
+                Self.genesisEntry(admin: admin, keys: keys, configuration: configuration, time: now).body
+            ).bytes
+            let vaultID = Hex.encode(try Merkle.leafHash(genesis).prefix(16))
             let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
             try vault.write { db in
-                try vault.populateNewVault(db, vaultID: vaultID, admin: admin, keys: keys, extraRoles: extraRoles)
+                try vault.populateNewVault(
+                    db, vaultID: vaultID, admin: admin, keys: keys, extraRoles: extraRoles, genesis: genesis, now: now)
             }
             try FileSystem.syncFolder(path)
             return vault
@@ -68,10 +76,31 @@ extension Vault {
         }
     }
 
+    /// The genesis entry of a new vault (or, with `upgrade`, of one made before vaults had a log).
+    static func genesisEntry(
+        admin: String, keys: MemberKeys, configuration: VaultConfiguration, time: String, upgrade: Bool = false
+    ) throws -> LogEntry {
+        var fields: [(key: String, value: String)] = [
+            ("admin", "\(admin) \(keys.recipient) \(keys.signingPublicKeyHex)")
+        ]
+        for role in configuration.roles { fields.append(("role", role)) }
+        for itemClass in ItemClass.allCases {
+            let readers = configuration.classReaders[itemClass] ?? []
+            fields.append(("class-readers", "\(itemClass.rawValue) \(readers.joined(separator: ","))"))
+        }
+        fields.append(("case-readers", configuration.caseReaders.joined(separator: ",")))
+        fields.append(("upgrade", upgrade ? "yes" : "no"))
+        return LogEntry(
+            type: .genesis, vault: nil, previousSize: 0, previousRoot: try Merkle.emptyRoot(), time: time,
+            author: admin, fields: fields)
+    }
+
     private func populateNewVault(
-        _ db: Database, vaultID: String, admin: String, keys: MemberKeys, extraRoles: [String]
+        _ db: Database, vaultID: String, admin: String, keys: MemberKeys, extraRoles: [String], genesis: [UInt8],
+        now: String
     ) throws {
-        let now = clock.timestamp()
+        let author = LogAuthor(name: admin, keys: keys)
+        try trust.withLock { try $0.append(db, note: genesis, author: author) }
         for (key, value) in [("format", Schema.formatVersion), ("vault_id", vaultID), ("created_at", now)] {
             try db.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
         }
@@ -101,9 +130,13 @@ extension Vault {
             // Nobody holds anything yet, so the first generation of each of these roles is made here.
             try createFirstGeneration(
                 db, role: role, for: adminID, recipient: keys.identity.recipient, by: adminID,
-                actor: admin, now: now)
+                author: author, now: now)
             try insertMembership(db, member: adminID, role: role, grantedBy: adminID, now: now)
             try Journal.append(db, at: now, actor: admin, action: "role.grant", subject: admin, detail: role)
+            // The genesis makes its admin an admin; other roles are granted by an entry of their own.
+            if role != Self.adminRoleName {
+                try appendLog(db, .roleGrant, [("role", role), ("member", admin)], by: author, at: now)
+            }
         }
     }
 

@@ -3,6 +3,7 @@ import CaseVaultCrypto
 import CaseVaultIO
 import Foundation
 import GRDB
+import Synchronization
 
 /// A vault folder: the database of metadata and envelopes, the content-addressed objects, member key
 /// files, and a temporary area.
@@ -24,6 +25,9 @@ public final class Vault: Sendable {
     let objects: ObjectStore
     let clock: VaultClock
     let vaultID: String
+    /// What this process has verified of the vault's signed log; every fact the vault acts on is checked
+    /// against it. Advanced inside write transactions (and put back if one fails).
+    let trust: Mutex<TrustedLog>
 
     static let databaseName = "vault.sqlite"
     /// How long a writer waits for another process's transaction before giving up.
@@ -35,35 +39,77 @@ public final class Vault: Sendable {
     /// The path of a member's key file inside the vault.
     public func keyFilePath(for member: String) -> String { "\(keysPath)/\(member).age" }
 
-    init(path: String, database: DatabasePool, configuration: VaultConfiguration, clock: VaultClock, vaultID: String) {
+    init(
+        path: String, database: DatabasePool, configuration: VaultConfiguration, clock: VaultClock, vaultID: String,
+        trust: TrustedLog = TrustedLog()
+    ) {
         self.path = path
         self.database = database
         self.configuration = configuration
         self.clock = clock
         self.vaultID = vaultID
+        self.trust = Mutex(trust)
         objects = ObjectStore(vaultPath: path)
     }
 
-    /// Opens an existing vault. Temporary files that interrupted runs left in `tmp/` are removed.
+    /// Opens an existing vault and verifies its signed log: from genesis, or, with `stateFolder`, from
+    /// where this user's client last verified it (the vault must extend that history). The roles and
+    /// default readers are the log's. Temporary files that interrupted runs left in `tmp/` are removed.
     ///
     /// - Parameters:
     ///   - keyWorkFactor: the scrypt work factor for key files this process creates (default: age's 18).
     ///   - clock: where times come from (tests inject one).
+    ///   - stateFolder: this user's private folder of verified state (`…/casevault/vaults`); nil verifies
+    ///     the whole log at every open and remembers nothing.
     public static func open(
-        at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system
+        at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system,
+        stateFolder: String? = nil
     ) throws -> Vault {
         let path = normalized(path)
         try checkReadable(path)
         let pool = try openDatabase(at: "\(path)/\(databaseName)")
-        let (configuration, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
+        let (stored, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
             if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
                 try Schema.migrator.migrate(pool)
             }
             return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
         }
-        let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
+        let trust = try verifiedLog(pool, vaultID: vaultID, stateFolder: stateFolder)
+        // The roles and default readers are the log's; the settings tables are a copy nobody signed.
+        let configuration =
+            trust.map { trusted in
+                VaultConfiguration(
+                    roles: trusted.state.roleOrder,
+                    classReaders: Dictionary(
+                        uniqueKeysWithValues: trusted.state.classReaders.compactMap { key, roles in
+                            ItemClass(rawValue: key).map { ($0, roles.sorted()) }
+                        }),
+                    caseReaders: trusted.state.caseReaders, keyWorkFactor: keyWorkFactor)
+            } ?? stored
+        let vault = Vault(
+            path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID,
+            trust: trust ?? TrustedLog())
         vault.objects.sweepTemporaries(now: Int(clock.now().timeIntervalSince1970))
         return vault
+    }
+
+    /// The vault's log, verified; nil for a vault made before vaults had one (it must be upgraded).
+    static func verifiedLog(_ pool: DatabasePool, vaultID: String, stateFolder: String?) throws -> TrustedLog? {
+        let cache = try stateFolder.map { try VerifiedCache(folder: $0, vaultID: vaultID) }
+        var trusted = try cache?.load() ?? TrustedLog()
+        trusted.cache = cache
+        try mapDatabaseErrors {
+            try pool.read { db in
+                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 > 0 || trusted.size > 0 else {
+                    return
+                }
+                try trusted.catchUp(db)
+            }
+        }
+        guard trusted.size > 0 else { return nil }
+        guard trusted.state.vaultID == vaultID else { throw SignedLogError.entry(index: 0, problem: .wrongVault) }
+        if let cache { trusted = try cache.save(trusted) }
+        return trusted
     }
 
     /// Tells "no vault here" (nothing at the path, or no database in the folder) from "a vault that cannot
@@ -133,15 +179,34 @@ public final class Vault: Sendable {
 
     // MARK: Database access
 
-    /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`.
+    /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`. The
+    /// log entries `body` appends advance `trust` only if the transaction commits.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        let result = try Self.mapDatabaseErrors { try database.write(body) }
+        let before = trust.withLock { $0 }
+        let result: T
+        do {
+            result = try Self.mapDatabaseErrors { try database.write(body) }
+        } catch {
+            trust.withLock { $0 = before }
+            throw error
+        }
         DurabilityTrace.note(.databaseCommitted)
+        // Best effort: a cache that lags is caught up from the vault next time.
+        trust.withLock { trusted in
+            if let cache = trusted.cache, let saved = try? cache.save(trusted) { trusted = saved }
+        }
         return result
     }
 
+    /// Runs `body` in a read transaction, after catching up with log entries other processes appended,
+    /// so that what `body` checks against the log is current.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try Self.mapDatabaseErrors { try database.read(body) }
+        try Self.mapDatabaseErrors {
+            try database.read { db in
+                try trust.withLock { trusted in if trusted.size > 0 { try trusted.catchUp(db) } }
+                return try body(db)
+            }
+        }
     }
 
     static func mapDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
@@ -172,6 +237,7 @@ public final class Vault: Sendable {
         guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
             throw mismatch
         }
+        try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
         return MemberSession(member: record.name, memberID: record.id, vaultID: vaultID, keys: keys)
     }
 

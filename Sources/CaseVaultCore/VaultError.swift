@@ -69,6 +69,11 @@ public enum VaultError: Error, Sendable, Equatable {
     case outputExists(path: String)
     /// The stored data of `subject` was altered or damaged.
     case integrityFailure(subject: Subject, damage: Damage)
+    /// A record of the vault folder disagrees with the signed log (or is not in it): the folder was
+    /// written by someone without a member's key. Named by what and which field.
+    case notInLog(Discrepancy)
+    /// The signed log itself is not valid (see `SignedLogError`).
+    case log(SignedLogError)
     /// A file of the vault is missing (an object deleted by hand, a key file moved away).
     case missingObject(subject: Subject, path: String)
     /// The database refused the change or could not be read (SQLite's own message).
@@ -89,6 +94,14 @@ public enum VaultError: Error, Sendable, Equatable {
         case caseMetadata(String)
         /// A member's copy of a role key.
         case roleEnvelope(role: String, generation: Int, member: String)
+    }
+
+    /// What disagrees with the signed log.
+    public enum Discrepancy: Sendable, Equatable {
+        case item(String, field: String)
+        case member(String, field: String)
+        case roleKey(role: String, generation: Int)
+        case caseRecord(String, field: String)
     }
 
     /// How it is damaged.

@@ -55,22 +55,36 @@ struct BlackBoxDefectTests {
         }
     }
 
-    @Test("a reader whose stanza no longer opens is told the envelope is damaged; a non-reader still 'not a reader'")
+    @Test(
+        "an altered header is caught by the log for everyone; below the log, a reader whose stanza does not open is told it is damaged"
+    )
     func tamperedStanza() throws {
         let team = try Team()
         let item = try team.addItem(Array("acta".utf8), itemClass: .legal)
         try tamperStanzas(team, item: item.id)
         let out = team.folder.file("out")
-        let damaged = try #require(throws: VaultError.self) {
-            try team.vault.get(item.id, to: .file(path: out), by: team.lawyer)
+        // The signed log binds the header's hash: an altered header is caught for everyone, before any key
+        // is tried, and named.
+        for member in [team.lawyer, team.psychologist] {
+            #expect(throws: VaultError.notInLog(.item(item.id, field: "header"))) {
+                try team.vault.get(item.id, to: .file(path: out), by: member)
+            }
         }
-        #expect(
-            damaged == .integrityFailure(subject: .itemEnvelope(item.id), damage: .envelopeDoesNotOpen(role: "lawyer")))
         #expect(!FileSystem.exists(out))
-        let refused = try #require(throws: VaultError.self) {
-            try team.vault.get(item.id, to: .file(path: out), by: team.psychologist)
+        // Below the log (a header its own author signed wrongly): a reader whose stanza does not open is told
+        // the envelope is damaged, not that they may not read.
+        let record = try team.vault.read { db in
+            try Row.fetchOne(db, sql: "SELECT header FROM items WHERE id = ?", arguments: [item.id])
         }
-        #expect(refused == .notAReader(subject: .item(item.id), readers: ["lawyer", "mentor"]))
+        let damagedHeader = Array(try #require(record)["header"] as Data)
+        let genuine = try team.vault.read { db in try team.vault.itemRecordUnchecked(db, item.id) }
+        let forged = Vault.ItemRecord(
+            item: genuine.item, header: damagedHeader, metadata: genuine.metadata, generations: genuine.generations)
+        let keys = try team.vault.read { db in try RoleKeyring.openIdentities(db, session: team.lawyer) }
+        #expect(
+            throws: VaultError.integrityFailure(
+                subject: .itemEnvelope(item.id), damage: .envelopeDoesNotOpen(role: "lawyer"))
+        ) { try Vault.unwrapFileKey(forged, opened: keys) }
     }
 
     // MARK: 7. A vault that cannot be opened is not "no vault"

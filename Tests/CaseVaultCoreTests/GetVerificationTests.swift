@@ -18,12 +18,22 @@ struct GetVerificationTests {
     static let size = 3 * 1024 * 1024 + 17
 
     /// Changes an item's public record the way an attacker with the database file could.
+    /// Changes an item's recorded `column` in the database and in what this client verified of the log,
+    /// as if its author had signed a wrong value: the checks made while decrypting must still catch it.
+    /// (Changing the database alone is caught before, by the log: see `LogAttackTests`.)
     private func alter(_ team: Team, _ itemID: String, set column: String, to value: some DatabaseValueConvertible)
         throws
     {
         try team.vault.database.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TRIGGER IF EXISTS items_immutable")
             try db.execute(sql: "UPDATE items SET \(column) = ? WHERE id = ?", arguments: [value, itemID])
+        }
+        team.vault.trust.withLock { trusted in
+            switch column {
+            case "sha256": trusted.state.items[itemID]?.sha256 = String.fromDatabaseValue(value.databaseValue) ?? ""
+            case "size": trusted.state.items[itemID]?.size = Int64.fromDatabaseValue(value.databaseValue) ?? -1
+            default: Issue.record("alter knows no column \(column)")
+            }
         }
     }
 

@@ -79,6 +79,10 @@ extension ErrorReport {
             "\(path) already exists. Choose another output path, or add --force to replace it."
         case .integrityFailure(let subject, let damage):
             "\(capitalized(noun(subject))) failed its integrity check: \(message(for: damage)). The stored copy was altered or damaged; restore it from a backup."
+        case .notInLog(let discrepancy):
+            message(for: discrepancy)
+        case .log(let error):
+            message(for: error)
         case .missingObject(let subject, let path):
             "The encrypted data of \(noun(subject)) is missing (\(path)). Restore the vault's objects folder from a backup."
         case .database(let message):
@@ -106,10 +110,65 @@ extension ErrorReport {
             ExitCodes.cannotCreate
         case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader, .agentMismatch:
             ExitCodes.notEntitled
-        case .integrityFailure, .missingObject:
+        case .integrityFailure, .missingObject, .notInLog, .log:
             ExitCodes.dataError
         case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable:
             ExitCodes.ioError
+        }
+    }
+
+    /// A record that disagrees with the signed log.
+    static func message(for discrepancy: VaultError.Discrepancy) -> String {
+        let what: String
+        switch discrepancy {
+        case .item(let id, let field): what = "item \(id) (\(field))"
+        case .member(let name, let field): what = "member \(name) (\(field))"
+        case .roleKey(let role, let generation): what = "the key of role \(role), generation \(generation)"
+        case .caseRecord(let id, let field): what = "case \(id) (\(field))"
+        }
+        return "The vault folder's record of \(what) does not match the signed log: someone changed the folder "
+            + "without a member's key. Nothing was done. Run `casevault audit verify` and restore the vault from a backup."
+    }
+
+    /// A signed log that cannot be trusted.
+    static func message(for error: SignedLogError) -> String {
+        switch error {
+        case .malformedEntry(let reason):
+            return "An entry of the signed log is not valid (\(reason)). Run `casevault audit verify`."
+        case .entry(let index, let problem):
+            return
+                "Entry \(index) of the signed log is refused: \(message(for: problem)). Run `casevault audit verify` "
+                + "and restore the vault from a backup."
+        case .rewritten(let after, let verifiedSize, let shownSize):
+            return
+                "History was rewritten after entry \(after): this computer verified \(verifiedSize) entries, and the "
+                + "vault now shows \(shownSize) that do not extend them. Restore the vault from a backup, and ask an "
+                + "auditor to compare checkpoints."
+        case .noLog:
+            return "This vault was made before vaults had a signed log. An admin must upgrade it once: "
+                + "`casevault audit upgrade --as ADMIN`."
+        case .checkpoint(.missing):
+            return "The signed log has no checkpoint: its last entry was removed or the folder was altered. "
+                + "Run `casevault audit verify`."
+        case .checkpoint(.badSignature):
+            return "The signed log's latest checkpoint is not signed by a member. Run `casevault audit verify`."
+        case .checkpoint(.rootMismatch):
+            return "The signed log's entries do not make the tree its latest checkpoint signs: history was rewritten. "
+                + "Run `casevault audit verify` and restore the vault from a backup."
+        }
+    }
+
+    static func message(for problem: LogProblem) -> String {
+        switch problem {
+        case .malformed(let reason): "it is malformed (\(reason))"
+        case .badSignature: "its signature does not verify with its author's key"
+        case .unknownAuthor(let name): "its author \(name) is not a member"
+        case .removedAuthor(let name): "its author \(name) had been removed"
+        case .notAuthorized(let rule): "its author was not allowed to make it (\(rule))"
+        case .wrongPrevious: "it was made against a history this log does not have"
+        case .wrongVault: "it belongs to another vault"
+        case .inconsistent(let reason): "it contradicts the log before it (\(reason))"
+        case .misplacedGenesis: "a genesis entry is out of place"
         }
     }
 

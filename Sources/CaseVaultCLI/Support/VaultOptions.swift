@@ -67,7 +67,8 @@ struct VaultOptions: ParsableArguments {
     /// Opens the vault named by --vault / CASEVAULT_DIR.
     func openVault() throws -> Vault {
         let vault = try Vault.open(
-            at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor))
+            at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor),
+            stateFolder: UserState.folder.map { $0 + "/vaults" })
         note("Opened the vault at \(vault.path).")
         PermissionWarnings.warnIfOpenToOthers(vault: vault.path)
         return vault

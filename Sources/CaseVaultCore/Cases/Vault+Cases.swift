@@ -26,6 +26,7 @@ extension Vault {
             guard !readers.isEmpty else {
                 throw VaultError.roleHasNoKey(role: configuration.caseReaders.joined(separator: ", "))
             }
+            try checkReaderKeys(readers)
             let metadata = try SealedBlob.seal(
                 try encodeJSON(CaseMetadata(title: title, survivor: survivor)), to: readers.map(\.recipient))
             let now = clock.timestamp()
@@ -40,6 +41,12 @@ extension Vault {
             try Journal.append(
                 db, at: now, actor: session.member, action: "case.create", subject: id,
                 detail: "readers \(readers.map(\.role).joined(separator: ","))")
+            try appendLog(
+                db, .caseCreate,
+                [
+                    ("case", id), ("metadata", try Self.sha256Hex(metadata)),
+                    ("readers", Self.readerList(readers.map { ($0.role, $0.generation) })),
+                ], by: LogAuthor(session: session), at: now)
             return VaultCase(
                 id: id, createdAt: now, createdBy: session.member, readers: readers.map(\.role), itemCount: 0,
                 metadataReadable: true, title: title, survivor: survivor)
@@ -50,7 +57,7 @@ extension Vault {
     public func cases(as session: MemberSession? = nil) throws -> [VaultCase] {
         if let session { try checkSession(session) }
         return try read { db in
-            let identities = try session.map { try RoleKeyring.openIdentities(db, session: $0) } ?? [:]
+            let identities = try session.map { try openRoleKeys(db, session: $0) } ?? [:]
             return try Row.fetchAll(db, sql: Self.caseSelection + " ORDER BY c.created_at, c.id").map {
                 try vaultCase(db, row: $0, identities: identities)
             }
@@ -64,7 +71,7 @@ extension Vault {
             guard let row = try Row.fetchOne(db, sql: Self.caseSelection + " WHERE c.id = ?", arguments: [id]) else {
                 throw VaultError.unknownCase(id)
             }
-            let identities = try session.map { try RoleKeyring.openIdentities(db, session: $0) } ?? [:]
+            let identities = try session.map { try openRoleKeys(db, session: $0) } ?? [:]
             return try vaultCase(db, row: row, identities: identities)
         }
     }
@@ -81,6 +88,7 @@ extension Vault {
             db, sql: "SELECT role, generation FROM case_readers WHERE case_id = ? ORDER BY role",
             arguments: [id])
         let usable: [Identity] = readerRows.compactMap { identities[$0["role"]]?[$0["generation"]] }
+        try checkCaseMetadata(id: id, metadata: Array(row["metadata"] as Data))
         var metadata: CaseMetadata?
         if !usable.isEmpty,
             let plain = try SealedBlob.open(

@@ -57,6 +57,8 @@ extension Vault {
             }
             return try RoleKeyring.readerRecipients(db, roles: roles)
         }
+        // Nothing is encrypted to a key the signed log does not name as the role's current one.
+        try checkReaderKeys(readers)
         // Every input is checked before anything is written, so a typo in the last path costs nothing.
         try Self.checkInputs(files)
         let readerRoles = readers.map(\.role)
@@ -110,6 +112,15 @@ extension Vault {
                 if let replaces = options.replaces { detail += "; replaces \(replaces)" }
                 try Journal.append(
                     db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
+                var fields: [(String, String)] = [
+                    ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
+                    ("size", String(item.size)),
+                    ("sha256", item.sha256), ("object", item.object), ("header", try Self.sha256Hex(item.header)),
+                    ("metadata", try Self.sha256Hex(item.metadata)),
+                    ("readers", Self.readerList(readers.map { ($0.role, $0.generation) })),
+                ]
+                if let replaces = options.replaces { fields.append(("replaces", replaces)) }
+                try appendLog(db, .itemAdd, fields, by: LogAuthor(session: session), at: now)
                 return Item(
                     id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
                     object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,

@@ -8,7 +8,7 @@ extension Vault {
     public func fileNames(of items: [Item], as session: MemberSession) throws -> [String: String?] {
         try checkSession(session)
         return try read { db in
-            let opened = try RoleKeyring.openIdentities(db, session: session)
+            let opened = try openRoleKeys(db, session: session)
             var names: [String: String?] = [:]
             for item in items {
                 let record = try itemRecord(db, item.id)

@@ -29,7 +29,9 @@ extension Vault {
                 } else if !readers.isEmpty {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
-                items.append(item(row: row, readers: roles))
+                let listed = item(row: row, readers: roles)
+                try checkListedItem(listed)
+                items.append(listed)
             }
             return items
         }
@@ -88,6 +90,13 @@ extension Vault {
     }
 
     func itemRecord(_ db: Database, _ id: String) throws -> ItemRecord {
+        let record = try itemRecordUnchecked(db, id)
+        try checkItem(record)
+        return record
+    }
+
+    /// The item's record as the database has it, not yet compared with the signed log.
+    func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord {
         // Cached statements: `list --names` looks up thousands of items in one transaction, and preparing
         // the same SQL each time was an eighth of its time.
         guard
@@ -101,15 +110,16 @@ extension Vault {
             arguments: [id])
         let generations = Dictionary(
             uniqueKeysWithValues: readerRows.map { ($0["role"] as String, $0["generation"] as Int) })
-        return ItemRecord(
+        let record = ItemRecord(
             item: item(row: row, readers: generations.keys.sorted()), header: Array(row["header"] as Data),
             metadata: Array(row["metadata"] as Data),
             generations: generations)
+        return record
     }
 
     /// The session's keys for the item's reader roles (at the generations the item was wrapped to).
     func readerIdentities(_ db: Database, record: ItemRecord, session: MemberSession) throws -> [Identity] {
-        let opened = try RoleKeyring.openIdentities(db, session: session, roles: Array(record.generations.keys))
+        let opened = try openRoleKeys(db, session: session, roles: Array(record.generations.keys))
         return Self.identities(for: record, from: opened)
     }
 

@@ -47,8 +47,9 @@ extension Vault {
         let record = opened.record
         switch output {
         case .stream(let sink):
-            try decryptVerified(opened, to: counting(sink, record, progress))
+            // Recorded before the first byte leaves: a stream cannot be taken back.
             try journal(opened, action: "item.get", detail: "verified sha256; streamed")
+            try decryptVerified(opened, to: counting(sink, record, progress))
             return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
         case .file(let path, let folder, let overwrite):
             let (target, shortened) = try outputPath(path, folder: folder, suffix: "", opened)
@@ -92,10 +93,10 @@ extension Vault {
         let record = opened.record
         switch output {
         case .stream(let sink):
+            try journal(opened, action: "item.export", detail: description + "; streamed")
             let writer = try AgeWriter(sink: sink, recipients: [recipient])
             try decryptVerified(opened, to: counting(writer, record, progress))
             try writer.finish()
-            try journal(opened, action: "item.export", detail: description + "; streamed")
             return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
         case .file(let path, let folder, let overwrite):
             let (target, shortened) = try outputPath(path, folder: folder, suffix: ".age", opened)
@@ -128,22 +129,28 @@ extension Vault {
         let session = try session()
         try checkSession(session)
         let opened = try read { db in
-            try RoleKeyring.openIdentities(db, session: session, roles: Array(record.generations.keys))
+            try openRoleKeys(db, session: session, roles: Array(record.generations.keys))
         }
         let identities = Self.identities(for: record, from: opened)
         guard !identities.isEmpty else {
             throw VaultError.notAReader(subject: .item(itemID), readers: record.item.readers)
         }
+        let fileKey = try Self.unwrapFileKey(record, opened: opened)
+        return OpenedItem(record: record, session: session, identities: identities, fileKey: fileKey)
+    }
+
+    /// The item's file key, from the member's opened role keys. The vault records (and the signed log
+    /// binds) which role generations the header is wrapped to, so a member who holds one of those keys is
+    /// owed a stanza that opens: when none does, the envelope is damaged (65), not a question of entitlement
+    /// (77). age alone cannot tell the two apart.
+    static func unwrapFileKey(_ record: ItemRecord, opened: [String: [Int: X25519Identity]]) throws -> SecureBytes {
+        let itemID = record.item.id
         do {
             let (header, rest) = try Header.parse(record.header)
             guard rest.isEmpty else { throw AgeError.header("bytes follow the header") }
-            let fileKey = try FileKey.unwrap(header, identities: identities)
-            return OpenedItem(record: record, session: session, identities: identities, fileKey: fileKey)
+            return try FileKey.unwrap(header, identities: identities(for: record, from: opened))
         } catch let error as AgeError {
             if case .noMatch = error {
-                // The member holds the key of a reader role at the generation the item was wrapped to, so
-                // the header must hold a stanza that opens with it: no match means it was damaged or
-                // replaced, not that the member may not read.
                 let held = record.generations.keys.sorted().filter { opened[$0]?[record.generations[$0]!] != nil }
                 throw VaultError.integrityFailure(
                     subject: .itemEnvelope(itemID), damage: .envelopeDoesNotOpen(role: held.joined(separator: ", ")))
@@ -214,11 +221,23 @@ extension Vault {
         return CountingSink(sink) { progress($0, total) }
     }
 
+    /// Records the read in the journal and the signed log before anything is released: an operation whose
+    /// entry cannot be written does not happen.
     private func journal(_ opened: OpenedItem, action: String, detail: String) throws {
         try write { db in
+            let now = clock.timestamp()
             try Journal.append(
-                db, at: clock.timestamp(), actor: opened.session.member, action: action,
-                subject: opened.record.item.id, detail: detail)
+                db, at: now, actor: opened.session.member, action: action, subject: opened.record.item.id,
+                detail: detail)
+            let id = opened.record.item.id
+            let author = LogAuthor(session: opened.session)
+            if action == "item.get" {
+                let output = detail.hasSuffix("streamed") ? "stream" : "file"
+                try appendLog(db, .itemGet, [("item", id), ("output", output)], by: author, at: now)
+            } else {
+                let to = detail.hasPrefix("to age1") ? String(detail.dropFirst(3).prefix(62)) : "passphrase"
+                try appendLog(db, .itemExport, [("item", id), ("to", to)], by: author, at: now)
+            }
         }
     }
 

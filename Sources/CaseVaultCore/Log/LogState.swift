@@ -1,14 +1,14 @@
 /// The vault as its log says it is: what a client may rely on. It is built by replaying the log from
 /// genesis, entry by entry, and each entry is applied only if its author was allowed to make it at that
 /// point (`apply`). Nothing in it comes from the database's other tables.
-struct LogState: Sendable, Equatable {
-    struct Member: Sendable, Equatable {
+struct LogState: Sendable, Equatable, Codable {
+    struct Member: Sendable, Equatable, Codable {
         var recipient: String
         var signingKey: String
         var removed = false
     }
 
-    struct Role: Sendable, Equatable {
+    struct Role: Sendable, Equatable, Codable {
         /// generation → recipient; generations are 1, 2, …
         var generations: [Int: String] = [:]
         var holders: Set<String> = []
@@ -16,7 +16,7 @@ struct LogState: Sendable, Equatable {
     }
 
     /// What an item's `item.add` entry binds: everything `get`, `show` and `list` report as authentic.
-    struct Item: Sendable, Equatable {
+    struct Item: Sendable, Equatable, Codable {
         var caseID: String
         var itemClass: String
         var size: Int64
@@ -32,7 +32,7 @@ struct LogState: Sendable, Equatable {
         var index: Int
     }
 
-    struct Case: Sendable, Equatable {
+    struct Case: Sendable, Equatable, Codable {
         var metadataHash: String
         var readers: [String]
         var author: String
@@ -43,9 +43,13 @@ struct LogState: Sendable, Equatable {
     var vaultID: String?
     var members: [String: Member] = [:]
     var roles: [String: Role] = [:]
+    /// The roles in the order the genesis lists them.
+    var roleOrder: [String] = []
     var classReaders: [String: [String]] = [:]
     var caseReaders: [String] = []
     var cases: [String: Case] = [:]
+    /// Items added by entries applied in memory; those a persistent cache already holds are found through
+    /// the `lookup` that `apply` is given (a log of 100,000 items is not kept in memory).
     var items: [String: Item] = [:]
     /// While an upgraded vault's existing state is attested: the admin who attests it.
     var attestingAdmin: String?
@@ -70,15 +74,16 @@ struct LogState: Sendable, Equatable {
         return member.signingKey
     }
 
-    /// Applies `entry` if its author may make it now; otherwise throws and changes nothing.
-    mutating func apply(_ entry: LogEntry) throws(LogProblem) {
+    /// Applies `entry` if its author may make it now; otherwise throws and changes nothing. `lookup` finds
+    /// items that earlier entries added and that are no longer held in `items`.
+    mutating func apply(_ entry: LogEntry, lookup: (String) -> Item? = { _ in nil }) throws(LogProblem) {
         var next = self
-        try next.change(entry)
+        try next.change(entry, lookup: lookup)
         next.size += 1
         self = next
     }
 
-    private mutating func change(_ entry: LogEntry) throws(LogProblem) {
+    private mutating func change(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
         let author = entry.author
         if entry.type != .genesis && entry.vault != vaultID { throw .wrongVault }
         if let attesting = attestingAdmin {
@@ -142,10 +147,10 @@ struct LogState: Sendable, Equatable {
             let readers = try currentReaders(entry, attesting: attesting)
             cases[id] = Case(metadataHash: try field(entry, "metadata"), readers: readers, author: author)
         case .itemAdd:
-            try addItem(entry, attesting: attesting)
+            try addItem(entry, attesting: attesting, lookup: lookup)
         case .itemGet, .itemExport:
             let id = try field(entry, "item")
-            guard let item = items[id] else { throw .inconsistent("no item \(id)") }
+            guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
             let readerRoles = item.readers.map { String($0.split(separator: ":")[0]) }
             guard readerRoles.contains(where: { holds(author, $0) }) else {
                 throw .notAuthorized("only a holder of a reader role of \(id) reads it")
@@ -160,7 +165,10 @@ struct LogState: Sendable, Equatable {
         let admin = (try field(entry, "admin")).split(separator: " ").map(String.init)
         let name = admin[0]
         members[name] = Member(recipient: admin[1], signingKey: admin[2])
-        for role in entry.values("role") where roles[role] == nil { roles[role] = Role() }
+        for role in entry.values("role") where roles[role] == nil {
+            roles[role] = Role()
+            roleOrder.append(role)
+        }
         guard roles[Self.adminRole] != nil else { throw .malformed("the genesis names no admin role") }
         roles[Self.adminRole]?.holders.insert(name)
         for line in entry.values("class-readers") {
@@ -172,13 +180,17 @@ struct LogState: Sendable, Equatable {
         if try field(entry, "upgrade") == "yes" { attestingAdmin = name }
     }
 
-    private mutating func addItem(_ entry: LogEntry, attesting: Bool) throws(LogProblem) {
+    private mutating func addItem(
+        _ entry: LogEntry, attesting: Bool, lookup: (String) -> Item?
+    ) throws(LogProblem) {
         let id = try field(entry, "item")
-        guard items[id] == nil else { throw .inconsistent("item \(id) exists") }
+        guard items[id] == nil, lookup(id) == nil else { throw .inconsistent("item \(id) exists") }
         let caseID = try field(entry, "case")
         guard cases[caseID] != nil else { throw .inconsistent("no case \(caseID)") }
         if let replaces = entry.value("replaces") {
-            guard items[replaces]?.caseID == caseID else { throw .inconsistent("\(replaces) is not in \(caseID)") }
+            guard (items[replaces] ?? lookup(replaces))?.caseID == caseID else {
+                throw .inconsistent("\(replaces) is not in \(caseID)")
+            }
         }
         guard let size = Int64(try field(entry, "size")) else { throw .malformed("the size is not a number") }
         items[id] = Item(

@@ -10,6 +10,8 @@ public enum SignedLogError: Error, Sendable, Equatable {
     case rewritten(after: Int, verifiedSize: Int, shownSize: Int)
     /// The vault has no log: made by an earlier version, it must be upgraded by an admin first.
     case noLog
+    /// The vault's latest checkpoint cannot be trusted.
+    case checkpoint(CheckpointProblem)
 }
 
 /// Why one entry is refused.
@@ -31,4 +33,16 @@ public enum LogProblem: Error, Sendable, Equatable {
     case inconsistent(String)
     /// A genesis entry anywhere but first, or a first entry that is not a genesis.
     case misplacedGenesis
+}
+
+extension SignedLogError {
+    /// What is wrong with the vault's latest checkpoint.
+    public enum CheckpointProblem: Sendable, Equatable {
+        /// The log has entries but no checkpoint.
+        case missing
+        /// No member's key verifies it, or it is not a checkpoint of this vault.
+        case badSignature
+        /// It names another tree than the one its entries make.
+        case rootMismatch
+    }
 }

@@ -80,8 +80,7 @@ extension Vault {
     public func members() throws -> [Member] {
         try read { db in
             try Row.fetchAll(db, sql: MemberRecord.selection + " ORDER BY m.name").map {
-                let record = MemberRecord(row: $0)
-                return record.member(roles: try roleNames(db, member: record.id))
+                try checkedMember(db, MemberRecord(row: $0))
             }
         }
     }
@@ -89,9 +88,18 @@ extension Vault {
     /// One member, with their roles.
     public func member(named name: String) throws -> Member {
         try read { db in
-            let record = try memberRecord(db, named: name)
-            return record.member(roles: try roleNames(db, member: record.id))
+            try checkedMember(db, try memberRecord(db, named: name))
         }
+    }
+
+    /// A member as the log says: their keys and roles must be what the log recorded.
+    private func checkedMember(_ db: Database, _ record: MemberRecord) throws -> Member {
+        try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
+        let roles = try roleNames(db, member: record.id)
+        let state = try trusted().state
+        let logged = state.roleOrder.filter { state.holds(record.name, $0) }.sorted()
+        guard roles == logged else { throw VaultError.notInLog(.member(record.name, field: "roles")) }
+        return record.member(roles: roles)
     }
 
     // MARK: Internals
@@ -138,6 +146,9 @@ extension Vault {
             arguments: [name, recipient, signingKey, now, session.memberID])
         let record = try memberRecord(db, named: name)
         try Journal.append(db, at: now, actor: session.member, action: "member.add", subject: name, detail: detail)
+        try appendLog(
+            db, .memberAdd, [("member", name), ("recipient", recipient), ("signing-key", signingKey)],
+            by: LogAuthor(session: session), at: now)
         var seen: Set<String> = []
         for role in roles where seen.insert(role).inserted {
             try grantInTransaction(db, role: role, to: record, by: session, now: now)

@@ -45,9 +45,12 @@ extension Vault {
             try db.execute(
                 sql: "DELETE FROM role_key_envelopes WHERE member = ? AND role = ?", arguments: [target.id, role])
             try db.execute(sql: "DELETE FROM memberships WHERE member = ? AND role = ?", arguments: [target.id, role])
+            let now = clock.timestamp()
             try Journal.append(
-                db, at: clock.timestamp(), actor: session.member, action: "role.revoke", subject: member,
+                db, at: now, actor: session.member, action: "role.revoke", subject: member,
                 detail: "\(role); keys not rotated")
+            try appendLog(
+                db, .roleRevoke, [("role", role), ("member", member)], by: LogAuthor(session: session), at: now)
         }
     }
 
@@ -97,6 +100,8 @@ extension Vault {
         guard try !holds(db, member: target.id, role: role) else {
             throw VaultError.alreadyHolds(member: target.name, role: role)
         }
+        // The role's private key is sealed to this recipient: it must be the one the log says is the member's.
+        try checkMemberKeys(name: target.name, recipient: target.recipient, signingKey: target.signingKey)
         let recipient = try X25519Recipient(target.recipient)
         let generationCount =
             try Int.fetchOne(
@@ -107,7 +112,7 @@ extension Vault {
             }
             try createFirstGeneration(
                 db, role: role, for: target.id, recipient: recipient, by: session.memberID,
-                actor: session.member, now: now)
+                author: LogAuthor(session: session), now: now)
         } else {
             guard try holds(db, member: session.memberID, role: role) else {
                 let holders = try self.holders(db, role: role)
@@ -116,7 +121,7 @@ extension Vault {
             let generations = try Int.fetchAll(
                 db, sql: "SELECT generation FROM role_generations WHERE role = ? ORDER BY generation",
                 arguments: [role])
-            let own = try RoleKeyring.openIdentities(db, session: session, roles: [role])[role] ?? [:]
+            let own = try openRoleKeys(db, session: session, roles: [role])[role] ?? [:]
             for generation in generations {
                 guard let identity = own[generation] else {
                     throw VaultError.missingObject(
@@ -131,12 +136,14 @@ extension Vault {
         }
         try insertMembership(db, member: target.id, role: role, grantedBy: session.memberID, now: now)
         try Journal.append(db, at: now, actor: session.member, action: "role.grant", subject: target.name, detail: role)
+        try appendLog(
+            db, .roleGrant, [("role", role), ("member", target.name)], by: LogAuthor(session: session), at: now)
     }
 
     /// Makes generation 1 of `role` and seals it to its first holder only.
     func createFirstGeneration(
-        _ db: Database, role: String, for member: Int64, recipient: X25519Recipient, by creator: Int64, actor: String,
-        now: String
+        _ db: Database, role: String, for member: Int64, recipient: X25519Recipient, by creator: Int64,
+        author: LogAuthor, now: String
     ) throws {
         let identity = try X25519Identity.generate()
         try db.execute(
@@ -146,7 +153,11 @@ extension Vault {
         try insertEnvelope(
             db, role: role, generation: 1, member: member,
             envelope: RoleKeyring.sealEnvelope(role: role, generation: 1, identity: identity, to: recipient), now: now)
-        try Journal.append(db, at: now, actor: actor, action: "role.generate", subject: role, detail: "generation 1")
+        try Journal.append(
+            db, at: now, actor: author.name, action: "role.generate", subject: role, detail: "generation 1")
+        try appendLog(
+            db, .roleGeneration, [("role", role), ("generation", "1"), ("recipient", identity.recipient.description)],
+            by: author, at: now)
     }
 
     func insertEnvelope(_ db: Database, role: String, generation: Int, member: Int64, envelope: [UInt8], now: String)

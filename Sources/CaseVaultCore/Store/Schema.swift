@@ -12,6 +12,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 vault core", migrate: createV1)
         migrator.registerMigration("v2 item reader stanza order", migrate: addStanzaOrder)
+        migrator.registerMigration("v3 signed log", migrate: addSignedLog)
         return migrator
     }
 
@@ -183,6 +184,28 @@ enum Schema {
             sql: """
                 CREATE TRIGGER item_readers_stanza_required BEFORE INSERT ON item_readers WHEN NEW.stanza IS NULL
                 BEGIN SELECT RAISE(ABORT, 'item_readers.stanza is required'); END;
+                """)
+    }
+
+    /// The signed log (Docs/FORMAT.md, "The signed log"): each entry a C2SP signed note, stored with its
+    /// RFC 9162 leaf hash, and the checkpoint its appender signed. Append-only; the verifier, not these
+    /// triggers, is what protects them.
+    private static func addSignedLog(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE log_entries (
+                    idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+                    note BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32)
+                );
+                CREATE TABLE log_checkpoints (
+                    size INTEGER PRIMARY KEY CHECK (size >= 1),
+                    note BLOB NOT NULL
+                );
+                CREATE TRIGGER log_entries_append_only_update BEFORE UPDATE ON log_entries
+                BEGIN SELECT RAISE(ABORT, 'the signed log is append-only'); END;
+                CREATE TRIGGER log_entries_append_only_delete BEFORE DELETE ON log_entries
+                BEGIN SELECT RAISE(ABORT, 'the signed log is append-only'); END;
                 """)
     }
 }

@@ -1,0 +1,62 @@
+import CaseVaultCrypto
+import CaseVaultLog
+
+/// Who signs an entry: a member's name and Ed25519 key, reached through a session (key file or unlock
+/// agent) or, while a vault is being created, the founding admin's fresh keys.
+struct LogAuthor {
+    let name: String
+    /// The Ed25519 public key, hex.
+    let signingKeyHex: String
+    let sign: ([UInt8]) throws -> [UInt8]
+
+    init(session: MemberSession) {
+        name = session.member
+        signingKeyHex = session.signingPublicKey
+        sign = { try session.sign($0) }
+    }
+
+    init(name: String, keys: MemberKeys) {
+        self.name = name
+        signingKeyHex = keys.signingPublicKeyHex
+        sign = { try keys.sign($0) }
+    }
+
+    /// `text` as a signed note with this author's signature (key name: the member's name).
+    func signedNote(_ text: String) throws -> SignedNote {
+        let key = try SignedEntry.verifierKey(name: name, signingKeyHex: signingKeyHex)
+        let signature = try sign(Array(text.utf8))
+        return try SignedNote(
+            text: text, signatures: [SignedNote.Signature(keyName: name, keyID: key.keyID, signature: signature)])
+    }
+}
+
+/// An entry as stored: the signed note's bytes, which are the Merkle leaf.
+enum SignedEntry {
+    /// The note verifier key of a member: key name = member name, Ed25519.
+    static func verifierKey(name: String, signingKeyHex: String) throws -> NoteVerifierKey {
+        guard let raw = Hex.decode(signingKeyHex), raw.count == 32 else {
+            throw SignedLogError.malformedEntry("a signing key is not 32 bytes of hex")
+        }
+        return try NoteVerifierKey(name: name, publicKey: Ed25519.PublicKey(rawRepresentation: raw))
+    }
+
+    /// Parses a stored entry and checks that exactly its author signed it, with `signingKeyHex`.
+    static func open(_ bytes: [UInt8], signingKey: (LogEntry) throws(LogProblem) -> String) throws(LogProblem)
+        -> LogEntry
+    {
+        let note: SignedNote
+        let entry: LogEntry
+        do {
+            note = try SignedNote(parsing: bytes)
+            entry = try LogEntry.parse(note.text)
+        } catch {
+            throw .malformed("\(error)")
+        }
+        let keyHex = try signingKey(entry)
+        guard note.signatures.count == 1, note.signatures[0].keyName == entry.author,
+            let key = try? verifierKey(name: entry.author, signingKeyHex: keyHex),
+            let verified = try? note.verify(knownKeys: [key]), verified.count == 1
+        else { throw .badSignature }
+        return entry
+    }
+}

@@ -1,0 +1,141 @@
+import CaseVaultCrypto
+import CaseVaultLog
+import Foundation
+import GRDB
+
+/// What this client has verified of a vault's log: the replayed state and the Merkle frontier of every
+/// entry applied. Everything the vault reports as authentic, and every key it encrypts to, is checked
+/// against it; nothing in it comes from the vault's other tables.
+struct TrustedLog: Sendable {
+    var state = LogState()
+    var frontier = MerkleFrontier()
+    /// Items that a persistent cache holds (see `VerifiedCache`); nil when everything is in `state`.
+    var cache: VerifiedCache?
+
+    /// The entries applied so far.
+    var size: Int { state.size }
+
+    /// The facts the log binds to `id`, or nil when no verified entry added it.
+    func item(_ id: String) -> LogState.Item? { state.items[id] ?? cachedItem(id) }
+
+    /// An item from the cache, if the entry that added it is one this log has applied (another command of
+    /// the same user may have saved items of entries this one has not reached yet).
+    func cachedItem(_ id: String) -> LogState.Item? {
+        guard let item = cache?.item(id), item.index < size else { return nil }
+        return item
+    }
+
+    /// The checkpoint origin of a vault: `casevault/<vault id>`.
+    static func origin(vaultID: String) -> String { "casevault/\(vaultID)" }
+
+    // MARK: Catching up
+
+    /// Reads the entries the vault has beyond those already verified, verifies each (its author's
+    /// signature, that its author was allowed to make it, that it was made against this log), applies it,
+    /// and checks the vault's latest checkpoint against the result. A log shorter than what was verified
+    /// before, or one the checkpoint does not match, is refused: history was cut or rewritten.
+    mutating func catchUp(_ db: Database) throws {
+        let shown = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0
+        guard shown >= size else { throw SignedLogError.rewritten(after: shown, verifiedSize: size, shownSize: shown) }
+        guard shown > size else {
+            if size > 0 { try checkCheckpoint(db) }
+            return
+        }
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT idx, note, leaf_hash FROM log_entries WHERE idx >= ? ORDER BY idx", arguments: [size])
+        while let row = try rows.next() {
+            let index: Int = row[0]
+            guard index == size else {
+                throw SignedLogError.entry(index: size, problem: .malformed("the entry is missing"))
+            }
+            try apply(note: [UInt8](row[1] as Data), storedLeafHash: [UInt8](row[2] as Data))
+        }
+        try checkCheckpoint(db)
+    }
+
+    /// Verifies and applies one stored entry.
+    mutating func apply(note: [UInt8], storedLeafHash: [UInt8]) throws {
+        let index = size
+        do {
+            let leaf = try Merkle.leafHash(note)
+            guard ConstantTime.equals(leaf, storedLeafHash) else {
+                throw LogProblem.malformed("its stored leaf hash is not the hash of the entry")
+            }
+            let state = self.state
+            let entry = try SignedEntry.open(note) { entry throws(LogProblem) in try state.signingKey(of: entry) }
+            try checkPrevious(entry)
+            if entry.type == .genesis { self.state.vaultID = Hex.encode(leaf.prefix(16)) }
+            let known = self
+            try self.state.apply(entry) { known.cachedItem($0) }
+            try frontier.append(leafHash: leaf)
+        } catch let problem as LogProblem {
+            throw SignedLogError.entry(index: index, problem: problem)
+        }
+    }
+
+    /// An entry names the tree it was made against; in a vault's own log that is the tree just before it.
+    private func checkPrevious(_ entry: LogEntry) throws {
+        guard entry.previousSize == size,
+            let root = try? frontier.size == 0 ? Merkle.emptyRoot() : frontier.root(),
+            ConstantTime.equals(root, entry.previousRoot)
+        else { throw LogProblem.wrongPrevious }
+    }
+
+    /// The latest checkpoint must be signed by a member and be the tree this client computed.
+    private func checkCheckpoint(_ db: Database) throws {
+        guard let vaultID = state.vaultID else { return }
+        guard let row = try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+        else { throw SignedLogError.checkpoint(.missing) }
+        let keys = try state.members.map { name, member in
+            try SignedEntry.verifierKey(name: name, signingKeyHex: member.signingKey)
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.open(
+                [UInt8](row["note"] as Data), knownKeys: keys, origin: Self.origin(vaultID: vaultID)
+            ).checkpoint
+        } catch {
+            throw SignedLogError.checkpoint(.badSignature)
+        }
+        guard checkpoint.size == UInt64(size), (row["size"] as Int) == size else {
+            throw SignedLogError.rewritten(
+                after: min(Int(checkpoint.size), size), verifiedSize: size, shownSize: Int(checkpoint.size))
+        }
+        guard ConstantTime.equals(checkpoint.rootHash, try frontier.root()) else {
+            throw SignedLogError.checkpoint(.rootMismatch)
+        }
+    }
+
+    // MARK: Appending
+
+    /// Appends an entry by `author` to the vault's log, inside the caller's write transaction: catches up
+    /// first (another process may have appended), checks that the entry is one the rules accept, signs it
+    /// and a checkpoint of the new tree. The caller's transaction commits both with the change they record.
+    mutating func append(
+        _ db: Database, type: EntryType, fields: [(key: String, value: String)], author: LogAuthor, time: String
+    ) throws {
+        try catchUp(db)
+        let entry = LogEntry(
+            type: type, vault: state.vaultID, previousSize: size, previousRoot: try currentRoot(), time: time,
+            author: author.name, fields: fields)
+        try append(db, note: try author.signedNote(entry.body).bytes, author: author)
+    }
+
+    /// The root of the tree verified so far (the empty tree's root before the genesis).
+    func currentRoot() throws -> [UInt8] { frontier.size == 0 ? try Merkle.emptyRoot() : try frontier.root() }
+
+    /// Appends an entry already signed (the genesis, whose hash names the vault), and a checkpoint.
+    mutating func append(_ db: Database, note: [UInt8], author: LogAuthor) throws {
+        let leaf = try Merkle.leafHash(note)
+        try db.execute(
+            sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
+            arguments: [size, Data(note), Data(leaf)])
+        try apply(note: note, storedLeafHash: leaf)
+        let vaultID = state.vaultID ?? ""
+        let checkpoint = try Checkpoint(
+            origin: Self.origin(vaultID: vaultID), size: UInt64(size), rootHash: try frontier.root())
+        try db.execute(
+            sql: "INSERT INTO log_checkpoints (size, note) VALUES (?, ?)",
+            arguments: [size, Data(try author.signedNote(checkpoint.text).bytes)])
+    }
+}

@@ -1,0 +1,201 @@
+import CaseVaultAge
+import CaseVaultCrypto
+import CaseVaultIO
+import CaseVaultLog
+import CaseVaultTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import CaseVaultCore
+
+/// Someone who can write the vault folder but holds no member key can destroy data, but must not make an
+/// honest client accept anything false. Each test makes one such change to the raw database, as an
+/// attacker with `sqlite3` would, and expects the next operation to refuse it and name it.
+@Suite("Signed log: the vault folder is untrusted")
+struct LogAttackTests {
+    /// Runs raw SQL on the vault's database, dropping the schema's triggers first as an attacker would.
+    func tamper(_ team: Team, _ sql: String, _ arguments: StatementArguments = []) throws {
+        try team.vault.database.writeWithoutTransaction { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            try db.execute(sql: sql, arguments: arguments)
+        }
+    }
+
+    /// A fresh look at the vault, as the next command would take.
+    func reopen(_ team: Team, stateFolder: String? = nil) throws -> Vault {
+        try Vault.open(at: team.vaultPath, stateFolder: stateFolder)
+    }
+
+    @Test("a role key replaced in the database is never encrypted to")
+    func replacedRoleKey() throws {
+        let team = try Team()
+        try team.vault.createCase(id: "C-1", by: team.lawyer)
+        let attacker = try X25519Identity.generate().recipient.description
+        try tamper(team, "UPDATE role_generations SET recipient = ? WHERE role = 'lawyer'", [attacker])
+        let vault = try reopen(team)
+        let path = try team.folder.write("acta.pdf", Array("acta".utf8))
+        #expect(throws: VaultError.notInLog(.roleKey(role: "lawyer", generation: 1))) {
+            try vault.add(caseID: "C-1", files: [path], options: AddOptions(itemClass: .legal), by: team.lawyer)
+        }
+        #expect(throws: VaultError.notInLog(.roleKey(role: "lawyer", generation: 1))) {
+            try vault.createCase(id: "C-2", by: team.lawyer)
+        }
+    }
+
+    @Test("a member's recipient replaced before a grant: the role key is not sealed to it")
+    func replacedMemberRecipient() throws {
+        let team = try Team()
+        try team.vault.addMember(name: "lucia", newPassphrase: secret("lucia passphrase"), by: team.admin)
+        let attacker = try X25519Identity.generate().recipient.description
+        try tamper(team, "UPDATE members SET recipient = ? WHERE name = 'lucia'", [attacker])
+        let vault = try reopen(team)
+        #expect(throws: VaultError.notInLog(.member("lucia", field: "recipient"))) {
+            try vault.grant(role: "lawyer", to: "lucia", by: team.lawyer)
+        }
+    }
+
+    @Test("a reader role inserted into class_readers widens nothing")
+    func insertedClassReader() throws {
+        let team = try Team()
+        try tamper(team, "INSERT INTO class_readers VALUES ('legal', 'psychologist')")
+        let vault = try reopen(team)
+        #expect(vault.configuration.classReaders[.legal] == ["lawyer", "mentor"])
+        try vault.createCase(id: "C-1", by: team.lawyer)
+        let path = try team.folder.write("acta.pdf", Array("acta".utf8))
+        let items = try vault.add(caseID: "C-1", files: [path], options: AddOptions(itemClass: .legal), by: team.lawyer)
+        #expect(items[0].readers == ["lawyer", "mentor"])
+    }
+
+    @Test("metadata swapped between two items is refused for both, naming the field")
+    func swappedMetadata() throws {
+        let team = try Team()
+        let first = try team.addItem(Array("uno".utf8), name: "uno.txt")
+        let path = try team.folder.write("dos.txt", Array("dos".utf8))
+        let second = try team.vault.add(caseID: "C-1", files: [path], by: team.lawyer)[0]
+        let blobs = try team.vault.read { db in
+            try [first.id, second.id].map {
+                try Data.fetchOne(db, sql: "SELECT metadata FROM items WHERE id = ?", arguments: [$0])!
+            }
+        }
+        try tamper(team, "UPDATE items SET metadata = ? WHERE id = ?", [blobs[1], first.id])
+        try tamper(team, "UPDATE items SET metadata = ? WHERE id = ?", [blobs[0], second.id])
+        let vault = try reopen(team)
+        for item in [first, second] {
+            #expect(throws: VaultError.notInLog(.item(item.id, field: "metadata"))) {
+                try vault.showItem(item.id, as: team.lawyer)
+            }
+        }
+    }
+
+    @Test("a whole item forged from public keys alone is neither listed nor shown as authentic")
+    func forgedItem() throws {
+        let team = try Team()
+        let genuine = try team.addItem(Array("real".utf8))
+        // Copy the genuine row under a new id: every field is well-formed, but no signed entry added it.
+        try tamper(
+            team,
+            """
+            INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
+            SELECT 'it_00000000000000ff', case_id, class, size, sha256, object, header, metadata, NULL, created_at,
+                   created_by FROM items WHERE id = ?
+            """, [genuine.id])
+        try tamper(
+            team,
+            "INSERT INTO item_readers (item, role, generation, stanza) SELECT 'it_00000000000000ff', role, generation, stanza FROM item_readers WHERE item = ?",
+            [genuine.id])
+        let vault = try reopen(team)
+        #expect(throws: VaultError.notInLog(.item("it_00000000000000ff", field: "item"))) { try vault.items() }
+        #expect(throws: VaultError.notInLog(.item("it_00000000000000ff", field: "item"))) {
+            try vault.get("it_00000000000000ff", to: .file(path: team.folder.file("out")), by: team.lawyer)
+        }
+    }
+
+    @Test("a flipped byte in an entry is found and named with its index")
+    func flippedEntry() throws {
+        let team = try Team()
+        try tamper(
+            team,
+            "UPDATE log_entries SET note = CAST(replace(CAST(note AS TEXT), 'by ana', 'by anb') AS BLOB) WHERE idx = 3")
+        #expect(throws: SignedLogError.self) { try reopen(team) }
+        let error = #expect(throws: SignedLogError.self) { try reopen(team) }
+        guard case .entry(index: 3, _) = error else {
+            Issue.record("expected a problem at entry 3, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test("a dropped entry, or two swapped, are found")
+    func droppedOrReordered() throws {
+        let team = try Team()
+        _ = try team.addItem(Array("x".utf8))
+        let dropped = try Team()
+        _ = try dropped.addItem(Array("x".utf8))
+        try tamper(dropped, "DELETE FROM log_entries WHERE idx = 5")
+        #expect(throws: SignedLogError.entry(index: 5, problem: .malformed("the entry is missing"))) {
+            try reopen(dropped)
+        }
+        try tamper(
+            team,
+            """
+            UPDATE log_entries SET idx = CASE idx WHEN 5 THEN 1006 WHEN 6 THEN 1005 END WHERE idx IN (5, 6);
+            UPDATE log_entries SET idx = idx - 1000 WHERE idx >= 1000;
+            """)
+        #expect(throws: SignedLogError.entry(index: 5, problem: .wrongPrevious)) { try reopen(team) }
+    }
+
+    @Test("a truncated log, or an older copy of the database, is refused as rewritten history")
+    func rollback() throws {
+        let team = try Team()
+        let state = try TemporaryFolder()
+        _ = try reopen(team, stateFolder: state.path)
+        let older = try DatabaseQueue(path: team.folder.file("older.sqlite"))
+        try team.vault.database.backup(to: older)
+        _ = try team.addItem(Array("later evidence".utf8))
+        let seen = try reopen(team, stateFolder: state.path)
+        let size = seen.trust.withLock { $0.size }
+        // The attacker puts back the database as it was before the item was added.
+        try older.backup(to: team.vault.database)
+        let error = #expect(throws: SignedLogError.self) { try reopen(team, stateFolder: state.path) }
+        guard case .rewritten(_, let verified, let shown) = error else {
+            Issue.record("expected rewritten history, got \(String(describing: error))")
+            return
+        }
+        #expect(verified == size && shown < size)
+        // A client that never saw the later entries cannot tell, which is what checkpoints kept by
+        // auditors are for: the older database is itself a valid history.
+        #expect(throws: Never.self) { try reopen(team) }
+    }
+
+    @Test("an entry signed by a key that is not a member's is refused")
+    func outsiderSigned() throws {
+        let team = try Team()
+        let outsider = try MemberKeys.generate()
+        let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
+        let root = try team.vault.trust.withLock { try $0.currentRoot() }
+        let entry = LogEntry(
+            type: .memberAdd, vault: team.vault.vaultID, previousSize: count, previousRoot: root,
+            time: "2026-12-01T10:00:00Z", author: "ana",
+            fields: [
+                ("member", "eve"), ("recipient", outsider.recipient), ("signing-key", outsider.signingPublicKeyHex),
+            ])
+        let note = try LogAuthor(name: "ana", keys: outsider).signedNote(entry.body).bytes
+        try tamper(
+            team, "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
+            [count, Data(note), Data(try Merkle.leafHash(note))])
+        #expect(throws: SignedLogError.entry(index: count, problem: .badSignature)) { try reopen(team) }
+    }
+
+    @Test("a replayed old entry is refused: it was made against another tree")
+    func replayedEntry() throws {
+        let team = try Team()
+        let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
+        try tamper(
+            team,
+            "INSERT INTO log_entries (idx, note, leaf_hash) SELECT ?, note, leaf_hash FROM log_entries WHERE idx = 2",
+            [count])
+        #expect(throws: SignedLogError.entry(index: count, problem: .wrongPrevious)) { try reopen(team) }
+    }
+}
