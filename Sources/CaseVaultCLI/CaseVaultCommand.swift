@@ -31,7 +31,8 @@ public struct CaseVaultCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeygenCommand.self, MemberCommand.self, RoleCommand.self, CaseCommand.self,
             AddCommand.self, ListCommand.self, ShowCommand.self, GetCommand.self, ExportCommand.self,
-            UnlockCommand.self, LockCommand.self, DemoCommand.self, AgeCommand.self, ServeAgentCommand.self,
+            UnlockCommand.self, LockCommand.self, AuditCommand.self, DemoCommand.self, AgeCommand.self,
+            ServeAgentCommand.self,
         ]
     )
 

@@ -55,7 +55,10 @@ extension Vault {
             let now = clock.timestamp()
             let author = LogAuthor(name: admin, keys: keys)
             let genesis = try author.signedNote(
-                Self.genesisEntry(admin: admin, keys: keys, configuration: configuration, time: now).body
+                Self.genesisEntry(
+                    admin: admin, recipient: keys.recipient, signingKey: keys.signingPublicKeyHex,
+                    configuration: configuration, time: now
+                ).body
             ).bytes
             let vaultID = Hex.encode(try Merkle.leafHash(genesis).prefix(16))
             let vault = Vault(path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID)
@@ -78,11 +81,10 @@ extension Vault {
 
     /// The genesis entry of a new vault (or, with `upgrade`, of one made before vaults had a log).
     static func genesisEntry(
-        admin: String, keys: MemberKeys, configuration: VaultConfiguration, time: String, upgrade: Bool = false
+        admin: String, recipient: String, signingKey: String, configuration: VaultConfiguration, time: String,
+        upgrade: Bool = false
     ) throws -> LogEntry {
-        var fields: [(key: String, value: String)] = [
-            ("admin", "\(admin) \(keys.recipient) \(keys.signingPublicKeyHex)")
-        ]
+        var fields: [(key: String, value: String)] = [("admin", "\(admin) \(recipient) \(signingKey)")]
         for role in configuration.roles { fields.append(("role", role)) }
         for itemClass in ItemClass.allCases {
             let readers = configuration.classReaders[itemClass] ?? []

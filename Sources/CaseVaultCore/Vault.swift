@@ -237,7 +237,10 @@ public final class Vault: Sendable {
         guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
             throw mismatch
         }
-        try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
+        // A vault without a log yet can only be upgraded, by an admin who unlocks with their key file.
+        if trust.withLock({ $0.size }) > 0 {
+            try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
+        }
         return MemberSession(member: record.name, memberID: record.id, vaultID: vaultID, keys: keys)
     }
 

@@ -138,7 +138,7 @@ public enum VaultError: Error, Sendable, Equatable {
     }
 
     public enum AdminAction: String, Sendable, Equatable {
-        case addMembers, createCases, setReaders
+        case addMembers, createCases, setReaders, upgradeVault
     }
 
     public enum CardProblem: Sendable, Equatable {

@@ -144,6 +144,8 @@ extension ErrorReport {
                 "History was rewritten after entry \(after): this computer verified \(verifiedSize) entries, and the "
                 + "vault now shows \(shownSize) that do not extend them. Restore the vault from a backup, and ask an "
                 + "auditor to compare checkpoints."
+        case .alreadyUpgraded:
+            return "This vault has a signed log already; nothing was changed."
         case .noLog:
             return "This vault was made before vaults had a signed log. An admin must upgrade it once: "
                 + "`casevault audit upgrade --as ADMIN`."
@@ -266,6 +268,7 @@ extension ErrorReport {
         case .addMembers: "add members"
         case .createCases: "create cases"
         case .setReaders: "set readers"
+        case .upgradeVault: "upgrade the vault to a signed log"
         }
     }
 

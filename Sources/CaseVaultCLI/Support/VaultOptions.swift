@@ -64,11 +64,14 @@ struct VaultOptions: ParsableArguments {
     /// The acting member: --as, else $CASEVAULT_AS.
     var member: String? { actingMember ?? Environment.value("CASEVAULT_AS") }
 
+    /// This user's folder of verified vault state (outside every vault).
+    var stateFolder: String? { UserState.folder.map { $0 + "/vaults" } }
+
     /// Opens the vault named by --vault / CASEVAULT_DIR.
     func openVault() throws -> Vault {
         let vault = try Vault.open(
             at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor),
-            stateFolder: UserState.folder.map { $0 + "/vaults" })
+            stateFolder: stateFolder)
         note("Opened the vault at \(vault.path).")
         PermissionWarnings.warnIfOpenToOthers(vault: vault.path)
         return vault

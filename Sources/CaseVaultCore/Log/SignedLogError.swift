@@ -10,6 +10,8 @@ public enum SignedLogError: Error, Sendable, Equatable {
     case rewritten(after: Int, verifiedSize: Int, shownSize: Int)
     /// The vault has no log: made by an earlier version, it must be upgraded by an admin first.
     case noLog
+    /// The vault has a signed log already.
+    case alreadyUpgraded
     /// The vault's latest checkpoint cannot be trusted.
     case checkpoint(CheckpointProblem)
 }

@@ -66,12 +66,16 @@ struct InitCommand: AsyncParsableCommand {
             let member = try vault.member(named: admin)
             let keyFile = options.identity ?? vault.keyFilePath(for: admin)
             if options.json {
-                try Printer.json(InitResult(vault: vault.path, admin: member, keyFile: keyFile))
+                try Printer.json(
+                    InitResult(vault: vault.path, fingerprint: vault.fingerprint, admin: member, keyFile: keyFile))
                 return
             }
             Console.out(
                 "Created the vault at \(vault.path) with admin \(admin) (roles: \(Printer.roles(member.roles)))."
             )
+            Console.out(
+                "Vault fingerprint: \(vault.fingerprint). Members who join compare it with this one, once, by "
+                    + "phone or in person.")
             Console.out(
                 "Key file: \(keyFile). Keep its passphrase safe: without it nobody can act as \(admin).")
             Console.out(
@@ -83,6 +87,7 @@ struct InitCommand: AsyncParsableCommand {
 
 private struct InitResult: Encodable {
     let vault: String
+    let fingerprint: String
     let admin: Member
     let keyFile: String
 }

@@ -1,0 +1,146 @@
+import CaseVaultCrypto
+import CaseVaultLog
+import Foundation
+import GRDB
+
+/// One entry of the log as an auditor sees it: who did what when, and the entry's hash. Reads no content.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public let index: Int
+    public let type: String
+    public let time: String
+    public let author: String
+    /// The entry's own fields (names, ids, hashes, role keys; never titles, file names or notes).
+    public let fields: [String: String]
+    /// The RFC 9162 leaf hash, hex.
+    public let leafHash: String
+}
+
+/// What `audit verify` found.
+public struct AuditReport: Sendable, Equatable {
+    /// Entries read.
+    public let size: Int
+    /// Every problem, by entry (a refused entry changes nothing, and replay goes on with the next).
+    public let problems: [SignedLogError]
+    /// The root of the tree of all entries read, hex.
+    public let root: String
+    /// True when the vault's latest checkpoint is signed by a member and names this tree.
+    public let checkpointMatches: Bool
+}
+
+extension Vault {
+    /// The vault's id: the first 16 bytes of the genesis entry's leaf hash, hex. A member who joins compares
+    /// it once with the one the founding admin saw at `init`, out of band.
+    public var fingerprint: String { vaultID }
+
+    /// Replays the whole log from genesis, independently of anything verified before, and names every
+    /// problem with its entry: an auditor's check. Nothing is changed.
+    public func verifyWholeLog() throws -> AuditReport {
+        try Self.mapDatabaseErrors {
+            try database.read { db in
+                var trusted = TrustedLog()
+                var problems: [SignedLogError] = []
+                var size = 0
+                let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
+                while let row = try rows.next() {
+                    let index: Int = row[0]
+                    if index != size {
+                        problems.append(.entry(index: size, problem: .malformed("the entry is missing")))
+                    }
+                    size = index + 1
+                    let note = [UInt8](row[1] as Data)
+                    do {
+                        try trusted.apply(note: note, storedLeafHash: [UInt8](row[2] as Data))
+                    } catch let error as SignedLogError {
+                        problems.append(error)
+                        // The tree still grows by the stored bytes, so later entries are judged against it.
+                        if let leaf = try? Merkle.leafHash(note) { try? trusted.frontier.append(leafHash: leaf) }
+                        trusted.state.size += 1
+                    }
+                }
+                var matches = false
+                if problems.isEmpty && trusted.size > 0 {
+                    do {
+                        try trusted.catchUp(db)
+                        matches = true
+                    } catch let error as SignedLogError {
+                        problems.append(error)
+                    }
+                }
+                let root = trusted.frontier.size == 0 ? try Merkle.emptyRoot() : try trusted.frontier.root()
+                return AuditReport(size: size, problems: problems, root: Hex.encode(root), checkpointMatches: matches)
+            }
+        }
+    }
+
+    /// Checks that the vault's log extends a checkpoint kept earlier (by this client, an auditor or a
+    /// court bundle): signed by a member, of this vault, and consistent with today's tree (RFC 9162 proof
+    /// computed from the entries).
+    public func verifyConsistency(withCheckpoint note: [UInt8]) throws {
+        let trusted = try trusted()
+        let keys = try trusted.state.members.map {
+            try SignedEntry.verifierKey(name: $0.key, signingKeyHex: $0.value.signingKey)
+        }
+        let old: Checkpoint
+        do {
+            old = try Checkpoint.open(note, knownKeys: keys, origin: TrustedLog.origin(vaultID: vaultID)).checkpoint
+        } catch {
+            throw SignedLogError.checkpoint(.badSignature)
+        }
+        let size = trusted.size
+        guard old.size <= UInt64(size) else {
+            throw SignedLogError.rewritten(after: size, verifiedSize: Int(old.size), shownSize: size)
+        }
+        let leaves = try read { db in
+            try Data.fetchAll(db, sql: "SELECT leaf_hash FROM log_entries ORDER BY idx").map { [UInt8]($0) }
+        }
+        let root = try trusted.frontier.root()
+        if old.size == UInt64(size) {
+            guard ConstantTime.equals(old.rootHash, root) else {
+                throw SignedLogError.rewritten(after: 0, verifiedSize: size, shownSize: size)
+            }
+            return
+        }
+        do {
+            let proof = try Merkle.consistencyProof(size1: Int(old.size), leafHashes: Array(leaves.prefix(size)))
+            try Merkle.verifyConsistency(
+                size1: old.size, size2: UInt64(size), proof: proof, root1: old.rootHash, root2: root)
+        } catch {
+            throw SignedLogError.rewritten(after: Int(old.size), verifiedSize: Int(old.size), shownSize: size)
+        }
+    }
+
+    /// The vault's latest signed checkpoint (a C2SP signed note), after verifying the log.
+    public func latestCheckpoint() throws -> [UInt8] {
+        _ = try trusted()
+        return try read { db in
+            guard let note = try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+            else { throw SignedLogError.checkpoint(.missing) }
+            return [UInt8](note)
+        }
+    }
+
+    /// Log entries from `start`, at most `limit`, as verified.
+    public func auditEntries(from start: Int = 0, limit: Int = Int.max) throws -> [AuditEntry] {
+        _ = try trusted()
+        return try read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT idx, note, leaf_hash FROM log_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+                arguments: [start, limit == Int.max ? -1 : limit])
+            var out: [AuditEntry] = []
+            while let row = try rows.next() {
+                let note = try SignedNote(parsing: [UInt8](row[1] as Data))
+                let entry = try LogEntry.parse(note.text)
+                var fields: [String: String] = [:]
+                for field in entry.fields {
+                    fields[field.key] = fields[field.key].map { $0 + "; " + field.value } ?? field.value
+                }
+                out.append(
+                    AuditEntry(
+                        index: row[0], type: entry.type.rawValue, time: entry.time, author: entry.author,
+                        fields: fields,
+                        leafHash: Hex.encode([UInt8](row[2] as Data))))
+            }
+            return out
+        }
+    }
+}

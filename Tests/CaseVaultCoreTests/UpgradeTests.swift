@@ -1,0 +1,55 @@
+import CaseVaultCrypto
+import CaseVaultTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import CaseVaultCore
+
+/// A vault made before vaults had a signed log: its tables are as the earlier release left them, and its
+/// log is empty. Made here by taking a vault and removing its log, which leaves exactly that state.
+@Suite("Upgrading a vault made before the signed log")
+struct UpgradeTests {
+    func preLogVault() throws -> (Team, [UInt8]) {
+        let team = try Team()
+        let content = randomBytes(5000)
+        _ = try team.addItem(content, itemClass: .legal, name: "acta.pdf")
+        try team.vault.database.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER log_entries_append_only_delete;
+                    DELETE FROM log_entries; DELETE FROM log_checkpoints;
+                    UPDATE settings SET value = '00112233445566778899aabbccddeeff' WHERE key = 'vault_id';
+                    """)
+        }
+        return (team, content)
+    }
+
+    @Test("an old vault refuses work until an admin upgrades it; then every item reads and the log verifies")
+    func upgrade() throws {
+        let (team, content) = try preLogVault()
+        let old = try Vault.open(at: team.vaultPath)
+        #expect(!old.hasSignedLog)
+        let lawyer = try old.unlock("luis", passphrase: secret("luis passphrase"))
+        #expect(throws: SignedLogError.noLog) { try old.items() }
+        #expect(throws: VaultError.notPermitted(.adminOnly(.upgradeVault))) {
+            try old.upgradeToSignedLog(by: lawyer)
+        }
+        let admin = try old.unlock("ana", passphrase: secret("ana passphrase"))
+        let upgraded = try old.upgradeToSignedLog(by: admin)
+        #expect(upgraded.hasSignedLog)
+        #expect(upgraded.fingerprint != "00112233445566778899aabbccddeeff")
+        let report = try upgraded.verifyWholeLog()
+        #expect(report.problems.isEmpty && report.checkpointMatches)
+        let items = try upgraded.items()
+        #expect(items.count == 1)
+        let luis = try upgraded.unlock("luis", passphrase: secret("luis passphrase"))
+        let out = team.folder.file("out.pdf")
+        try upgraded.get(items[0].id, to: .file(path: out), by: luis)
+        #expect(try readFile(out) == content)
+        // Work goes on, in the log, after the attested entries.
+        _ = try upgraded.add(caseID: "C-1", files: [try team.folder.write("b.txt", [1])], by: luis)
+        #expect(try upgraded.verifyWholeLog().problems.isEmpty)
+        #expect(throws: SignedLogError.alreadyUpgraded) { try upgraded.upgradeToSignedLog(by: luis) }
+    }
+}
