@@ -28,6 +28,8 @@ public enum VaultError: Error, Sendable, Equatable {
     case unknownCase(String)
     case caseExists(String)
     case unknownItem(String)
+    /// No entry of the log has this number.
+    case unknownEntry(Int)
     /// The passphrase did not open the member's key file. Nothing was changed.
     case wrongPassphrase(member: String)
     /// A new passphrase is empty.
@@ -135,6 +137,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case grantByNonHolder(role: String, holders: [String])
         /// A session unlocked in one vault was used in another.
         case sessionOfAnotherVault
+        /// Only holders of the auditor role cosign checkpoints.
+        case cosignByNonAuditor
     }
 
     public enum AdminAction: String, Sendable, Equatable {

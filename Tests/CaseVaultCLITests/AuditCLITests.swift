@@ -84,3 +84,63 @@ struct AuditCLITests {
         #expect(!log.stdout.contains("nombre-de-la-victima"))
     }
 }
+
+/// Proofs and cosignatures: an auditor proves an item's entry offline, countersigns checkpoints, and is
+/// refused a vault that later shows a shorter history.
+@Suite("casevault end to end: proofs and cosignatures")
+struct AuditProofCLITests {
+    func teamWithAuditor() throws -> TeamVault {
+        let team = try TeamVault()
+        try team.folder.write("diego.pass", "passphrase of diego\n")
+        let added = try team.cli.run(
+            ["member", "add", "diego", "--role", "auditor", "--new-passphrase-file", team.folder.file("diego.pass")],
+            env: team.acting("ana"))
+        #expect(added.code == 0, "\(added.stderr)")
+        return team
+    }
+
+    @Test("audit prove gives a C2SP tlog-proof of an item's entry, against the latest checkpoint")
+    func prove() throws {
+        let team = try teamWithAuditor()
+        let item = try team.add("acta.txt", "acta\n")
+        let proof = try team.cli.run(["audit", "prove", item], env: team.acting("diego"))
+        #expect(proof.code == 0, "\(proof.stderr)")
+        let lines = proof.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "c2sp.org/tlog-proof@v1")
+        #expect(lines.contains { $0.hasPrefix("index ") })
+        #expect(proof.stdout.contains("\n\ncasevault/"))
+        let missing = try team.cli.run(["audit", "prove", "99999"], env: team.acting("diego"))
+        #expect(missing.code == Code.inputMissing, "\(missing.stderr)")
+    }
+
+    @Test("an auditor cosigns; a non-auditor may not; a vault that then shows a shorter history is refused")
+    func cosign() throws {
+        let team = try teamWithAuditor()
+        _ = try team.add("acta.txt", "acta\n")
+        let cosigned = try team.cli.run(["audit", "cosign"], env: team.acting("diego"))
+        #expect(cosigned.code == 0, "\(cosigned.stderr)")
+        let checkpoint = try team.cli.run(["audit", "checkpoint"], env: team.acting("diego"))
+        #expect(checkpoint.stdout.contains("\n— diego ") && checkpoint.stdout.contains("\n— lucia "))
+        let refused = try team.cli.run(["audit", "cosign"], env: team.acting("lucia"))
+        #expect(refused.code == Code.notEntitled, "\(refused.stderr)")
+        // More work, a second cosignature: the vault extends what diego cosigned.
+        _ = try team.add("foto.jpg", "foto\n")
+        #expect(try team.cli.run(["audit", "cosign"], env: team.acting("diego")).code == 0)
+        // Someone cuts the last entry from the folder: diego's client refuses to go on.
+        let database = team.folder.file("vault/vault.sqlite")
+        _ = try Tool.run(
+            "sqlite3",
+            [
+                database,
+                """
+                DROP TRIGGER log_entries_append_only_delete;
+                DELETE FROM log_cosignatures WHERE size = (SELECT max(size) FROM log_checkpoints);
+                DELETE FROM log_entries WHERE idx = (SELECT max(idx) FROM log_entries);
+                DELETE FROM log_checkpoints WHERE size = (SELECT max(size) FROM log_checkpoints);
+                """,
+            ])
+        let cut = try team.cli.run(["audit", "cosign"], env: team.acting("diego"))
+        #expect(cut.code == 65, "\(cut.stderr)")
+        #expect(cut.stderr.contains("History was rewritten"), "\(cut.stderr)")
+    }
+}

@@ -31,6 +31,8 @@ extension ErrorReport {
             "A case with id \(id) already exists. Choose another id."
         case .unknownItem(let id):
             "There is no item \(id). `casevault list` shows the items."
+        case .unknownEntry(let index):
+            "The signed log has no entry \(index). `casevault audit log` lists them."
         case .wrongPassphrase(let member):
             "The passphrase for \(member) is wrong. Nothing was changed; try again."
         case .emptyPassphrase:
@@ -103,7 +105,8 @@ extension ErrorReport {
             .roleKeyChanged, .inputIsDirectory, .inputNotRegularFile, .keysInUse, .emptyPassphrase, .fileTooLarge,
             .invalidCard, .invalidConfiguration, .invalidAdd, .invalidRecipient, .unusableExportPassphrase:
             ExitCodes.usage
-        case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .keyFileMissing, .inputNotFound,
+        case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .unknownEntry, .keyFileMissing,
+            .inputNotFound,
             .inputUnreadable:
             ExitCodes.inputMissing
         case .vaultExists, .keyFileExists, .outputExists, .agentDirectoryUnsafe:
@@ -260,6 +263,7 @@ extension ErrorReport {
         case .grantByNonHolder(let role, let holders):
             "You may not grant \(role). Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", ")))."
         case .sessionOfAnotherVault: "You may not use this session here. It was unlocked in another vault."
+        case .cosignByNonAuditor: "You may not cosign checkpoints. Only holders of the auditor role can."
         }
     }
 

@@ -109,14 +109,31 @@ extension Vault {
         }
     }
 
-    /// The vault's latest signed checkpoint (a C2SP signed note), after verifying the log.
+    /// The vault's latest signed checkpoint (a C2SP signed note) with the auditors' cosignatures of it, after
+    /// verifying the log. Cosignatures that do not verify with an auditor's key are left out.
     public func latestCheckpoint() throws -> [UInt8] {
         _ = try trusted()
-        return try read { db in
-            guard let note = try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+        let (note, lines) = try read { db -> ([UInt8], [String]) in
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
             else { throw SignedLogError.checkpoint(.missing) }
-            return [UInt8](note)
+            let size: Int = row["size"]
+            let lines = try String.fetchAll(
+                db, sql: "SELECT line FROM log_cosignatures WHERE size = ? ORDER BY cosigner", arguments: [size])
+            return ([UInt8](row["note"] as Data), lines)
         }
+        guard !lines.isEmpty else { return note }
+        let signed = try SignedNote(parsing: note)
+        let auditors = try cosignerKeys().map { try NoteVerifierKey($0) }
+        var signatures = signed.signatures
+        for line in lines {
+            // `line` is stored as the note shows it, newline included.
+            guard let parsed = try? SignedNote(parsing: Array((signed.text + "\n" + line).utf8)),
+                let signature = parsed.signatures.first, (try? parsed.verify(knownKeys: auditors)) != nil
+            else { continue }
+            signatures.append(signature)
+        }
+        return try SignedNote(text: signed.text, signatures: signatures).bytes
     }
 
     /// Log entries from `start`, at most `limit`, as verified.

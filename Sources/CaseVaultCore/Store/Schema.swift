@@ -202,6 +202,12 @@ enum Schema {
                     size INTEGER PRIMARY KEY CHECK (size >= 1),
                     note BLOB NOT NULL
                 );
+                CREATE TABLE log_cosignatures (
+                    size INTEGER NOT NULL REFERENCES log_checkpoints(size),
+                    cosigner TEXT NOT NULL,
+                    line TEXT NOT NULL,
+                    PRIMARY KEY (size, cosigner)
+                ) WITHOUT ROWID;
                 CREATE TRIGGER log_entries_append_only_update BEFORE UPDATE ON log_entries
                 BEGIN SELECT RAISE(ABORT, 'the signed log is append-only'); END;
                 CREATE TRIGGER log_entries_append_only_delete BEFORE DELETE ON log_entries

@@ -16,6 +16,8 @@ struct AuditCommand: AsyncParsableCommand {
               casevault audit verify --from checkpoint-2026-03-01.txt
               casevault audit log --json
             """,
-        subcommands: [AuditVerify.self, AuditLog.self, AuditCheckpoint.self, AuditUpgrade.self]
+        subcommands: [
+            AuditVerify.self, AuditLog.self, AuditCheckpoint.self, AuditProve.self, AuditCosign.self, AuditUpgrade.self,
+        ]
     )
 }
