@@ -185,7 +185,14 @@ public final class Vault: Sendable {
         let before = trust.withLock { $0 }
         let result: T
         do {
-            result = try Self.mapDatabaseErrors { try database.write(body) }
+            result = try Self.mapDatabaseErrors {
+                try database.write { db in
+                    let result = try body(db)
+                    // The entries this transaction appended get one checkpoint, in the same transaction.
+                    try trust.withLock { try $0.writeCheckpoint(db) }
+                    return result
+                }
+            }
         } catch {
             trust.withLock { $0 = before }
             throw error

@@ -3,11 +3,11 @@ import CaseVaultLog
 
 /// Who signs an entry: a member's name and Ed25519 key, reached through a session (key file or unlock
 /// agent) or, while a vault is being created, the founding admin's fresh keys.
-struct LogAuthor {
+struct LogAuthor: Sendable {
     let name: String
     /// The Ed25519 public key, hex.
     let signingKeyHex: String
-    let sign: ([UInt8]) throws -> [UInt8]
+    let sign: @Sendable ([UInt8]) throws -> [UInt8]
 
     init(session: MemberSession) {
         name = session.member

@@ -11,6 +11,8 @@ struct TrustedLog: Sendable {
     var frontier = MerkleFrontier()
     /// Items that a persistent cache holds (see `VerifiedCache`); nil when everything is in `state`.
     var cache: VerifiedCache?
+    /// Who appended last in the current transaction: they sign its checkpoint, once, at its end.
+    var checkpointAuthor: LogAuthor?
 
     /// The entries applied so far.
     var size: Int { state.size }
@@ -38,7 +40,8 @@ struct TrustedLog: Sendable {
         let shown = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0
         guard shown >= size else { throw SignedLogError.rewritten(after: shown, verifiedSize: size, shownSize: shown) }
         guard shown > size else {
-            if size > 0 { try checkCheckpoint(db) }
+            // Mid-transaction, after this process's own appends, the checkpoint comes at the commit.
+            if size > 0 && checkpointAuthor == nil { try checkCheckpoint(db) }
             return
         }
         let rows = try Row.fetchCursor(
@@ -131,11 +134,18 @@ struct TrustedLog: Sendable {
             sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
             arguments: [size, Data(note), Data(leaf)])
         try apply(note: note, storedLeafHash: leaf)
-        let vaultID = state.vaultID ?? ""
+        checkpointAuthor = author
+    }
+
+    /// Signs and stores the checkpoint of the tree as it is now, if entries were appended since the last
+    /// one: once per transaction (a batch add of 10,000 items makes one checkpoint, not 10,000).
+    mutating func writeCheckpoint(_ db: Database) throws {
+        guard let author = checkpointAuthor else { return }
         let checkpoint = try Checkpoint(
-            origin: Self.origin(vaultID: vaultID), size: UInt64(size), rootHash: try frontier.root())
+            origin: Self.origin(vaultID: state.vaultID ?? ""), size: UInt64(size), rootHash: try frontier.root())
         try db.execute(
             sql: "INSERT INTO log_checkpoints (size, note) VALUES (?, ?)",
             arguments: [size, Data(try author.signedNote(checkpoint.text).bytes)])
+        checkpointAuthor = nil
     }
 }

@@ -97,6 +97,7 @@ extension Vault {
                     try attest(.itemAdd, fields)
                 }
                 try attest(.upgradeDone, [("entries", String(trusted.size))])
+                try trusted.writeCheckpoint(db)
                 try db.execute(
                     sql: "UPDATE settings SET value = ? WHERE key = 'vault_id'",
                     arguments: [trusted.state.vaultID ?? ""])
