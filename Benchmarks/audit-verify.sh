@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the signed log at scale. A vault of ENTRIES entries (items added in batches of
+# 10,000), then, side by side in one run:
+#   - `casevault audit verify` (every entry parsed, its Ed25519 signature verified, replayed) against
+#     `openssl speed ed25519` verifications per second times the cores (target: entries/s >= 0.8x that);
+#   - the incremental check: `casevault list` of one item's case on that vault with nothing new since the last
+#     command, against the same on a new vault (target: a few milliseconds more).
+#
+#   bash Benchmarks/audit-verify.sh [ENTRIES]      (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+entries=${1:-100000}
+size_mib=1
+source Benchmarks/common.sh
+cd "$work"
+printf 'bench passphrase, not secret\n' > pass && chmod 600 pass
+export HOME="$work/home" CASEVAULT_PASSPHRASE_FILE="$work/pass" CASEVAULT_AGENT_DIR="$work/agent"
+mkdir -p "$HOME"
+trap '"$bin" lock --all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+for v in big small; do
+    "$bin" init --vault "$work/$v" --admin ana --new-passphrase-file pass >/dev/null
+    "$bin" member add lucia --vault "$work/$v" --role lawyer --as ana --new-passphrase-file pass >/dev/null
+    "$bin" unlock --vault "$work/$v" --as lucia --for 2h >/dev/null
+    "$bin" case create BIG --vault "$work/$v" --as lucia >/dev/null
+    "$bin" case create ONE --vault "$work/$v" --as lucia >/dev/null
+    head -c 100 /dev/urandom > one.bin
+    "$bin" add ONE one.bin --vault "$work/$v" --readers lawyer --as lucia >/dev/null
+done
+mkdir batch
+python3 -c '
+import os
+for i in range(10000): open(f"batch/f-{i:05d}", "wb").write(os.urandom(64))'
+added=$("$bin" audit log --vault "$work/big" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+while [ "$added" -lt "$entries" ]; do
+    "$bin" add BIG batch/* --vault "$work/big" --readers lawyer --as lucia >/dev/null
+    added=$((added + 10000))
+done
+cores=$(nproc)
+per_core=$(openssl speed -seconds 3 ed25519 2>/dev/null | awk '/ Ed25519/ && /\(Ed25519\)/ {print $NF}' | tail -1)
+echo "== $added entries, $cores cores; openssl speed ed25519: $per_core verifies/s per core"
+hyperfine --warmup 1 --runs 3 --export-json verify.json -n audit-verify "$bin audit verify --vault $work/big"
+hyperfine --warmup 3 --runs 20 --export-json incremental.json \
+    -n "list, $added entries" "$bin list ONE --vault $work/big" \
+    -n "list, new vault" "$bin list ONE --vault $work/small"
+python3 - "$added" "$per_core" "$cores" <<'PY'
+import json, sys
+n, per_core, cores = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+v = json.load(open("verify.json"))["results"][0]
+rate = n / v["mean"]
+print(f"audit verify: {v['mean']:.2f}s ±{v['stddev']:.2f} for {n} entries = {rate:.0f} entries/s; "
+      f"openssl: {per_core:.0f}/s x {cores} cores = {per_core*cores:.0f}/s -> {rate/(per_core*cores):.2f}x (target >= 0.8x)")
+r = {x["command"]: x for x in json.load(open("incremental.json"))["results"]}
+big = next(x for k, x in r.items() if k.startswith("list, ") and "new" not in k)
+small = r["list, new vault"]
+print(f"incremental check: {big['mean']*1000:.1f} ms on {n} entries vs {small['mean']*1000:.1f} ms on a new vault "
+      f"-> +{(big['mean']-small['mean'])*1000:.1f} ms")
+PY
