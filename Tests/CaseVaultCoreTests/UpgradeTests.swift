@@ -53,3 +53,19 @@ struct UpgradeTests {
         #expect(throws: SignedLogError.alreadyUpgraded) { try upgraded.upgradeToSignedLog(by: luis) }
     }
 }
+
+@Suite("Signed log: refused reads are on the record")
+struct AccessRefusedTests {
+    @Test("a member refused an item signs an access.refused entry; the log still verifies")
+    func refusalLogged() throws {
+        let team = try Team()
+        let item = try team.addItem(Array("acta".utf8), itemClass: .legal)
+        #expect(throws: VaultError.notAReader(subject: .item(item.id), readers: ["lawyer", "mentor"])) {
+            try team.vault.get(item.id, to: .file(path: team.folder.file("out")), by: team.psychologist)
+        }
+        let last = try #require(try team.vault.auditEntries().last)
+        #expect(last.type == "access.refused" && last.author == "paula" && last.fields["item"] == item.id)
+        let report = try team.vault.verifyWholeLog()
+        #expect(report.problems.isEmpty && report.checkpointMatches)
+    }
+}

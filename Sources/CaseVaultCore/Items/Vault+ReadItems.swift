@@ -133,6 +133,12 @@ extension Vault {
         }
         let identities = Self.identities(for: record, from: opened)
         guard !identities.isEmpty else {
+            // The refusal is recorded, signed by the member who asked, before it is reported.
+            try write { db in
+                try appendLog(
+                    db, .accessRefused, [("item", itemID), ("action", "read")], by: LogAuthor(session: session),
+                    at: clock.timestamp())
+            }
             throw VaultError.notAReader(subject: .item(itemID), readers: record.item.readers)
         }
         let fileKey = try Self.unwrapFileKey(record, opened: opened)

@@ -13,6 +13,9 @@ public enum EntryType: String, Sendable, CaseIterable {
     case itemAdd = "item.add"
     case itemGet = "item.get"
     case itemExport = "item.export"
+    /// A member asked for an item none of whose reader roles they hold, and was refused. Signed by that
+    /// member: the attempt is on the record (who tried to see what, when).
+    case accessRefused = "access.refused"
     /// Closes the attestation of an upgraded vault's existing state.
     case upgradeDone = "upgrade.done"
 
@@ -38,6 +41,7 @@ public enum EntryType: String, Sendable, CaseIterable {
             ]
         case .itemGet: [("item", .once), ("output", .once)]
         case .itemExport: [("item", .once), ("to", .once)]
+        case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
         }
     }

@@ -155,6 +155,13 @@ struct LogState: Sendable, Equatable, Codable {
             guard readerRoles.contains(where: { holds(author, $0) }) else {
                 throw .notAuthorized("only a holder of a reader role of \(id) reads it")
             }
+        case .accessRefused:
+            let id = try field(entry, "item")
+            guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
+            let readerRoles = item.readers.map { String($0.split(separator: ":")[0]) }
+            guard !readerRoles.contains(where: { holds(author, $0) }) else {
+                throw .inconsistent("\(author) holds a reader role of \(id)")
+            }
         case .upgradeDone:
             guard attesting else { throw .inconsistent("no upgrade is under way") }
             attestingAdmin = nil
