@@ -100,7 +100,7 @@ public final class Vault: Sendable {
         trusted.cache = cache
         try mapDatabaseErrors {
             try pool.read { db in
-                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 > 0 || trusted.size > 0 else {
+                guard try Int.fetchOne(db, sql: "SELECT max(idx) FROM log_entries") != nil || trusted.size > 0 else {
                     return
                 }
                 try trusted.catchUp(db)
