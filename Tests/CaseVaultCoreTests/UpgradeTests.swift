@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultLog
 import CaseVaultTestSupport
 import Foundation
 import GRDB
@@ -67,5 +68,32 @@ struct AccessRefusedTests {
         #expect(last.type == "access.refused" && last.author == "paula" && last.fields["item"] == item.id)
         let report = try team.vault.verifyWholeLog()
         #expect(report.problems.isEmpty && report.checkpointMatches)
+    }
+}
+
+@Suite("Signed log: whole-log verification")
+struct WholeLogTests {
+    @Test("the whole log verifies to the tree this client keeps, and a changed signature is named")
+    func wholeLog() throws {
+        let team = try Team()
+        for n in 0..<3 { _ = try team.addItem(randomBytes(100 + n), name: "f\(n).bin") }
+        let report = try team.vault.verifyWholeLog()
+        let (size, root) = try team.vault.trust.withLock { ($0.size, Hex.encode(try $0.currentRoot())) }
+        #expect(report.problems.isEmpty && report.checkpointMatches)
+        #expect(report.size == size && report.root == root)
+        // A signature changed in the folder: the parallel pass gives up and the ordered one names the entry.
+        try team.vault.database.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER log_entries_append_only_update;
+                    UPDATE log_entries SET note = CAST(replace(CAST(note AS TEXT), char(10) || '— luis ', char(10) || '— luis A') AS BLOB), leaf_hash = leaf_hash WHERE idx = ?;
+                    """, arguments: [size - 1])
+            let note = try Data.fetchOne(db, sql: "SELECT note FROM log_entries WHERE idx = ?", arguments: [size - 1])!
+            try db.execute(
+                sql: "UPDATE log_entries SET leaf_hash = ? WHERE idx = ?",
+                arguments: [Data(try Merkle.leafHash([UInt8](note))), size - 1])
+        }
+        let damaged = try team.vault.verifyWholeLog()
+        #expect(damaged.problems.contains { if case .entry(index: size - 1, _) = $0 { true } else { false } })
     }
 }
