@@ -42,14 +42,12 @@ extension TrustedLog {
         for item in parsed.items {
             guard item.ok, let entry = item.entry, let signature = item.signature else { return false }
             do {
-                let state = next.state
-                let key = try state.signingKey(of: entry)
+                let key = try next.state.signingKey(of: entry)
                 guard entry.previousSize == next.size,
                     ConstantTime.equals(try next.currentRoot(), entry.previousRoot)
                 else { return false }
                 if entry.type == .genesis { next.state.vaultID = Hex.encode(item.leaf.prefix(16)) }
-                let known = next
-                try next.state.apply(entry) { known.cachedItem($0) }
+                try next.state.apply(entry, lookup: Self.cachedLookup(cache: next.cache, size: next.size))
                 try next.frontier.append(leafHash: item.leaf)
                 checks.append((key, entry.author, Array(entry.body.utf8), signature))
             } catch {

@@ -22,9 +22,14 @@ struct TrustedLog: Sendable {
 
     /// An item from the cache, if the entry that added it is one this log has applied (another command of
     /// the same user may have saved items of entries this one has not reached yet).
-    func cachedItem(_ id: String) -> LogState.Item? {
-        guard let item = cache?.item(id), item.index < size else { return nil }
-        return item
+    func cachedItem(_ id: String) -> LogState.Item? { Self.cachedLookup(cache: cache, size: size)(id) }
+
+    /// The cache's items of entries below `size`, without holding a copy of the state.
+    static func cachedLookup(cache: VerifiedCache?, size: Int) -> (String) -> LogState.Item? {
+        { id in
+            guard let item = cache?.item(id), item.index < size else { return nil }
+            return item
+        }
     }
 
     /// The checkpoint origin of a vault: `casevault/<vault id>`.
@@ -65,12 +70,15 @@ struct TrustedLog: Sendable {
             guard ConstantTime.equals(leaf, storedLeafHash) else {
                 throw LogProblem.malformed("its stored leaf hash is not the hash of the entry")
             }
-            let state = self.state
-            let entry = try SignedEntry.open(note) { entry throws(LogProblem) in try state.signingKey(of: entry) }
+            // Captured for the call only: a copy of the state still alive when the state changes below would
+            // make Swift copy all of it.
+            let entry = try SignedEntry.open(note) { [state] entry throws(LogProblem) in
+                try state.signingKey(of: entry)
+            }
             try checkPrevious(entry)
             if entry.type == .genesis { self.state.vaultID = Hex.encode(leaf.prefix(16)) }
-            let known = self
-            try self.state.apply(entry) { known.cachedItem($0) }
+            let lookup = Self.cachedLookup(cache: cache, size: size)
+            try self.state.apply(entry, lookup: lookup)
             try frontier.append(leafHash: leaf)
         } catch let problem as LogProblem {
             throw SignedLogError.entry(index: index, problem: problem)
