@@ -14,10 +14,13 @@ public final class Digest {
             }
         }
 
+        /// The fetched implementation: OpenSSL 3 looks a legacy `EVP_sha256()` up again at every
+        /// `EVP_DigestInit_ex` (an "implicit fetch", with locks), which cost more than hashing 64 bytes; the
+        /// Merkle tree hashes thousands of such nodes.
         fileprivate var md: OpaquePointer? {
             switch self {
-            case .sha256: EVP_sha256()
-            case .sha512: EVP_sha512()
+            case .sha256: FetchedDigest.sha256?.pointer ?? EVP_sha256()
+            case .sha512: FetchedDigest.sha512?.pointer ?? EVP_sha512()
             }
         }
     }
@@ -59,4 +62,20 @@ public final class Digest {
         try d.update(bytes)
         return try d.finalize()
     }
+}
+
+/// An `EVP_MD` fetched once per process, freed with it.
+private final class FetchedDigest: Sendable {
+    // Sendable: a fetched EVP_MD is immutable and OpenSSL allows sharing it between threads.
+    nonisolated(unsafe) let pointer: OpaquePointer
+
+    static let sha256 = FetchedDigest("SHA2-256")
+    static let sha512 = FetchedDigest("SHA2-512")
+
+    private init?(_ name: String) {
+        guard let fetched = EVP_MD_fetch(nil, name, nil) else { return nil }
+        pointer = fetched
+    }
+
+    deinit { EVP_MD_free(pointer) }
 }

@@ -199,3 +199,35 @@ struct LogAttackTests {
         #expect(throws: SignedLogError.entry(index: count, problem: .wrongPrevious)) { try reopen(team) }
     }
 }
+
+@Suite("Signed log: checkpoints in the folder are checked too")
+struct CheckpointSwapTests {
+    @Test("a checkpoint swapped for another vault's, or for one of a different tree, is refused")
+    func swappedCheckpoint() throws {
+        let team = try Team()
+        let other = try Team()
+        let foreign = try other.vault.read { db in
+            try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")!
+        }
+        try team.vault.database.writeWithoutTransaction { db in
+            try db.execute(
+                sql: "UPDATE log_checkpoints SET note = ? WHERE size = (SELECT max(size) FROM log_checkpoints)",
+                arguments: [foreign])
+        }
+        #expect(throws: SignedLogError.checkpoint(.badSignature)) { try Vault.open(at: team.vaultPath) }
+        // An older checkpoint of this very vault put in the newest one's place names another tree.
+        let own = try Team()
+        _ = try own.addItem(Array("x".utf8))
+        try own.vault.database.writeWithoutTransaction { db in
+            let older = try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size ASC LIMIT 1")!
+            try db.execute(
+                sql: "UPDATE log_checkpoints SET note = ? WHERE size = (SELECT max(size) FROM log_checkpoints)",
+                arguments: [older])
+        }
+        let error = #expect(throws: SignedLogError.self) { try Vault.open(at: own.vaultPath) }
+        guard case .rewritten = error else {
+            Issue.record("expected rewritten history, got \(String(describing: error))")
+            return
+        }
+    }
+}
