@@ -20,6 +20,7 @@ extension Vault {
             }
             sql += " ORDER BY i.created_at, i.rowid"
             var items: [Item] = []
+            let facts = try trusted().items(inCase: caseID)
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let readers: String = row[9] ?? ""
@@ -30,7 +31,7 @@ extension Vault {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
                 let listed = item(row: row, readers: roles)
-                try checkListedItem(listed)
+                try checkListedItem(listed, facts: facts)
                 items.append(listed)
             }
             return items

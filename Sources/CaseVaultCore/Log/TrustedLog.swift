@@ -20,6 +20,13 @@ struct TrustedLog: Sendable {
     /// The facts the log binds to `id`, or nil when no verified entry added it.
     func item(_ id: String) -> LogState.Item? { state.items[id] ?? cachedItem(id) }
 
+    /// The facts of every item of a case (every item when nil), for a listing: in memory and in the cache.
+    func items(inCase caseID: String?) -> [String: LogState.Item] {
+        var out = (cache?.items(inCase: caseID) ?? [:]).filter { $0.value.index < size }
+        for (id, item) in state.items where caseID == nil || item.caseID == caseID { out[id] = item }
+        return out
+    }
+
     /// An item from the cache, if the entry that added it is one this log has applied (another command of
     /// the same user may have saved items of entries this one has not reached yet).
     func cachedItem(_ id: String) -> LogState.Item? { Self.cachedLookup(cache: cache, size: size)(id) }

@@ -49,9 +49,10 @@ extension Vault {
         if let field = checks.first(where: { !$0.1 })?.0 { throw VaultError.notInLog(.item(item.id, field: field)) }
     }
 
-    /// An item as listed (public fields only) is the one its entry signed.
-    func checkListedItem(_ item: Item) throws {
-        guard let facts = try trusted().item(item.id) else { throw VaultError.notInLog(.item(item.id, field: "item")) }
+    /// An item as listed (public fields only) is the one its entry signed; `facts` is what the log says of
+    /// the listed items, fetched once for the whole listing.
+    func checkListedItem(_ item: Item, facts known: [String: LogState.Item]) throws {
+        guard let facts = known[item.id] else { throw VaultError.notInLog(.item(item.id, field: "item")) }
         let checks: [(String, Bool)] = [
             ("case", facts.caseID == item.caseID), ("class", facts.itemClass == item.itemClass.rawValue),
             ("size", facts.size == item.size), ("sha256", facts.sha256 == item.sha256),
