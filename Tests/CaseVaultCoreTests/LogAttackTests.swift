@@ -231,3 +231,20 @@ struct CheckpointSwapTests {
         }
     }
 }
+
+@Suite("Signed log: role listings come from the log")
+struct RoleListingTests {
+    @Test("a membership inserted into the folder is not listed as a holder")
+    func insertedMembership() throws {
+        let team = try Team()
+        #expect(try team.vault.roles().first { $0.name == "lawyer" }?.holders == ["luis"])
+        try team.vault.database.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO memberships (member, role, granted_at, granted_by)
+                    SELECT id, 'lawyer', '2026-12-01T10:00:00Z', id FROM members WHERE name = 'paula'
+                    """)
+        }
+        #expect(throws: VaultError.self) { try Vault.open(at: team.vaultPath).roles() }
+    }
+}

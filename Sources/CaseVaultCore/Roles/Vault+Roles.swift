@@ -57,14 +57,23 @@ extension Vault {
     /// Every role with its generations and holders, in configuration order.
     public func roles() throws -> [RoleInfo] {
         try read { db in
-            try configuration.roles.map { role in
+            let state = try trusted().state
+            return try configuration.roles.map { role in
                 let count =
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM role_generations WHERE role = ?", arguments: [role])
                     ?? 0
+                let current = try RoleKeyring.currentGeneration(db, role: role)?.recipient
+                let holders = try holders(db, role: role)
+                // Reported as the log says, or refused: the folder's tables are a copy nobody signed.
+                let logged = state.roles[role]
+                guard count == logged?.current ?? 0, current == logged.flatMap({ $0.generations[$0.current] }) else {
+                    throw VaultError.notInLog(.roleKey(role: role, generation: count))
+                }
+                guard Set(holders) == logged?.holders ?? [] else {
+                    throw VaultError.notInLog(.member(holders.first ?? role, field: "roles"))
+                }
                 return RoleInfo(
-                    name: role, generations: count,
-                    currentRecipient: try RoleKeyring.currentGeneration(db, role: role)?.recipient,
-                    holders: try holders(db, role: role),
+                    name: role, generations: count, currentRecipient: current, holders: holders,
                     defaultReaderOf: ItemClass.allCases.filter {
                         configuration.classReaders[$0]?.contains(role) ?? false
                     },
