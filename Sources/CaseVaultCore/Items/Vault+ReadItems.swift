@@ -48,7 +48,7 @@ extension Vault {
         switch output {
         case .stream(let sink):
             // Recorded before the first byte leaves: a stream cannot be taken back.
-            try journal(opened, action: "item.get", detail: "verified sha256; streamed")
+            try recordRead(opened, .itemGet, [("output", "stream")], journal: "verified sha256; streamed")
             try decryptVerified(opened, to: counting(sink, record, progress))
             return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
         case .file(let path, let folder, let overwrite):
@@ -57,7 +57,7 @@ extension Vault {
             try decryptPayload(opened, to: counting(file, record, progress))
             try file.finish()
             try checkPlaintext(record, size: Int64(file.byteCount), digest: digest)
-            try journal(opened, action: "item.get", detail: "verified sha256")
+            try recordRead(opened, .itemGet, [("output", "file")], journal: "verified sha256")
             try commit(file)
             return ItemOutputResult(item: record.item, path: target, shortenedName: shortened)
         }
@@ -74,6 +74,7 @@ extension Vault {
     ) throws -> ItemOutputResult {
         let recipient: Recipient
         let description: String
+        let logTo: String
         switch target {
         case .recipient(let text):
             guard let parsed = try? X25519Recipient(text) else {
@@ -81,11 +82,13 @@ extension Vault {
             }
             recipient = parsed
             description = "to \(parsed.description)"
+            logTo = parsed.description
         case .passphrase(let passphrase, let workFactor):
             do { recipient = try ScryptRecipient(passphrase: passphrase, workFactor: workFactor) } catch {
                 throw VaultError.unusableExportPassphrase
             }
             description = "to a passphrase"
+            logTo = "passphrase"
         }
         var early: AtomicFileSink?
         if case .file(let path?, _, let overwrite) = output { early = try atomicOutput(path, overwrite: overwrite) }
@@ -93,7 +96,7 @@ extension Vault {
         let record = opened.record
         switch output {
         case .stream(let sink):
-            try journal(opened, action: "item.export", detail: description + "; streamed")
+            try recordRead(opened, .itemExport, [("to", logTo)], journal: description + "; streamed")
             let writer = try AgeWriter(sink: sink, recipients: [recipient])
             try decryptVerified(opened, to: counting(writer, record, progress))
             try writer.finish()
@@ -105,7 +108,7 @@ extension Vault {
             try decryptVerified(opened, to: counting(writer, record, progress))
             try writer.finish()
             try file.finish()
-            try journal(opened, action: "item.export", detail: description)
+            try recordRead(opened, .itemExport, [("to", logTo)], journal: description)
             try commit(file)
             return ItemOutputResult(item: record.item, path: target, shortenedName: shortened)
         }
@@ -229,21 +232,15 @@ extension Vault {
 
     /// Records the read in the journal and the signed log before anything is released: an operation whose
     /// entry cannot be written does not happen.
-    private func journal(_ opened: OpenedItem, action: String, detail: String) throws {
+    private func recordRead(
+        _ opened: OpenedItem, _ type: EntryType, _ fields: [(String, String)], journal detail: String
+    ) throws {
         try write { db in
             let now = clock.timestamp()
-            try Journal.append(
-                db, at: now, actor: opened.session.member, action: action, subject: opened.record.item.id,
-                detail: detail)
             let id = opened.record.item.id
-            let author = LogAuthor(session: opened.session)
-            if action == "item.get" {
-                let output = detail.hasSuffix("streamed") ? "stream" : "file"
-                try appendLog(db, .itemGet, [("item", id), ("output", output)], by: author, at: now)
-            } else {
-                let to = detail.hasPrefix("to age1") ? String(detail.dropFirst(3).prefix(62)) : "passphrase"
-                try appendLog(db, .itemExport, [("item", id), ("to", to)], by: author, at: now)
-            }
+            try Journal.append(
+                db, at: now, actor: opened.session.member, action: type.rawValue, subject: id, detail: detail)
+            try appendLog(db, type, [("item", id)] + fields, by: LogAuthor(session: opened.session), at: now)
         }
     }
 
