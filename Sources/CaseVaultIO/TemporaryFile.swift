@@ -131,6 +131,9 @@ public final class TemporaryFile: ByteSink {
     private static func openUnnamed(in folder: String, mode: mode_t) -> (Int32, Bool)? {
         let method = linkMethod.withLock { method -> LinkMethod? in method }
         if method == .unavailable { return nil }
+        // Probed before this file is opened, so that the probe's brief name is gone before anything is
+        // written (a SIGKILL while writing then leaves nothing at all).
+        if method == nil && !probeLinking(in: folder, mode: mode) { return nil }
         var fd = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC | DirectFileWriter.directFlag, mode)
         var direct = true
         if fd < 0 && errno == EINVAL {
@@ -139,10 +142,6 @@ public final class TemporaryFile: ByteSink {
         }
         // EOPNOTSUPP, EISDIR (kernels without tmpFileFlag) and the rest: fall back to a name.
         guard fd >= 0 else { return nil }
-        if method == nil && !probeLinking(in: folder, mode: mode) {
-            close(fd)
-            return nil
-        }
         return (fd, direct)
     }
 
@@ -152,6 +151,8 @@ public final class TemporaryFile: ByteSink {
         guard probe >= 0 else { return false }
         defer { close(probe) }
         let name = fallbackName(in: folder)
+        let record = LeftoverFiles.register(name)
+        defer { record.release() }
         var found = LinkMethod.unavailable
         for method in [LinkMethod.emptyPath, .procLink] where linkDescriptorRaw(probe, at: name, method) == 0 {
             unlink(name)
