@@ -113,6 +113,40 @@ struct LogAttackTests {
         }
     }
 
+    @Test(
+        "a listed field changed in the folder is refused by the listing, naming the field",
+        arguments: [
+            ("UPDATE items SET size = size + 1 WHERE id = ?", "size"),
+            ("UPDATE items SET class = 'legal' WHERE id = ?", "class"),
+            ("UPDATE items SET sha256 = printf('%064d', 0) WHERE id = ?", "sha256"),
+            ("UPDATE items SET object = printf('%064d', 0) WHERE id = ?", "object"),
+            ("INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, 'admin', 1, x'00')", "readers"),
+        ])
+    func changedListedField(sql: String, field: String) throws {
+        let team = try Team()
+        let items = try (0..<3).map { try team.addItem(Array("item \($0)".utf8), name: "f\($0).txt") }
+        // With the facts verified earlier in the user's cache, and verified afresh in memory.
+        let state = team.folder.file("state")
+        _ = try reopen(team, stateFolder: state)
+        // The middle item: the listing is in step with the log before it and out of step after it.
+        try tamper(team, sql, [items[1].id])
+        for folder in [state, nil] {
+            let vault = try reopen(team, stateFolder: folder)
+            #expect(throws: VaultError.notInLog(.item(items[1].id, field: field))) { try vault.items(inCase: "C-1") }
+        }
+    }
+
+    @Test("rows reordered in the folder are still listed, each checked against the log")
+    func reorderedRows() throws {
+        let team = try Team()
+        let items = try (0..<3).map { try team.addItem(Array("item \($0)".utf8), name: "f\($0).txt") }
+        let state = team.folder.file("state")
+        _ = try reopen(team, stateFolder: state)
+        try tamper(team, "UPDATE items SET created_at = '2000-01-01T00:00:00Z' WHERE id = ?", [items[2].id])
+        let listed = try reopen(team, stateFolder: state).items(inCase: "C-1").map(\.id)
+        #expect(listed == [items[2].id, items[0].id, items[1].id])
+    }
+
     @Test("a flipped byte in an entry is found and named with its index")
     func flippedEntry() throws {
         let team = try Team()

@@ -20,7 +20,14 @@ extension Vault {
             }
             sql += " ORDER BY i.created_at, i.rowid"
             var items: [Item] = []
-            let facts = try trusted().items(inCase: caseID)
+            // The signed items in log order, which is the listing's order in a vault written by honest
+            // clients: each listed item is compared with the next signed one, in step. Anything out of
+            // step (a row added, dropped or reordered in the folder) falls back to a lookup per item, which
+            // names the item and field that differ or finds that only the order changed.
+            let signed = try trusted().listingKeys(inCase: caseID)
+            var inStep = 0
+            var key: [UInt8] = []
+            key.reserveCapacity(256)
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let readers: String = row[9] ?? ""
@@ -31,8 +38,16 @@ extension Vault {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
                 let listed = item(row: row, readers: roles)
-                try checkListedItem(listed, facts: facts)
+                if inStep == items.count, inStep < signed.count, signed[inStep].id == listed.id {
+                    key.removeAll(keepingCapacity: true)
+                    listed.listingKeyBytes(into: &key)
+                    if ListingKey.equals(signed[inStep].key, key) { inStep += 1 }
+                }
                 items.append(listed)
+            }
+            if inStep < items.count {
+                let keys = Dictionary(signed.map { ($0.id, $0.key) }, uniquingKeysWith: { first, _ in first })
+                for listed in items[inStep...] { try checkListedItem(listed, keys: keys) }
             }
             return items
         }

@@ -20,11 +20,19 @@ struct TrustedLog: Sendable {
     /// The facts the log binds to `id`, or nil when no verified entry added it.
     func item(_ id: String) -> LogState.Item? { state.items[id] ?? cachedItem(id) }
 
-    /// The facts of every item of a case (every item when nil), for a listing: in memory and in the cache.
-    func items(inCase caseID: String?) -> [String: LogState.Item] {
-        var out = (cache?.items(inCase: caseID) ?? [:]).filter { $0.value.index < size }
-        for (id, item) in state.items where caseID == nil || item.caseID == caseID { out[id] = item }
-        return out
+    /// The id and listing key of every item of a case (every item when nil), in the order of the entries
+    /// that added them (by time, then position): in the cache and in memory.
+    func listingKeys(inCase caseID: String?) -> [(id: String, key: String)] {
+        let cached = cache?.listingKeys(inCase: caseID, below: size) ?? []
+        let inMemory = state.items.filter { caseID == nil || $0.value.caseID == caseID }
+        guard !inMemory.isEmpty else { return cached }
+        // Items applied since the cache was saved (rare: a command that caught up with another's entries).
+        let cachedIDs = Set(cached.map(\.id))
+        let added = inMemory.filter { !cachedIDs.contains($0.key) }.map { (id: $0.key, item: $0.value) }
+        return cached
+            + added.sorted { ($0.item.time, $0.item.index) < ($1.item.time, $1.item.index) }.map {
+                (id: $0.id, key: $0.item.listingKey)
+            }
     }
 
     /// An item from the cache, if the entry that added it is one this log has applied (another command of

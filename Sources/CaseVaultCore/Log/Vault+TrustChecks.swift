@@ -48,11 +48,15 @@ extension Vault {
         if let field = checks.first(where: { !$0.1 })?.0 { throw VaultError.notInLog(.item(item.id, field: field)) }
     }
 
-    /// An item as listed (public fields only) is the one its entry signed; `facts` is what the log says of
-    /// the listed items, fetched once for the whole listing.
-    func checkListedItem(_ item: Item, facts known: [String: LogState.Item]) throws {
-        guard let facts = known[item.id] else { throw VaultError.notInLog(.item(item.id, field: "item")) }
+    /// An item as listed (public fields only) is the one its entry signed; `keys` holds the listing keys of
+    /// the signed items, fetched once for the whole listing. On a mismatch the item's facts are compared
+    /// field by field, to name the field that differs.
+    func checkListedItem(_ item: Item, keys: [String: String]) throws {
+        guard let key = keys[item.id] else { throw VaultError.notInLog(.item(item.id, field: "item")) }
+        guard key != item.listingKey else { return }
+        guard let facts = try trusted().item(item.id) else { throw VaultError.notInLog(.item(item.id, field: "item")) }
         try Self.compare(item, with: facts)
+        throw VaultError.notInLog(.item(item.id, field: "item"))
     }
 
     /// The public fields every report of an item shows, against its signed facts.

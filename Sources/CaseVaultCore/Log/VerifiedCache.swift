@@ -23,9 +23,13 @@ final class VerifiedCache: Sendable {
         configuration.busyMode = .timeout(Vault.busyTimeout)
         configuration.journalMode = .wal
         database = try DatabaseQueue(path: path, configuration: configuration)
-        // The tables are named for this layout (`snapshot`, `item_facts`): a cache of another layout is
-        // simply not found, and the log is verified again from its first entry.
+        // `user_version` names the layout of the tables. A cache of another layout (an older release's) is
+        // dropped, and the log is verified again from its first entry: the cache holds nothing that cannot be
+        // rebuilt from the log.
         try database.write { db in
+            if try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout {
+                try db.execute(sql: "DROP TABLE IF EXISTS snapshot; DROP TABLE IF EXISTS item_facts")
+            }
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS snapshot (
@@ -38,12 +42,17 @@ final class VerifiedCache: Sendable {
                         id TEXT PRIMARY KEY NOT NULL, case_id TEXT NOT NULL, class TEXT NOT NULL,
                         size INTEGER NOT NULL, sha256 TEXT NOT NULL, object TEXT NOT NULL, header TEXT NOT NULL,
                         metadata TEXT NOT NULL, readers TEXT NOT NULL, replaces TEXT, author TEXT NOT NULL,
-                        time TEXT NOT NULL, idx INTEGER NOT NULL
+                        time TEXT NOT NULL, idx INTEGER NOT NULL, listing TEXT NOT NULL
                     );
-                    CREATE INDEX IF NOT EXISTS item_facts_by_case ON item_facts(case_id);
+                    -- Covers a listing's query (a case's ids and keys in log order) without reading the table.
+                    CREATE INDEX IF NOT EXISTS item_facts_in_log_order ON item_facts(case_id, time, idx, id, listing);
                     """)
+            try db.execute(sql: "PRAGMA user_version = \(Self.layout)")
         }
     }
+
+    /// The layout of the cache's tables; raised whenever a column changes.
+    static let layout = 3
 
     /// The columns `facts(row:)` reads, by position (a listing decodes thousands).
     private static let factsSelection =
@@ -65,18 +74,22 @@ final class VerifiedCache: Sendable {
         }
     }
 
-    /// The facts of every item of `caseID` (of every item when nil), by id, in one query: a listing of
-    /// 10,000 items must not cost 10,000 lookups.
-    func items(inCase caseID: String?) -> [String: LogState.Item] {
+    /// The id and listing key (`ListingKey`) of every item of `caseID` (of every item when nil) that an entry
+    /// below `size` added, in one query. In log order (`sorted`): the order of a vault's listing, so the
+    /// two can be compared in step, without a lookup per item; or by id, for lookups.
+    func listingKeys(inCase caseID: String?, below size: Int) -> [(id: String, key: String)] {
         (try? database.read { db in
-            let rows =
-                try caseID.map {
-                    try Row.fetchCursor(db, sql: Self.factsSelection + " WHERE case_id = ?", arguments: [$0])
-                } ?? Row.fetchCursor(db, sql: Self.factsSelection)
-            var out: [String: LogState.Item] = [:]
-            while let row = try rows.next() { out[row[12]] = Self.facts(row: row) }
+            var sql = "SELECT id, listing FROM item_facts WHERE idx < ?"
+            var arguments: StatementArguments = [size]
+            if let caseID {
+                sql += " AND case_id = ?"
+                arguments += [caseID]
+            }
+            let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY time, idx", arguments: arguments)
+            var out: [(id: String, key: String)] = []
+            while let row = try rows.next() { out.append((row[0], row[1])) }
             return out
-        }) ?? [:]
+        }) ?? []
     }
 
     /// The verified state as last saved, or nil when nothing was saved yet.
@@ -107,10 +120,11 @@ final class VerifiedCache: Sendable {
             for (id, f) in trusted.state.items {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO item_facts (id, case_id, class, size, sha256, object, header, "
-                        + "metadata, readers, replaces, author, time, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "metadata, readers, replaces, author, time, idx, listing) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         id, f.caseID, f.itemClass, f.size, f.sha256, f.object, f.headerHash, f.metadataHash,
-                        f.readers.joined(separator: ","), f.replaces, f.author, f.time, f.index,
+                        f.readers.joined(separator: ","), f.replaces, f.author, f.time, f.index, f.listingKey,
                     ])
             }
             saved.state.items = [:]
