@@ -220,6 +220,59 @@ struct LogAttackTests {
             team, "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
             [count, Data(note), Data(try Merkle.leafHash(note))])
         #expect(throws: SignedLogError.entry(index: count, problem: .badSignature)) { try reopen(team) }
+        // An auditor's whole-log check: the parallel pass finds the bad signature and gives way to the
+        // ordered replay, which names it.
+        #expect(try team.vault.verifyWholeLogInParallel() == nil)
+        #expect(try team.vault.verifyWholeLog().problems == [.entry(index: count, problem: .badSignature)])
+    }
+
+    @Test("a signature altered in a stored entry, its key id intact, is refused by every check")
+    func alteredSignature() throws {
+        let team = try Team()
+        // The last entry: altering an earlier one would also break the `prev` of every entry after it.
+        let index = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT max(idx) FROM log_entries")! }
+        let stored = try team.vault.read { db in
+            try Data.fetchOne(db, sql: "SELECT note FROM log_entries WHERE idx = ?", arguments: [index])!
+        }
+        let note = try SignedNote(parsing: [UInt8](stored))
+        var signature = note.signatures[0].signature
+        signature[10] ^= 0x01
+        let forged = try SignedNote(
+            text: note.text,
+            signatures: [
+                .init(keyName: note.signatures[0].keyName, keyID: note.signatures[0].keyID, signature: signature)
+            ]
+        ).bytes
+        try tamper(
+            team, "UPDATE log_entries SET note = ?, leaf_hash = ? WHERE idx = ?",
+            [Data(forged), Data(try Merkle.leafHash(forged)), index])
+        #expect(throws: SignedLogError.entry(index: index, problem: .badSignature)) { try reopen(team) }
+        #expect(try team.vault.verifyWholeLogInParallel(runLength: 2) == nil)
+        // The parallel pass's own signature check, apart from the checkpoint's (which the change breaks too).
+        let rows = try team.vault.read { db in
+            try Row.fetchAll(db, sql: "SELECT note, leaf_hash FROM log_entries ORDER BY idx").map {
+                (note: [UInt8]($0[0] as Data), leafHash: [UInt8]($0[1] as Data))
+            }
+        }
+        var trusted = TrustedLog()
+        let prepared = trusted.applyRulesInParallel(rows)
+        let checks = try #require(prepared)
+        let soundOnesHold = TrustedLog.verifyInParallel(Array(checks.dropLast()))
+        let allHold = TrustedLog.verifyInParallel(checks)
+        #expect(soundOnesHold && !allHold)
+        #expect(try team.vault.verifyWholeLog().problems.first == .entry(index: index, problem: .badSignature))
+    }
+
+    @Test("the whole-log check's parallel pass accepts a sound log of several runs")
+    func parallelPassOnSoundLog() throws {
+        let team = try Team()
+        let paths = try (0..<20).map { try team.folder.write("f\($0)", [UInt8(truncatingIfNeeded: $0)]) }
+        try team.vault.createCase(id: "C-9", by: team.lawyer)
+        _ = try team.vault.add(caseID: "C-9", files: paths, by: team.lawyer)
+        // Runs of 8: the rules of each run are replayed while the run before is being verified.
+        let report = try #require(try team.vault.verifyWholeLogInParallel(runLength: 8))
+        #expect(report.problems.isEmpty && report.size > 24)
+        #expect(try team.vault.verifyWholeLog() == report)
     }
 
     @Test("a replayed old entry is refused: it was made against another tree")

@@ -64,6 +64,39 @@ struct LogRulesTests {
         }
     }
 
+    @Test("whatever the parser accepts is canonical: single-byte changes to entries of every shape")
+    func acceptedIsCanonical() throws {
+        // The parser does not re-serialize to check canonical form; it must accept only bytes that `body`
+        // gives back exactly. Every position of each body is replaced with bytes that could fool a lax parser.
+        let entries = [
+            Self.entry(.roleGrant, by: "luis", [("role", "lawyer"), ("member", "paula")]),
+            Self.entry(
+                .genesis, by: "ana",
+                [
+                    ("admin", "ana \(Self.recipient(1)) \(Self.key(1))"), ("role", "admin"), ("role", "lawyer"),
+                    ("class-readers", "legal lawyer"), ("case-readers", "lawyer"), ("upgrade", "no"),
+                ], at: 0),
+        ]
+        var accepted = 0
+        for original in entries {
+            let body = Array(original.body.utf8)
+            for position in body.indices {
+                for byte: UInt8 in [0x20, 0x0A, 0x0D, 0x09, 0x00, 0x2B, 0x3D, 0x30, 0x41, 0x61, 0x7F, 0xC3] {
+                    var variant = body
+                    variant[position] = byte
+                    guard variant != body else { continue }
+                    guard let parsed = try? variant.withUnsafeBufferPointer({ try LogEntry.parse(bytes: $0) }) else {
+                        continue
+                    }
+                    accepted += 1
+                    #expect(Array(parsed.body.utf8) == variant, "accepted a non-canonical variant at \(position)")
+                }
+            }
+        }
+        // Some variants are valid entries (another name, another hash digit): the check above saw them.
+        #expect(accepted > 0)
+    }
+
     @Test("the founding history applies, and its state is what it says")
     func foundingHistory() throws {
         let state = try Self.founded()

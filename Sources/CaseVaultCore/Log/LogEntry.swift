@@ -65,58 +65,78 @@ public struct LogEntry: Sendable, Equatable {
     }
 
     /// Parses a body strictly: every line `key value`, the fixed lines in their order, values of printable
-    /// ASCII with single spaces, and nothing the format does not define.
+    /// ASCII with single spaces, and nothing the format does not define. What it accepts is canonical by
+    /// construction (`body` gives back the same bytes; `LogEntryParsingTests` checks this on mutated bodies):
+    /// an auditor's replay parses 100,000 entries, so it reads bytes once and re-serializes nothing.
     public static func parse(_ body: String) throws -> LogEntry {
-        guard body.hasSuffix("\n") else { throw SignedLogError.malformedEntry("the body does not end with a newline") }
-        var lines = body.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.first == header else { throw SignedLogError.malformedEntry("it does not start with \(header)") }
-        lines.removeFirst()
+        var body = body
+        return try body.withUTF8 { try parse(bytes: $0) }
+    }
+
+    /// The same, from the body's bytes.
+    public static func parse(bytes body: UnsafeBufferPointer<UInt8>) throws -> LogEntry {
+        guard body.last == 0x0A else { throw SignedLogError.malformedEntry("the body does not end with a newline") }
         var pairs: [(key: String, value: String)] = []
-        for line in lines {
-            guard let space = line.firstIndex(of: " ") else {
+        pairs.reserveCapacity(16)
+        var start = 0
+        var first = true
+        while start < body.count {
+            var end = start
+            while body[end] != 0x0A { end += 1 }
+            let line = UnsafeBufferPointer(rebasing: body[start..<end])
+            start = end + 1
+            if first {
+                guard line.elementsEqual(header.utf8) else {
+                    throw SignedLogError.malformedEntry("it does not start with \(header)")
+                }
+                first = false
+                continue
+            }
+            guard let space = line.firstIndex(of: 0x20) else {
                 throw SignedLogError.malformedEntry("a line has no value")
             }
-            let key = String(line[..<space])
-            let value = String(line[line.index(after: space)...])
+            let key = UnsafeBufferPointer(rebasing: line[..<space])
+            let value = UnsafeBufferPointer(rebasing: line[(space + 1)...])
             guard isKey(key), isValue(value) else { throw SignedLogError.malformedEntry("a line is not canonical") }
-            pairs.append((key, value))
+            pairs.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
+        var next = 0
         func take(_ key: String) throws -> String {
-            guard let first = pairs.first, first.key == key else {
+            guard next < pairs.count, pairs[next].key == key else {
                 throw SignedLogError.malformedEntry("the \(key) line is missing or out of order")
             }
-            pairs.removeFirst()
-            return first.value
+            next += 1
+            return pairs[next - 1].value
         }
         guard let type = EntryType(rawValue: try take("type")) else {
             throw SignedLogError.malformedEntry("the entry type is unknown")
         }
         let vault = type == .genesis ? nil : try take("vault")
         let prev = try take("prev").split(separator: " ")
+        // Canonical numbers and base64 only, so that the body is the one `body` writes.
         guard prev.count == 2, let size = Int(prev[0]), String(size) == prev[0], size >= 0,
-            let root = try? Base64.decodePadded(prev[1]), root.count == 32
+            let root = try? Base64.decodePadded(prev[1]), root.count == 32, Base64.encodePadded(root) == prev[1]
         else { throw SignedLogError.malformedEntry("the prev line is not a size and a 32-byte root") }
         let time = try take("time")
         let author = try take("by")
         let entry = LogEntry(
             type: type, vault: vault, previousSize: size, previousRoot: root, time: time, author: author,
-            fields: pairs)
+            fields: Array(pairs[next...]))
         try type.checkFields(entry)
-        guard entry.body == body else { throw SignedLogError.malformedEntry("it is not in canonical form") }
         return entry
     }
 
-    private static func isKey(_ key: String) -> Bool {
-        guard let first = key.utf8.first, first >= 0x61, first <= 0x7A else { return false }
-        return key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    private static func isKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = key.first, first >= 0x61, first <= 0x7A else { return false }
+        return key.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 
-    private static func isValue(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
+    private static func isValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 else { return false }
-        for (i, byte) in bytes.enumerated() {
-            guard byte >= 0x20, byte <= 0x7E else { return false }
-            if byte == 0x20 && bytes[i - 1] == 0x20 { return false }
+        var previous: UInt8 = 0
+        for byte in bytes {
+            guard byte >= 0x20, byte <= 0x7E, !(byte == 0x20 && previous == 0x20) else { return false }
+            previous = byte
         }
         return true
     }

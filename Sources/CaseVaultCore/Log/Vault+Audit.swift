@@ -39,23 +39,33 @@ extension Vault {
         return try verifyWholeLogInOrder()
     }
 
-    /// The whole log on every core, in runs of 8,192 entries; nil at the first problem.
-    private func verifyWholeLogInParallel() throws -> AuditReport? {
+    /// The whole log on every core, in runs of `runLength` entries; nil at the first problem.
+    func verifyWholeLogInParallel(runLength: Int = 4096) throws -> AuditReport? {
         try Self.mapDatabaseErrors {
             try database.read { db -> AuditReport? in
                 var trusted = TrustedLog()
+                let signatures = BackgroundSignatureChecks()
                 let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
                 var run: [(note: [UInt8], leafHash: [UInt8])] = []
                 func flush() -> Bool {
                     defer { run.removeAll(keepingCapacity: true) }
-                    return run.isEmpty || trusted.applyInParallel(run)
+                    guard !run.isEmpty else { return true }
+                    guard let checks = trusted.applyRulesInParallel(run) else { return false }
+                    signatures.submit(checks)
+                    return true
                 }
-                while let row = try rows.next() {
-                    guard (row[0] as Int) == trusted.size + run.count else { return nil }
+                var ok = true
+                while ok, let row = try rows.next() {
+                    guard (row[0] as Int) == trusted.size + run.count else {
+                        ok = false
+                        break
+                    }
                     run.append(([UInt8](row[1] as Data), [UInt8](row[2] as Data)))
-                    if run.count == 8192 && !flush() { return nil }
+                    if run.count == runLength { ok = flush() }
                 }
-                guard flush(), trusted.size > 0 else { return nil }
+                // Every background check ends before this returns, whatever was found.
+                ok = ok && flush()
+                guard signatures.finish(), ok, trusted.size > 0 else { return nil }
                 do { try trusted.catchUp(db) } catch { return nil }
                 return AuditReport(
                     size: trusted.size, problems: [], root: Hex.encode(try trusted.frontier.root()),
