@@ -25,6 +25,8 @@ public final class Vault: Sendable {
     let objects: ObjectStore
     let clock: VaultClock
     let vaultID: String
+    /// Read-only media: everything that writes is refused (`write`), and nothing is swept.
+    let databaseAccess: DatabaseAccess
     /// What this process has verified of the vault's signed log; every fact the vault acts on is checked
     /// against it. Advanced inside write transactions (and put back if one fails).
     let trust: Mutex<TrustedLog>
@@ -41,9 +43,10 @@ public final class Vault: Sendable {
 
     init(
         path: String, database: DatabasePool, configuration: VaultConfiguration, clock: VaultClock, vaultID: String,
-        trust: TrustedLog = TrustedLog()
+        trust: TrustedLog = TrustedLog(), access: DatabaseAccess = .readWrite
     ) {
         self.path = path
+        self.databaseAccess = access
         self.database = database
         self.configuration = configuration
         self.clock = clock
@@ -55,21 +58,27 @@ public final class Vault: Sendable {
     /// Opens an existing vault and verifies its signed log: from genesis, or, with `stateFolder`, from
     /// where this user's client last verified it (the vault must extend that history). The roles and
     /// default readers are the log's. Temporary files that interrupted runs left in `tmp/` are removed.
+    /// A vault the user may not write (write-protected media, a read-only mount, a backup folder) is opened
+    /// for reading only (`DatabaseAccess`): listing, showing and verifying work; writing is refused.
     ///
     /// - Parameters:
     ///   - keyWorkFactor: the scrypt work factor for key files this process creates (default: age's 18).
     ///   - clock: where times come from (tests inject one).
     ///   - stateFolder: this user's private folder of verified state (`…/casevault/vaults`); nil verifies
     ///     the whole log at every open and remembers nothing.
+    ///   - readOnly: open for reading only even where the folder may be written (a backup being checked).
     public static func open(
         at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system,
-        stateFolder: String? = nil
+        stateFolder: String? = nil, readOnly: Bool = false
     ) throws -> Vault {
         let path = normalized(path)
         try checkReadable(path)
-        let pool = try openDatabase(at: "\(path)/\(databaseName)")
+        let file = "\(path)/\(databaseName)"
+        let access = try DatabaseAccess.detect(folder: path, database: file, readOnly: readOnly)
+        let pool = try openDatabase(at: file, access: access)
         let (stored, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
             if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
+                guard !access.isReadOnly else { throw VaultError.readOnlyVault(path: path, pendingLog: false) }
                 try Schema.migrator.migrate(pool)
             }
             return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
@@ -88,8 +97,8 @@ public final class Vault: Sendable {
             } ?? stored
         let vault = Vault(
             path: path, database: pool, configuration: configuration, clock: clock, vaultID: vaultID,
-            trust: trust ?? TrustedLog())
-        vault.objects.sweepTemporaries(now: Int(clock.now().timeIntervalSince1970))
+            trust: trust ?? TrustedLog(), access: access)
+        if !access.isReadOnly { vault.objects.sweepTemporaries(now: Int(clock.now().timeIntervalSince1970)) }
         return vault
     }
 
@@ -137,8 +146,9 @@ public final class Vault: Sendable {
         close(fd)
     }
 
-    static func openDatabase(at file: String) throws -> DatabasePool {
+    static func openDatabase(at file: String, access: DatabaseAccess = .readWrite) throws -> DatabasePool {
         var config = Configuration()
+        config.readonly = access.isReadOnly
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "CaseVault"
@@ -146,7 +156,7 @@ public final class Vault: Sendable {
             // FULL: a commit is on disk when it returns, as the durability rule for objects expects.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        return try mapDatabaseErrors { try DatabasePool(path: file, configuration: config) }
+        return try mapDatabaseErrors { try DatabasePool(path: access.location(of: file), configuration: config) }
     }
 
     static func loadConfiguration(_ db: Database, keyWorkFactor: Int) throws -> (VaultConfiguration, String) {
@@ -182,6 +192,7 @@ public final class Vault: Sendable {
     /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`. The
     /// log entries `body` appends advance `trust` only if the transaction commits.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try checkWritable()
         let before = trust.withLock { $0 }
         let result: T
         do {
@@ -214,6 +225,13 @@ public final class Vault: Sendable {
                 return try body(db)
             }
         }
+    }
+
+    /// Refuses, before any work, an operation that writes to a vault opened read-only: one that writes files
+    /// into the folder before its transaction (objects, key files), or one that would ask for a passphrase
+    /// only to fail at its log entry.
+    func checkWritable() throws {
+        guard !databaseAccess.isReadOnly else { throw VaultError.readOnlyVault(path: path, pendingLog: false) }
     }
 
     static func mapDatabaseErrors<T>(_ body: () throws -> T) throws -> T {

@@ -13,6 +13,11 @@ public enum VaultError: Error, Sendable, Equatable {
     /// The vault folder or its database exists (or may exist) but cannot be opened: permission denied, a
     /// path through a file, a symbolic link loop. Not the same as no vault.
     case vaultUnreadable(path: String, errno: Int32)
+    /// The vault is on write-protected media, a read-only mount or a folder the user may not write: it can
+    /// be listed, shown and verified, but nothing that records an entry can run. `pendingLog`: it could not
+    /// even be opened, because committed changes sit in `vault.sqlite-wal` without the `-shm` file SQLite
+    /// needs to read them.
+    case readOnlyVault(path: String, pendingLog: Bool)
     /// `init` was asked to create a vault where something already is.
     case vaultExists(path: String)
     /// The database was written by a version of CaseVault this one cannot read.

@@ -9,6 +9,10 @@ extension ErrorReport {
             "There is no vault at \(path). Create one with `casevault init` or pass the right --vault folder."
         case .vaultUnreadable(let path, let code):
             "Cannot open the vault: \(path) cannot be read (\(Errno.text(code))). Check its permissions and owner (ls -ld), or pass the right --vault folder."
+        case .readOnlyVault(let path, pendingLog: false):
+            "The vault at \(path) is read-only (write-protected media, a read-only mount, or a folder you may not write). Listing, showing and verifying work; this command records an entry in the signed log, so it needs a writable copy: `cp -a \(path) ~/casevault-copy`, then --vault ~/casevault-copy. Nothing was changed."
+        case .readOnlyVault(let path, pendingLog: true):
+            "The vault at \(path) is read-only and holds committed changes in vault.sqlite-wal that can only be read beside a vault.sqlite-shm file, which is missing and cannot be created here. Copy the whole folder, with vault.sqlite-wal, to a writable place (`cp -a \(path) ~/casevault-copy`) and use --vault ~/casevault-copy. Nothing was changed."
         case .vaultExists(let path):
             "\(path) already exists and is not empty. Choose a new folder for the vault."
         case .unsupportedFormat:
@@ -115,7 +119,7 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .integrityFailure, .missingObject, .notInLog, .log:
             ExitCodes.dataError
-        case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable:
+        case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable, .readOnlyVault:
             ExitCodes.ioError
         }
     }

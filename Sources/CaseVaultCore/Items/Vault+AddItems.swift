@@ -27,6 +27,7 @@ extension Vault {
         throws -> [Item]
     {
         try checkSession(session)
+        try checkWritable()
         guard !files.isEmpty else { throw VaultError.invalidAdd(.noFiles) }
         if files.count > 1 && (options.replaces != nil || options.filename != nil) {
             throw VaultError.invalidAdd(.oneFileOptionWithMany)

@@ -35,6 +35,8 @@ extension Vault {
         _ itemID: String, to output: ItemOutput, by session: @autoclosure () throws -> MemberSession,
         progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> ItemOutputResult {
+        // A read is recorded in the log before its first byte: on read-only media it cannot be.
+        try checkWritable()
         // The output's writer hashes the plaintext on its own queue as it copies each block out, so the
         // SHA-256 overlaps the decryption of the next batch and the disk writes.
         let digest = try Digest(.sha256)
@@ -72,6 +74,7 @@ extension Vault {
         _ itemID: String, to target: ExportTarget, output: ItemOutput,
         by session: @autoclosure () throws -> MemberSession, progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> ItemOutputResult {
+        try checkWritable()
         let recipient: Recipient
         let description: String
         let logTo: String

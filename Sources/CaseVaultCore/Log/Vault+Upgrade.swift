@@ -14,6 +14,7 @@ extension Vault {
     /// vault's id changes to the one its genesis names. Returns the upgraded vault, opened anew.
     public func upgradeToSignedLog(by session: MemberSession, stateFolder: String? = nil) throws -> Vault {
         guard !hasSignedLog else { throw SignedLogError.alreadyUpgraded }
+        try checkWritable()
         let admin = session.member
         let author = LogAuthor(session: session)
         let now = clock.timestamp()

@@ -48,6 +48,7 @@ extension Vault {
         by session: MemberSession
     ) throws -> Member {
         try checkSession(session)
+        try checkWritable()
         try Names.checkMember(name)
         for role in roles { try Names.checkRole(role) }
         // Cheap checks first, so a typo does not cost a key derivation.
