@@ -219,7 +219,7 @@ let recoveryScript = """
     sqlite3 "$DB" "SELECT writefile('header.age', header) FROM items WHERE id = '$ITEM';" > /dev/null
     OBJECT=$(sqlite3 "$DB" "SELECT object FROM items WHERE id = '$ITEM';")
     cat header.age "$VAULT/objects/${OBJECT:0:2}/$OBJECT" > item.age
-    age -d -i role.key -o recovered item.age
+    age -d -i role.key item.age > recovered
     # 4. Check the plaintext against the recorded SHA-256.
     test "$(sha256sum recovered | cut -d' ' -f1)" = "$(sqlite3 "$DB" "SELECT sha256 FROM items WHERE id = '$ITEM';")"
     # 5. The metadata (file name, note, ...) is a small age file too.
