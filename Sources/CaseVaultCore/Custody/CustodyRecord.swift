@@ -32,6 +32,8 @@ public struct CustodySigner: Sendable, Equatable, Codable {
     public let fingerprint: String
     /// The entry that binds the key to the member.
     public let boundBy: Int
+    /// The roles they hold now, in the genesis's order.
+    public let roles: [String]
 }
 
 /// A break or gap in a chain, for reports: a code, the entry, a sentence, and whether it means tampering.

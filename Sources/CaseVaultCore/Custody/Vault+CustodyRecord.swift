@@ -95,7 +95,7 @@ extension Vault {
             return CustodySigner(
                 name: name, signingKey: member.signingKey,
                 fingerprint: Hex.encode(try Digest.hash(.sha256, raw)),
-                boundBy: bound)
+                boundBy: bound, roles: trusted.state.roleOrder.filter { trusted.state.holds(name, $0) })
         }
         return CustodyDossier(
             vaultID: vaultID, checkpoint: String(decoding: checkpoint, as: UTF8.self),

@@ -43,6 +43,12 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
+    @Option(
+        help: ArgumentHelp(
+            "What the export is for, e.g. \"para la Fiscalía\" (encrypted to the item's readers; custody).",
+            valueName: "text"))
+    var purpose: String?
+
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.itemID(item)
@@ -56,6 +62,7 @@ struct ExportCommand: AsyncParsableCommand {
                     "\(InputCheck.quoted(to)) is not an age public key; it should start with age1.")
             }
             if let output { try InputCheck.outputFile(output, option: "-o") }
+            if let purpose { try InputCheck.text(purpose, option: "--purpose") }
         }
     }
 
@@ -75,7 +82,8 @@ struct ExportCommand: AsyncParsableCommand {
             let exported = try vault.export(
                 item, to: target, output: .file(path: output, overwrite: force),
                 by: try options.unlock(vault, purpose: "export an item"),
-                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } },
+                purpose: purpose.map { CustodyRemarks(text: $0) })
             bar?.finish()
             let path = exported.path ?? ""
             if exported.shortenedName {
