@@ -44,14 +44,14 @@ public struct CustodyGap: Sendable, Equatable, Codable {
     public let tampering: Bool
 
     init(_ problem: CustodyChainCheck.Problem) {
-        let mirror = Mirror(reflecting: problem)
-        code = mirror.children.first?.label ?? "\(problem)"
         switch problem {
-        case .noIntake: entry = nil
-        case .otherItem(let e, _), .otherHashes(let e), .brokenLink(let e, _, _), .outOfOrder(let e),
-            .unlinked(let e),
-            .notCustody(let e, _):
-            entry = e
+        case .noIntake: (code, entry) = ("noIntake", nil)
+        case .otherItem(let e, _): (code, entry) = ("otherItem", e)
+        case .otherHashes(let e): (code, entry) = ("otherHashes", e)
+        case .brokenLink(let e, _, _): (code, entry) = ("brokenLink", e)
+        case .outOfOrder(let e): (code, entry) = ("outOfOrder", e)
+        case .unlinked(let e): (code, entry) = ("unlinked", e)
+        case .notCustody(let e, _): (code, entry) = ("notCustody", e)
         }
         description = problem.description
         tampering = problem.isTampering

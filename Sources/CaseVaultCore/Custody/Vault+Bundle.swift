@@ -28,6 +28,7 @@ extension Vault {
         guard !FileSystem.exists(folder) || FileSystem.isEmptyDirectory(folder) else {
             throw VaultError.outputExists(path: folder)
         }
+        try refreshTrust()
         for id in items where try trusted().item(id) == nil { throw VaultError.unknownItem(id) }
         do {
             return try writeBundle(items, payload: payload, folder: folder, purpose: purpose, session: session)
