@@ -63,6 +63,8 @@ public enum VaultError: Error, Sendable, Equatable {
     case invalidConfiguration(ConfigurationProblem)
     /// What was asked of `add` cannot work.
     case invalidAdd(AddProblem)
+    /// A custody event the rules of the chain refuse (Docs/FORMAT.md, "Custody events").
+    case custodyRefused(item: String, CustodyRefusal)
     /// An export recipient is not an age recipient (`prefix`: its first characters, for the message).
     case invalidRecipient(prefix: String)
     /// An export passphrase is empty or its work factor out of range.
@@ -196,5 +198,18 @@ public enum VaultError: Error, Sendable, Equatable {
         case openToOthers(mode: UInt32)
         case cannotCreate(errno: Int32)
         case cannotInspect(errno: Int32)
+    }
+}
+
+extension VaultError {
+    /// Why a custody event may not be recorded.
+    public enum CustodyRefusal: Sendable, Equatable {
+        /// The item is sealed for court: only access, verification and export are recorded.
+        case sealed
+        /// Only a holder of one of the item's reader roles, or its custodian, may do this.
+        case notReaderOrCustodian(readers: [String], custodian: String)
+        /// The new custodian must be a member who holds one of the item's reader roles.
+        case targetNotReader(member: String, readers: [String])
+        case alreadyCustodian(String)
     }
 }

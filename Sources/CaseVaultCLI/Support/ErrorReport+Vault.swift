@@ -53,6 +53,8 @@ extension ErrorReport {
             message(for: problem)
         case .notPermitted(let refusal):
             message(for: refusal)
+        case .custodyRefused(let item, let refusal):
+            message(for: refusal, item: item)
         case .roleHasNoKey(let role):
             "Nobody holds the role \(role) yet, so nothing can be encrypted to it. Grant it to a member first."
         case .roleKeyChanged(let role):
@@ -117,6 +119,8 @@ extension ErrorReport {
             ExitCodes.cannotCreate
         case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader, .agentMismatch:
             ExitCodes.notEntitled
+        case .custodyRefused(_, .notReaderOrCustodian): ExitCodes.notEntitled
+        case .custodyRefused: ExitCodes.usage
         case .integrityFailure, .missingObject, .notInLog, .log:
             ExitCodes.dataError
         case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable, .readOnlyVault:
@@ -125,6 +129,20 @@ extension ErrorReport {
     }
 
     /// A record that disagrees with the signed log.
+    static func message(for refusal: VaultError.CustodyRefusal, item: String) -> String {
+        switch refusal {
+        case .sealed:
+            "\(item) is sealed for court: only access, verification and export can be recorded now."
+        case .notReaderOrCustodian(let readers, let custodian):
+            "Only \(custodian) (its custodian) or a holder of \(readers.joined(separator: " or ")) "
+                + "can do this for \(item)."
+        case .targetNotReader(let member, let readers):
+            "\(member) holds none of \(item)'s reader roles (\(readers.joined(separator: ", "))). "
+                + "Grant one first, or choose another member."
+        case .alreadyCustodian(let member): "\(member) is already the custodian of \(item)."
+        }
+    }
+
     static func message(for discrepancy: VaultError.Discrepancy) -> String {
         let what: String
         switch discrepancy {

@@ -110,6 +110,10 @@ public struct AddOptions: Sendable {
     public var filename: String?
     /// Called as bytes are encrypted: (file index, bytes done, file size). For progress bars.
     public var progress: (@Sendable (Int, Int64, Int64) -> Void)?
+    /// The intake record in clear in the signed `item.add` entry (its custody intake event): where custody
+    /// came from and how the bytes were acquired. Identifying details stay in the encrypted metadata.
+    public var origin: IntakeOrigin?
+    public var method: IntakeMethod?
 
     public init(
         itemClass: ItemClass = .evidence, readers: [String]? = nil, note: String? = nil, collectedBy: String? = nil,
@@ -136,4 +140,28 @@ public enum ExportTarget: Sendable {
     case recipient(String)
     /// A passphrase (age's scrypt recipient), with its work factor.
     case passphrase(SecureBytes, workFactor: Int = 18)
+}
+
+/// Where custody of an item came from (*aportación de la víctima*, *entrega de tercero*, *recolección propia*).
+public enum IntakeOrigin: String, Sendable, CaseIterable, Codable {
+    case survivor
+    case thirdParty = "third-party"
+    case team
+}
+
+/// How the bytes were acquired: the original file, or an exact (bit-for-bit) copy (*copia fiel*).
+public enum IntakeMethod: String, Sendable, CaseIterable, Codable {
+    case original
+    case exactCopy = "exact-copy"
+}
+
+extension AddOptions {
+    /// The optional intake fields of `item.add`, in the entry's order (Docs/FORMAT.md, "Custody events").
+    func intakeFields(sha512: String?) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        if let origin { fields.append(("origin", origin.rawValue)) }
+        if let method { fields.append(("method", method.rawValue)) }
+        if let sha512 { fields.append(("sha512", sha512)) }
+        return fields
+    }
 }

@@ -121,6 +121,7 @@ extension Vault {
                     ("readers", Self.readerList(readers.map { ($0.role, $0.generation) })),
                 ]
                 if let replaces = options.replaces { fields.append(("replaces", replaces)) }
+                fields += item.intake
                 try appendLog(db, .itemAdd, fields, by: LogAuthor(session: session), at: now)
                 return Item(
                     id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
@@ -169,6 +170,8 @@ extension Vault {
         let object: String
         let header: [UInt8]
         let metadata: [UInt8]
+        /// The entry's intake fields (the item's custody intake event).
+        let intake: [(String, String)]
     }
 
     /// Streams one input into a new durable object and seals its header and metadata.
@@ -230,6 +233,7 @@ extension Vault {
         let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), to: readers.map(\.recipient))
         return PendingItem(
             id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: name,
-            header: header.encoded(), metadata: sealedMetadata)
+            header: header.encoded(), metadata: sealedMetadata,
+            intake: options.intakeFields(sha512: metadata.digests[Digest.Algorithm.sha512.rawValue]))
     }
 }

@@ -72,7 +72,8 @@ extension Vault {
     @discardableResult
     public func export(
         _ itemID: String, to target: ExportTarget, output: ItemOutput,
-        by session: @autoclosure () throws -> MemberSession, progress: ((Int64, Int64) -> Void)? = nil
+        by session: @autoclosure () throws -> MemberSession, progress: ((Int64, Int64) -> Void)? = nil,
+        purpose: CustodyRemarks? = nil
     ) throws -> ItemOutputResult {
         try checkWritable()
         let recipient: Recipient
@@ -93,25 +94,32 @@ extension Vault {
             description = "to a passphrase"
             logTo = "passphrase"
         }
+        // The exported bytes are hashed as they are written: the custody event records their SHA-256.
+        let exported = try Digest(.sha256)
         var early: AtomicFileSink?
-        if case .file(let path?, _, let overwrite) = output { early = try atomicOutput(path, overwrite: overwrite) }
+        if case .file(let path?, _, let overwrite) = output {
+            early = try atomicOutput(path, overwrite: overwrite, digest: exported)
+        }
         let opened = try openItem(itemID, session: session)
         let record = opened.record
         switch output {
         case .stream(let sink):
-            try recordRead(opened, .itemExport, [("to", logTo)], journal: description + "; streamed")
+            try recordRead(
+                opened, .itemExport, [("to", logTo)], journal: description + "; streamed", remarks: purpose)
             let writer = try AgeWriter(sink: sink, recipients: [recipient])
             try decryptVerified(opened, to: counting(writer, record, progress))
             try writer.finish()
             return ItemOutputResult(item: record.item, path: nil, shortenedName: false)
         case .file(let path, let folder, let overwrite):
             let (target, shortened) = try outputPath(path, folder: folder, suffix: ".age", opened)
-            let file = try early ?? atomicOutput(target, overwrite: overwrite)
+            let file = try early ?? atomicOutput(target, overwrite: overwrite, digest: exported)
             let writer = try AgeWriter(sink: file, recipients: [recipient])
             try decryptVerified(opened, to: counting(writer, record, progress))
             try writer.finish()
             try file.finish()
-            try recordRead(opened, .itemExport, [("to", logTo)], journal: description)
+            try recordRead(
+                opened, .itemExport, [("to", logTo)], journal: description,
+                exported: Hex.encode(try exported.finalize()), remarks: purpose)
             try commit(file)
             return ItemOutputResult(item: record.item, path: target, shortenedName: shortened)
         }
@@ -235,15 +243,23 @@ extension Vault {
 
     /// Records the read in the journal and the signed log before anything is released: an operation whose
     /// entry cannot be written does not happen.
+    /// They are custody events: access, or export with the exported bytes' SHA-256 and the sealed purpose.
     private func recordRead(
-        _ opened: OpenedItem, _ type: EntryType, _ fields: [(String, String)], journal detail: String
+        _ opened: OpenedItem, _ type: EntryType, _ fields: [(String, String)], journal detail: String,
+        exported: String? = nil, remarks: CustodyRemarks? = nil
     ) throws {
         try write { db in
             let now = clock.timestamp()
             let id = opened.record.item.id
             try Journal.append(
                 db, at: now, actor: opened.session.member, action: type.rawValue, subject: id, detail: detail)
-            try appendLog(db, type, [("item", id)] + fields, by: LogAuthor(session: opened.session), at: now)
+            var trailing: [(String, String)] = exported.map { [("export-sha256", $0)] } ?? []
+            if let remarks {
+                trailing.append(("private", try storeRemarks(db, remarks, readers: opened.record.item.readers)))
+            }
+            try appendCustodyEvent(
+                db, type, item: id, leading: fields, trailing: trailing, by: LogAuthor(session: opened.session),
+                at: now)
         }
     }
 

@@ -18,6 +18,13 @@ public enum EntryType: String, Sendable, CaseIterable {
     case accessRefused = "access.refused"
     /// Closes the attestation of an upgraded vault's existing state.
     case upgradeDone = "upgrade.done"
+    /// Custody events (Docs/FORMAT.md, "Custody events"): each names its item, the item's SHA-256 and object,
+    /// and the index of the item's previous custody event (`prev-event`).
+    case custodyTransfer = "custody.transfer"
+    case custodyVerify = "custody.verify"
+    case custodyNote = "custody.note"
+    case custodySeal = "custody.seal"
+    case custodyDisposal = "custody.disposal"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -37,14 +44,29 @@ public enum EntryType: String, Sendable, CaseIterable {
             [
                 ("item", .once), ("case", .once), ("class", .once), ("size", .once), ("sha256", .once),
                 ("object", .once), ("header", .once), ("metadata", .once), ("readers", .once),
-                ("replaces", .optional),
+                ("replaces", .optional), ("origin", .optional), ("method", .optional), ("sha512", .optional),
             ]
-        case .itemGet: [("item", .once), ("output", .once)]
-        case .itemExport: [("item", .once), ("to", .once)]
+        case .itemGet: [("item", .once), ("output", .once)] + Self.optionalLink
+        case .itemExport:
+            [("item", .once), ("to", .once)] + Self.optionalLink + [
+                ("export-sha256", .optional), ("private", .optional),
+            ]
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
+        case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
+        case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
+        case .custodyNote, .custodySeal, .custodyDisposal: Self.link + [("private", .once)]
         }
     }
+
+    /// What every custody event starts with: the item, its SHA-256 and object, and the previous event's index.
+    private static let link: [(key: String, occurrence: Occurrence)] = [
+        ("item", .once), ("sha256", .once), ("object", .once), ("prev-event", .once),
+    ]
+    /// `item.get` and `item.export` made before custody chains carry no link; those made since carry all three.
+    private static let optionalLink: [(key: String, occurrence: Occurrence)] = [
+        ("sha256", .optional), ("object", .optional), ("prev-event", .optional),
+    ]
 
     /// Checks that `entry` has exactly this type's fields, in order.
     func checkFields(_ entry: LogEntry) throws {

@@ -51,6 +51,9 @@ struct LogState: Sendable, Equatable, Codable {
     /// Items added by entries applied in memory; those a persistent cache already holds are found through
     /// the `lookup` that `apply` is given (a log of 100,000 items is not kept in memory).
     var items: [String: Item] = [:]
+    /// Items whose custody moved on after their intake (`LogState+Custody.swift`); optional so that a state
+    /// saved before custody chains still loads.
+    var custodyChains: [String: CustodyChain]?
     /// While an upgraded vault's existing state is attested: the admin who attests it.
     var attestingAdmin: String?
     /// Entries applied so far (the index of the next one).
@@ -164,6 +167,7 @@ struct LogState: Sendable, Equatable, Codable {
             guard readerRoles.contains(where: { holds(author, $0) }) else {
                 throw .notAuthorized("only a holder of a reader role of \(id) reads it")
             }
+            try linkAccess(entry, item: item)
         case .accessRefused:
             let id = try field(entry, "item")
             guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
@@ -174,6 +178,8 @@ struct LogState: Sendable, Equatable, Codable {
         case .upgradeDone:
             guard attesting else { throw .inconsistent("no upgrade is under way") }
             attestingAdmin = nil
+        case .custodyTransfer, .custodyVerify, .custodyNote, .custodySeal, .custodyDisposal:
+            try applyCustody(entry, lookup: lookup)
         }
     }
 
@@ -209,6 +215,7 @@ struct LogState: Sendable, Equatable, Codable {
             }
         }
         guard let size = Int64(try field(entry, "size")) else { throw .malformed("the size is not a number") }
+        try checkIntake(entry)
         items[id] = Item(
             caseID: caseID, itemClass: try field(entry, "class"), size: size, sha256: try field(entry, "sha256"),
             object: try field(entry, "object"), headerHash: try field(entry, "header"),
@@ -239,7 +246,7 @@ struct LogState: Sendable, Equatable, Codable {
         return (try field(entry, "role"), member)
     }
 
-    private func field(_ entry: LogEntry, _ key: String) throws(LogProblem) -> String {
+    func field(_ entry: LogEntry, _ key: String) throws(LogProblem) -> String {
         guard let value = entry.value(key) else { throw .malformed("no \(key) field") }
         return value
     }

@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v1 vault core", migrate: createV1)
         migrator.registerMigration("v2 item reader stanza order", migrate: addStanzaOrder)
         migrator.registerMigration("v3 signed log", migrate: addSignedLog)
+        migrator.registerMigration("v4 custody remarks", migrate: addCustodyRemarks)
         return migrator
     }
 
@@ -212,6 +213,23 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'the signed log is append-only'); END;
                 CREATE TRIGGER log_entries_append_only_delete BEFORE DELETE ON log_entries
                 BEGIN SELECT RAISE(ABORT, 'the signed log is append-only'); END;
+                """)
+    }
+
+    /// The encrypted remarks of custody events (reasons, notes, purposes: free text that may identify a
+    /// survivor), each an age file sealed to the item's readers and named by its SHA-256, which the signed
+    /// event records in its `private` field. Append-only.
+    private static func addCustodyRemarks(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE custody_remarks (
+                    hash TEXT PRIMARY KEY NOT NULL CHECK (\(hexCheck("hash", length: 64))),
+                    blob BLOB NOT NULL CHECK (\(ageFileCheck("blob")))
+                ) WITHOUT ROWID;
+                CREATE TRIGGER custody_remarks_append_only_update BEFORE UPDATE ON custody_remarks
+                BEGIN SELECT RAISE(ABORT, 'custody remarks are append-only'); END;
+                CREATE TRIGGER custody_remarks_append_only_delete BEFORE DELETE ON custody_remarks
+                BEGIN SELECT RAISE(ABORT, 'custody remarks are append-only'); END;
                 """)
     }
 }

@@ -68,6 +68,15 @@ struct AddCommand: AsyncParsableCommand {
     @Flag(help: "Also record the SHA-512 of each file (for forensic reports; slower).")
     var sha512 = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Custody intake, signed in clear: who supplied it (survivor, third-party, team).", valueName: "origin"))
+    var origin: IntakeOrigin?
+
+    @Option(
+        help: ArgumentHelp("Custody intake, signed in clear: original or exact-copy.", valueName: "method"))
+    var method: IntakeMethod?
+
     var readers: [String]? {
         let roles = readerArguments.flatMap { $0.split(separator: ",").map(String.init) }
         return roles.isEmpty ? nil : roles
@@ -103,6 +112,8 @@ struct AddCommand: AsyncParsableCommand {
                 itemClass: itemClass.itemClass, readers: readers, note: note,
                 collectedBy: collectedBy, collectedAt: collectedAt,
                 source: source, replaces: replaces, extraDigests: sha512 ? [.sha512] : [])
+            addOptions.origin = origin
+            addOptions.method = method
             if let bar {
                 let count = files.count
                 addOptions.progress = { @Sendable index, done, total in
@@ -147,3 +158,6 @@ struct AddCommand: AsyncParsableCommand {
                 + "will be readable by \(first.readers.joined(separator: ", ")) only.")
     }
 }
+
+extension IntakeOrigin: ExpressibleByArgument {}
+extension IntakeMethod: ExpressibleByArgument {}

@@ -10,11 +10,14 @@ struct ExportCommand: AsyncParsableCommand {
             For a prosecutor or partner who uses age: the file opens with `age -d -i their-key` (--to) or \
             `age -d` and the passphrase (--passphrase, typed twice or read from --new-passphrase-file; send \
             the passphrase by another channel). The item is decrypted on the way to check it, so a damaged \
-            item is never exported. Without -o the file is named after the original, plus .age.
+            item is never exported. Without -o the file is named after the original, plus .age. With \
+            --bundle, one or more items go into a BagIt evidence bundle with their signed custody events, \
+            inclusion proofs, the checkpoint and the signers' keys, which `verify-bundle` checks without the vault.
 
             Example:
               casevault export --as lucia it_3f9a0c2d4e5b6a71 --to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
               casevault export --as lucia it_3f9a0c2d4e5b6a71 --passphrase -o denuncia.pdf.age
+              casevault export --as lucia it_3f9a… it_77c1… --to age1… --bundle evidencia-2026-014
             """
     )
 
@@ -22,6 +25,17 @@ struct ExportCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The item id (it_…).", valueName: "item"))
     var item: String
+
+    @Argument(help: ArgumentHelp("More items (with --bundle only).", valueName: "item"))
+    var moreItems: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Write a verifiable evidence bundle (a BagIt bag) to this new folder instead.", valueName: "folder"))
+    var bundle: String?
+
+    @Flag(help: "With --bundle: put the plaintext in the bundle instead of an age file (readers only).")
+    var plaintext = false
 
     @Option(help: ArgumentHelp("The recipient's age public key.", valueName: "age1…"))
     var to: String?
@@ -43,11 +57,18 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
+    @Option(
+        help: ArgumentHelp(
+            "What the export is for, e.g. \"para la Fiscalía\" (encrypted to the item's readers; custody).",
+            valueName: "text"))
+    var purpose: String?
+
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.itemID(item)
+            try validateBundle()
             let usesPassphrase = passphrase || newPassphraseFile != nil
-            if usesPassphrase == (to != nil) {
+            if usesPassphrase == (to != nil) && !plaintext {
                 throw CLIError.usage(
                     "Say whom to export to: --to age1… (their public key) or --passphrase, but not both.")
             }
@@ -56,10 +77,12 @@ struct ExportCommand: AsyncParsableCommand {
                     "\(InputCheck.quoted(to)) is not an age public key; it should start with age1.")
             }
             if let output { try InputCheck.outputFile(output, option: "-o") }
+            if let purpose { try InputCheck.text(purpose, option: "--purpose") }
         }
     }
 
     func run() async throws {
+        if let bundle { return try await runBundle(bundle) }
         try await options.run {
             let vault = try options.openVault()
             let target: ExportTarget
@@ -75,7 +98,8 @@ struct ExportCommand: AsyncParsableCommand {
             let exported = try vault.export(
                 item, to: target, output: .file(path: output, overwrite: force),
                 by: try options.unlock(vault, purpose: "export an item"),
-                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } },
+                purpose: purpose.map { CustodyRemarks(text: $0) })
             bar?.finish()
             let path = exported.path ?? ""
             if exported.shortenedName {

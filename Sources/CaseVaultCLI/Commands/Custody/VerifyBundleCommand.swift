@@ -1,0 +1,52 @@
+import ArgumentParser
+import CaseVaultCore
+
+/// `casevault verify-bundle DIR`.
+struct VerifyBundleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-bundle",
+        abstract: "Check an evidence bundle without the vault: every hash, signature, proof and chain in it.",
+        discussion: """
+            Checks the BagIt manifests (SHA-256 and SHA-512), the checkpoint's signatures, each custody event's \
+            signature and inclusion proof against that checkpoint, the entries that bind the signers' keys, \
+            each item's chain on its own, and each payload against its recorded hash. Every problem is named; \
+            exit code 65 when there is any. Compare the vault id and key fingerprints with a trusted copy.
+
+            Example:
+              casevault verify-bundle evidencia-2026-014
+              casevault verify-bundle evidencia-2026-014 --json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The bundle's folder.", valueName: "folder"))
+    var folder: String
+
+    @Flag(help: "Print machine-readable JSON on standard output.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let result = try CustodyBundle.verify(folder: folder)
+            if json {
+                try Printer.json(result)
+            } else {
+                Console.out(
+                    "Vault \(result.vault), checkpoint of \(result.treeSize) entries signed by "
+                        + "\(result.checkpointSigners.joined(separator: ", ")).")
+                for item in result.items {
+                    let chain = item.gaps.isEmpty ? "unbroken chain" : "\(item.gaps.count) gap(s)"
+                    Console.out(
+                        "\(item.item): \(item.events.count) events, \(chain), payload (\(item.payload)) "
+                            + (item.payloadMatches ? "matches" : "DOES NOT MATCH"))
+                }
+                for problem in result.problems { Console.out("PROBLEM: \(problem)") }
+                Console.out(result.ok ? "The bundle verifies." : "The bundle does NOT verify.")
+            }
+            guard result.ok else {
+                throw CLIError(
+                    message: "the bundle does not verify (\(result.problems.count) problem(s)).",
+                    code: ExitCodes.dataError)
+            }
+        }
+    }
+}
