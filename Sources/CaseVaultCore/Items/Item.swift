@@ -108,8 +108,11 @@ public struct AddOptions: Sendable {
     public var extraDigests: [Digest.Algorithm]
     /// The file name recorded in the metadata, instead of the path's last component (single file only).
     public var filename: String?
-    /// Called as bytes are encrypted: (file index, bytes done, file size). For progress bars.
+    /// Called as bytes are encrypted: (file index, bytes done, file size). For progress bars. The files of a
+    /// batch are encrypted on several threads at once, so calls for different files may interleave.
     public var progress: (@Sendable (Int, Int64, Int64) -> Void)?
+    /// Threads that encrypt the files of a batch (nil: one per core). Tests set 1 to compare with serial.
+    var threads: Int?
 
     public init(
         itemClass: ItemClass = .evidence, readers: [String]? = nil, note: String? = nil, collectedBy: String? = nil,
