@@ -31,10 +31,15 @@ for i in range(count):
         f.write(os.urandom(size))
 PY
 
-# Each run gets a fresh vault and a fresh restic repository, so both do the whole job every time.
+# Each run gets a fresh vault and a fresh restic repository, so both do the whole job every time. The
+# previous run's files are moved aside, not deleted, until the end: on a file system that checks recently
+# freed inodes before reusing them (ext4 without a journal, as here), deleting 10,000 files just before a
+# run makes that run's 10,000 new files several times slower to create (Docs/PERFORMANCE.md).
+mkdir -p aside
+aside() { echo "[ -e $1 ] && mv $1 $work/aside/\$(date +%s%N) || true"; }
 cat > setup-vault.sh <<SH
 set -e
-rm -rf "$work/vault"
+$(aside "$work/vault")
 "$bin" init --vault "$work/vault" --admin ana --new-passphrase-file "$work/pass" >/dev/null
 "$bin" member add lucia --vault "$work/vault" --role lawyer --as ana --new-passphrase-file "$work/pass" >/dev/null
 "$bin" lock --all >/dev/null 2>&1 || true
@@ -58,7 +63,9 @@ for name in sorted(os.listdir(src)):
     folder = f"{dst}/{digest[:2]}"
     if not os.path.isdir(folder):
         os.mkdir(folder, 0o700)
-    os.link(f"/proc/self/fd/{fd}", f"{folder}/{digest}")
+    # linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, name, AT_SYMLINK_FOLLOW), as the vault does.
+    if libc.linkat(-100, f"/proc/self/fd/{fd}".encode(), -100, f"{folder}/{digest}".encode(), 0x400) != 0:
+        raise OSError(ctypes.get_errno(), "linkat")
     os.close(fd)
 fd = os.open(dst, os.O_RDONLY)
 libc.syncfs(fd)
@@ -81,15 +88,15 @@ echo "== $count files of $size bytes, $runs runs each, $(nproc) cores; casevault
 hyperfine --runs "$runs" --export-json many.json \
     -n casevault-add --prepare "bash $work/setup-vault.sh" \
     "$bin add PHOTOS $work/many/ --vault $work/vault --readers lawyer --as lucia" \
-    -n restic-backup --prepare "rm -rf $work/repo && restic init --repo $work/repo >/dev/null" \
+    -n restic-backup --prepare "$(aside "$work/repo"); restic init --repo $work/repo >/dev/null" \
     "restic backup --repo $work/repo --quiet $work/many" \
-    -n fsync-each-by-hand --prepare "rm -rf $work/copy" "python3 $work/by-hand.py $work/many $work/copy" \
-    -n objects-floor --prepare "rm -rf $work/floor" "python3 $work/objects-floor.py $work/many $work/floor"
+    -n fsync-each-by-hand --prepare "$(aside "$work/copy")" "python3 $work/by-hand.py $work/many $work/copy" \
+    -n objects-floor --prepare "$(aside "$work/floor")" "python3 $work/objects-floor.py $work/many $work/floor"
 
 bash "$work/setup-vault.sh"
 rss=$(python3 "$repo/Benchmarks/peak-rss.py" "$bin" add PHOTOS "$work/many/" --vault "$work/vault" --readers lawyer --as lucia)
 "$bin" lock --all >/dev/null 2>&1 || true
-rm -rf "$work/repo" && restic init --repo "$work/repo" >/dev/null
+eval "$(aside "$work/repo")"; restic init --repo "$work/repo" >/dev/null
 restic_rss=$(python3 "$repo/Benchmarks/peak-rss.py" restic backup --repo "$work/repo" --quiet "$work/many")
 
 python3 - "$rss" "$restic_rss" "$count" <<'PY'
