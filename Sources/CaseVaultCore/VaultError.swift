@@ -74,6 +74,8 @@ public enum VaultError: Error, Sendable, Equatable {
     case inputIsDirectory(path: String)
     /// A FIFO, socket or device where a regular file is needed.
     case inputNotRegularFile(path: String)
+    /// A symbolic link inside a folder given to `add` (links there are not followed).
+    case inputIsLink(path: String)
     case inputUnreadable(path: String, errno: Int32?)
     case outputExists(path: String)
     /// The stored data of `subject` was altered or damaged.
@@ -172,6 +174,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case oneFileOptionWithMany
         case replacesItemOfOtherCase(item: String, itsCase: String)
         case noReaderRoles
+        /// A folder given to `add` holds no regular file, at any depth.
+        case emptyFolder(path: String)
     }
 
     public enum AgentFailure: Sendable, Equatable {

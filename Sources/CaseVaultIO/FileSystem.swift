@@ -82,7 +82,7 @@ public enum FileSystem {
         return names
     }
 
-    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+    static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
         withUnsafeBytes(of: entry.pointee.d_name) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }

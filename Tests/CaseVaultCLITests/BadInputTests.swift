@@ -22,9 +22,9 @@ struct BadInputTests {
             arguments: ["add", TeamVault.caseID, "FILE/nope.txt"],
             member: "lucia", says: "does not exist"),
         Case(
-            name: "a directory", code: Code.usage, arguments: ["add", TeamVault.caseID, "DIR"],
+            name: "an empty folder", code: Code.usage, arguments: ["add", TeamVault.caseID, "DIR"],
             member: "lucia",
-            says: "is a folder"),
+            says: "holds no files to add"),
         Case(
             name: "unknown case", code: Code.inputMissing,
             arguments: ["add", "NO-SUCH-CASE", "FILE/evidence.txt"],

@@ -78,9 +78,11 @@ extension ErrorReport {
         case .inputNotFound(let path):
             "\(path) does not exist. Check the path; nothing was added."
         case .inputIsDirectory(let path):
-            "\(path) is a folder. Add the files inside it one by one; nothing was added."
+            "\(path) is a folder where a file is needed. Give a file; nothing was added."
         case .inputNotRegularFile(let path):
             "\(path) is not a regular file (a pipe, device or socket). Add regular files only; nothing was changed."
+        case .inputIsLink(let path):
+            "\(path) is a symbolic link; links inside a folder are not followed. Add its target by its own path, or remove the link; nothing was added."
         case .inputUnreadable(let path, let code):
             "\(path) cannot be read (\(code.map(Errno.text) ?? "unknown reason")). Check its permissions; nothing was added."
         case .outputExists(let path):
@@ -108,7 +110,8 @@ extension ErrorReport {
     static func exitCode(for error: VaultError) -> Int32 {
         switch error {
         case .invalidName, .memberExists, .caseExists, .alreadyHolds, .doesNotHold, .lastHolder, .roleHasNoKey,
-            .roleKeyChanged, .inputIsDirectory, .inputNotRegularFile, .keysInUse, .emptyPassphrase, .fileTooLarge,
+            .roleKeyChanged, .inputIsDirectory, .inputNotRegularFile, .inputIsLink, .keysInUse, .emptyPassphrase,
+            .fileTooLarge,
             .invalidCard, .invalidConfiguration, .invalidAdd, .invalidRecipient, .unusableExportPassphrase:
             ExitCodes.usage
         case .notAVault, .unknownMember, .unknownRole, .unknownCase, .unknownItem, .unknownEntry, .keyFileMissing,
@@ -327,6 +330,7 @@ extension ErrorReport {
         case .replacesItemOfOtherCase(let item, let itsCase):
             "Item \(item) belongs to case \(itsCase), not this one. A new version stays in its case."
         case .noReaderRoles: "The item would have no reader role. Name at least one role in --readers."
+        case .emptyFolder(let path): "The folder \(path) holds no files to add; nothing was added."
         }
     }
 

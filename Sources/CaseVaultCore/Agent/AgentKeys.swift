@@ -68,16 +68,28 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
     var envelopeIdentity: Identity { AgentIdentity(keys: self) }
 
     func sign(_ message: [UInt8]) throws -> [UInt8] {
+        let signature = try signUnchecked(message)
+        // A signature goes into custody and audit records: check it is the member's before it is used.
+        guard isMemberSignature(signature, for: message) else { throw VaultError.agentMismatch(member: info.member) }
+        return signature
+    }
+
+    /// The agent's signature of `message`, not yet checked: the caller must check it
+    /// (`isMemberSignature`) before anything that holds it is committed (`DeferredSignatureChecks`).
+    func signUnchecked(_ message: [UInt8]) throws -> [UInt8] {
         let reply = try request(AgentMessage(.sign).append(message))
         guard reply.kind == AgentMessage.Status.ok.rawValue, reply.fieldCount == 1 else {
             throw AgentMessage.malformed
         }
-        // A signature goes into custody and audit records: check it is the member's before it is used.
-        let signature = try reply.field(0)
+        return try reply.field(0)
+    }
+
+    /// Whether `signature` is the member's registered key's signature of exactly `message`.
+    func isMemberSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard let raw = Hex.decode(info.signingPublicKeyHex),
-            (try? Ed25519.PublicKey(rawRepresentation: raw))?.isValidSignature(signature, for: message) == true
-        else { throw VaultError.agentMismatch(member: info.member) }
-        return signature
+            let key = try? Ed25519.PublicKey(rawRepresentation: raw)
+        else { return false }
+        return key.isValidSignature(signature, for: message)
     }
 
     /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.

@@ -10,9 +10,15 @@ import Dispatch
 final class BackgroundDigests: @unchecked Sendable {
     // Only the queue touches the digests, and `wait()` orders that access before the caller's next one.
     private let digests: [Digest]
-    private let queue = DispatchQueue(label: "casevault.background-digests")
+    private let queue: DispatchQueue?
 
-    init(_ digests: [Digest]) { self.digests = digests }
+    /// With `inline`, each block is hashed on the caller's thread as `start` is called: for a small file
+    /// the hand-off to another thread costs more than the hashing, and a batch keeps every core busy with
+    /// files anyway.
+    init(_ digests: [Digest], inline: Bool = false) {
+        self.digests = digests
+        queue = inline ? nil : DispatchQueue(label: "casevault.background-digests")
+    }
 
     struct Pending {
         let group: DispatchGroup
@@ -32,6 +38,10 @@ final class BackgroundDigests: @unchecked Sendable {
     func start(_ bytes: UnsafeRawBufferPointer) -> Pending {
         let group = DispatchGroup()
         let outcome = Outcome()
+        guard let queue else {
+            do { for digest in digests { try digest.update(bytes) } } catch { outcome.error = error }
+            return Pending(group: group, outcome: outcome)
+        }
         let block = UncheckedBytes(bytes)
         queue.async(group: group) { [self] in
             do { for digest in digests { try digest.update(block.bytes) } } catch { outcome.error = error }

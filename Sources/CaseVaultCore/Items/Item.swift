@@ -108,12 +108,15 @@ public struct AddOptions: Sendable {
     public var extraDigests: [Digest.Algorithm]
     /// The file name recorded in the metadata, instead of the path's last component (single file only).
     public var filename: String?
-    /// Called as bytes are encrypted: (file index, bytes done, file size). For progress bars.
+    /// Called as bytes are encrypted: (file index, bytes done, file size). For progress bars. The files of a
+    /// batch are encrypted on several threads at once, so calls for different files may interleave.
     public var progress: (@Sendable (Int, Int64, Int64) -> Void)?
     /// The intake record in clear in the signed `item.add` entry (its custody intake event): where custody
     /// came from and how the bytes were acquired. Identifying details stay in the encrypted metadata.
     public var origin: IntakeOrigin?
     public var method: IntakeMethod?
+    /// Threads that encrypt the files of a batch (nil: one per core). Tests set 1 to compare with serial.
+    var threads: Int?
 
     public init(
         itemClass: ItemClass = .evidence, readers: [String]? = nil, note: String? = nil, collectedBy: String? = nil,

@@ -4,22 +4,25 @@ import CaseVaultIO
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 extension Vault {
-    /// Adds files to a case as new items, all or nothing.
+    /// Adds files to a case as new items, all or nothing. A path that names a folder adds every regular
+    /// file under it (`expandInputs`); items come back in the order of the files.
     ///
-    /// Each file is read once, in 1 MiB blocks: its SHA-256 (and any extra digests) is computed while it is
-    /// encrypted into a new object, whose own SHA-256 is computed as it is written. Memory use depends
-    /// neither on file size nor on the number of files (one input is open at a time, buffers are sized to
-    /// the file). Every object is durable before the single transaction that records the items, their
-    /// reader roles and the journal entries commits: one file is fsynced and named, its folder fsynced;
-    /// a batch is written and named, then made durable by one `syncfs`, which costs one disk flush instead
-    /// of one per file. If anything fails, nothing is recorded and the objects already written are
-    /// unnamed orphans, which are harmless.
+    /// Each file is read once: its SHA-256 (and any extra digests) is computed while it is encrypted into a
+    /// new object, whose own SHA-256 is computed as it is written. The files of a batch are encrypted on
+    /// every core, one file per thread at a time (`FileWorkers`), so memory use depends neither on file size
+    /// nor on the number of files (beyond each item's public record). Every object is durable before the
+    /// single transaction that records the items, their reader roles, the journal and the log entries (in
+    /// the order of the files) commits: one file is fsynced and named, its folder fsynced; a batch is
+    /// written and named, then made durable by one `syncfs`, which costs one disk flush instead of one per
+    /// file. If anything fails, nothing is recorded and the objects already written are removed (or, once
+    /// the transaction has started, left as unnamed orphans, which are harmless).
     ///
     /// Anyone may add for any role: only the roles' public keys are needed.
     @discardableResult
@@ -28,6 +31,7 @@ extension Vault {
     {
         try checkSession(session)
         try checkWritable()
+        let files = try Self.expandInputs(files)
         guard !files.isEmpty else { throw VaultError.invalidAdd(.noFiles) }
         if files.count > 1 && (options.replaces != nil || options.filename != nil) {
             throw VaultError.invalidAdd(.oneFileOptionWithMany)
@@ -64,22 +68,27 @@ extension Vault {
         try Self.checkInputs(files)
         let readerRoles = readers.map(\.role)
         let batch = files.count > 1
-        var pending: [PendingItem] = []
+        // Each file's slot is filled by the thread that encrypted it, so the items keep the order of `files`
+        // (and the log entries, appended below in that order, come out the same on any number of cores).
+        let slots = Mutex<[PendingItem?]>(Array(repeating: nil, count: files.count))
         do {
-            for (index, path) in files.enumerated() {
-                let input = try VaultFiles.openInput(path)
-                pending.append(
-                    try encrypt(
-                        input: input, index: index, path: path, readers: readers, options: options, durable: !batch))
+            try FileWorkers.forEach(files.count, threads: batch ? options.threads ?? FileWorkers.cores : 1) {
+                index in
+                let input = try VaultFiles.openInput(files[index])
+                let item = try self.encrypt(
+                    input: input, index: index, path: files[index], readers: readers, options: options,
+                    durable: !batch)
+                slots.withLock { $0[index] = item }
             }
             if batch { try objects.syncAll() }
         } catch {
             // No row can name these objects yet (every encryption makes a new one), so they can go now.
             // After the transaction has started they are left alone: a commit that reports an error may
             // still have landed, and an orphan is harmless where a dangling row would lose an item.
-            for item in pending { unlink(objects.path(of: item.object)) }
+            for item in slots.withLock({ $0 }) { if let item { unlink(objects.path(of: item.object)) } }
             throw error
         }
+        let pending = slots.withLock { $0.compactMap { $0 } }
 
         return try write { db in
             let now = clock.timestamp()
@@ -91,43 +100,47 @@ extension Vault {
             where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
                 throw VaultError.roleKeyChanged(role: reader.role)
             }
-            return try pending.map { item in
-                try db.execute(
-                    sql: """
-                        INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
-                        Data(item.header),
-                        Data(item.metadata), options.replaces, now, session.memberID,
-                    ])
+            // Prepared once for the batch, not once per item.
+            let insertItem = try db.cachedStatement(
+                sql: """
+                    INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let insertReader = try db.cachedStatement(
+                sql: "INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, ?, ?, ?)")
+            let (author, checks) = LogAuthor.batch(session)
+            let readerList = Self.readerList(readers.map { ($0.role, $0.generation) })
+            let roleList = readerRoles.joined(separator: ",")
+            let items = try pending.map { item in
+                try insertItem.execute(arguments: [
+                    item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
+                    Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
+                ])
                 // `readers` is the order of the header's stanzas (`Age.makeHeader` above): record it.
                 for (stanza, reader) in readers.enumerated() {
-                    try db.execute(
-                        sql: "INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, ?, ?, ?)",
-                        arguments: [item.id, reader.role, reader.generation, stanza])
+                    try insertReader.execute(arguments: [item.id, reader.role, reader.generation, stanza])
                 }
                 var detail =
-                    "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(readerRoles.joined(separator: ","))"
+                    "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(roleList)"
                 if let replaces = options.replaces { detail += "; replaces \(replaces)" }
                 try Journal.append(
                     db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
                 var fields: [(String, String)] = [
                     ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
-                    ("size", String(item.size)),
-                    ("sha256", item.sha256), ("object", item.object), ("header", try Self.sha256Hex(item.header)),
-                    ("metadata", try Self.sha256Hex(item.metadata)),
-                    ("readers", Self.readerList(readers.map { ($0.role, $0.generation) })),
+                    ("size", String(item.size)), ("sha256", item.sha256), ("object", item.object),
+                    ("header", item.headerHash), ("metadata", item.metadataHash), ("readers", readerList),
                 ]
                 if let replaces = options.replaces { fields.append(("replaces", replaces)) }
                 fields += item.intake
-                try appendLog(db, .itemAdd, fields, by: LogAuthor(session: session), at: now)
+                try appendLog(db, .itemAdd, fields, by: author, at: now)
                 return Item(
                     id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
                     object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,
                     createdBy: session.member)
             }
+            // Before the commit: no entry the agent signed is committed unchecked.
+            try checks?.finish()
+            return items
         }
     }
 
@@ -172,6 +185,9 @@ extension Vault {
         let metadata: [UInt8]
         /// The entry's intake fields (the item's custody intake event).
         let intake: [(String, String)]
+        /// The SHA-256 of `header` and `metadata`, hex, as the log entry names them (hashed on the worker).
+        let headerHash: String
+        let metadataHash: String
     }
 
     /// Streams one input into a new durable object and seals its header and metadata.
@@ -206,8 +222,9 @@ extension Vault {
             }
         }
         // The plaintext digests run on their own thread while the block is encrypted (and the object's own
-        // SHA-256 computed) on this one: each SHA-256 costs about as much CPU as the encryption.
-        let hashing = BackgroundDigests([sha256] + extras)
+        // SHA-256 computed) on this one: each SHA-256 costs about as much CPU as the encryption. A file under
+        // 64 KiB is hashed inline: waking another thread would cost more than hashing it.
+        let hashing = BackgroundDigests([sha256] + extras, inline: total >= 0 && total < 1 << 16)
         var size: Int64 = 0
         var n = try readBlock(into: current)
         while n > 0 {
@@ -231,9 +248,11 @@ extension Vault {
             collectedAt: options.collectedAt, source: options.source)
         for digest in extras { metadata.digests[digest.algorithm.rawValue] = Hex.encode(try digest.finalize()) }
         let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), to: readers.map(\.recipient))
+        let encodedHeader = header.encoded()
         return PendingItem(
             id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: name,
-            header: header.encoded(), metadata: sealedMetadata,
+            header: encodedHeader, metadata: sealedMetadata, headerHash: try Self.sha256Hex(encodedHeader),
+            metadataHash: try Self.sha256Hex(sealedMetadata),
             intake: options.intakeFields(sha512: metadata.digests[Digest.Algorithm.sha512.rawValue]))
     }
 }

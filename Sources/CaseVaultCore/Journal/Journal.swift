@@ -23,9 +23,8 @@ enum Journal {
     static func append(
         _ db: Database, at: String, actor: String, action: String, subject: String, detail: String = ""
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO journal (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [at, actor, action, subject, detail])
+        try db.cachedStatement(sql: "INSERT INTO journal (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [at, actor, action, subject, detail])
     }
 
     static func entries(_ db: Database, after seq: Int64, limit: Int) throws -> [JournalEntry] {

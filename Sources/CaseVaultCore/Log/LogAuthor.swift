@@ -8,22 +8,29 @@ struct LogAuthor: Sendable {
     /// The Ed25519 public key, hex.
     let signingKeyHex: String
     let sign: @Sendable ([UInt8]) throws -> [UInt8]
+    /// The note key, made once per author rather than once per entry (a batch add signs thousands).
+    private let key: Result<NoteVerifierKey, Error>
 
-    init(session: MemberSession) {
+    init(session: MemberSession) { self.init(session: session, sign: { try session.sign($0) }) }
+
+    /// The session's member, signing with `sign` (a batch checks the agent's signatures in the background).
+    init(session: MemberSession, sign: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
         name = session.member
         signingKeyHex = session.signingPublicKey
-        sign = { try session.sign($0) }
+        self.sign = sign
+        key = Result { try SignedEntry.verifierKey(name: session.member, signingKeyHex: session.signingPublicKey) }
     }
 
     init(name: String, keys: MemberKeys) {
         self.name = name
         signingKeyHex = keys.signingPublicKeyHex
         sign = { try keys.sign($0) }
+        key = Result { try SignedEntry.verifierKey(name: name, signingKeyHex: keys.signingPublicKeyHex) }
     }
 
     /// `text` as a signed note with this author's signature (key name: the member's name).
     func signedNote(_ text: String) throws -> SignedNote {
-        let key = try SignedEntry.verifierKey(name: name, signingKeyHex: signingKeyHex)
+        let key = try key.get()
         let signature = try sign(Array(text.utf8))
         return try SignedNote(
             text: text, signatures: [SignedNote.Signature(keyName: name, keyID: key.keyID, signature: signature)])

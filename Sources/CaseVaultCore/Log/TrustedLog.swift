@@ -141,11 +141,37 @@ struct TrustedLog: Sendable {
     mutating func append(
         _ db: Database, type: EntryType, fields: [(key: String, value: String)], author: LogAuthor, time: String
     ) throws {
-        try catchUp(db)
+        // After this transaction's own first append nobody else can have appended: it holds the write lock.
+        if checkpointAuthor == nil { try catchUp(db) }
         let entry = LogEntry(
             type: type, vault: state.vaultID, previousSize: size, previousRoot: try currentRoot(), time: time,
             author: author.name, fields: fields)
-        try append(db, note: try author.signedNote(entry.body).bytes, author: author)
+        let body = entry.body
+        // What a verifier will parse back must be this very entry: canonical, with the type's fields.
+        _ = try LogEntry.parse(body)
+        let note = try author.signedNote(body).bytes
+        let leaf = try Merkle.leafHash(note)
+        try db.cachedStatement(sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)").execute(
+            arguments: [size, Data(note), Data(leaf)])
+        try applyOwn(entry, leaf: leaf, author: author)
+        checkpointAuthor = author
+    }
+
+    /// Applies an entry this process has just made and signed. The rules are checked as for any entry, and
+    /// the author must be a member whose registered key is the one that signed; the note is not parsed back
+    /// nor its signature checked a second time: a key in this process made it, and a signature from the
+    /// unlock agent is checked as it arrives (`AgentKeys.sign`). In a batch add of 10,000 items that check
+    /// was a third of the log's cost.
+    private mutating func applyOwn(_ entry: LogEntry, leaf: [UInt8], author: LogAuthor) throws {
+        let index = size
+        do {
+            guard try state.signingKey(of: entry) == author.signingKeyHex else { throw LogProblem.badSignature }
+            let lookup = Self.cachedLookup(cache: cache, size: size)
+            try self.state.apply(entry, lookup: lookup)
+            try frontier.append(leafHash: leaf)
+        } catch let problem as LogProblem {
+            throw SignedLogError.entry(index: index, problem: problem)
+        }
     }
 
     /// The root of the tree verified so far (the empty tree's root before the genesis).

@@ -2,7 +2,7 @@ import ArgumentParser
 import CaseVaultCore
 import CaseVaultCrypto
 
-/// `casevault add CASE FILE…`.
+/// `casevault add CASE FILE|FOLDER…`, or with `--files-from LIST`.
 struct AddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
@@ -14,11 +14,18 @@ struct AddCommand: AsyncParsableCommand {
             and chain-of-custody fields are encrypted with the file. Either all files are added or none. A \
             new version of a document is a new item that names the old one with --replaces.
 
+            A folder adds every regular file under it, at any depth, in byte order of their paths (each \
+            item keeps its file's own name, without the folder); a link, pipe or device inside it is \
+            refused, naming it, and nothing is added. --files-from reads the paths from a file, one per \
+            line (- for standard input; -0 for NUL-separated, as `find -print0` writes).
+
             Example:
               casevault add --as lucia LPZ-2026-014 denuncia.pdf --class legal \\
                 --collected-by lucia --collected-at 2026-03-01T10:30 --source "Fiscalía, El Alto"
               casevault add --as lucia LPZ-2026-014 foto1.jpg foto2.jpg --note "Fotos del lugar" --sha512
               casevault add --as lucia LPZ-2026-014 denuncia-v2.pdf --class legal --replaces it_3f9a0c2d4e5b6a71
+              casevault add --as lucia LPZ-2026-014 fotos/
+              find fotos -name '*.jpg' -print0 | casevault add --as lucia LPZ-2026-014 --files-from - -0
             """
     )
 
@@ -27,8 +34,19 @@ struct AddCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The case id.", valueName: "case"))
     var caseID: String
 
-    @Argument(help: ArgumentHelp("The files to add.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("The files to add; a folder adds every file under it.", valueName: "file"))
+    var files: [String] = []
+
+    @Option(
+        name: .customLong("files-from"),
+        help: ArgumentHelp(
+            "Also add the paths listed in this file, one per line (- for standard input).", valueName: "list"))
+    var filesFrom: String?
+
+    @Flag(
+        name: [.customShort("0"), .customLong("null")],
+        help: "The --files-from list is separated by NUL bytes (find -print0), not by lines.")
+    var nulSeparated = false
 
     @Option(
         name: .customLong("class"),
@@ -85,7 +103,6 @@ struct AddCommand: AsyncParsableCommand {
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.caseID(caseID)
-            guard !files.isEmpty else { throw CLIError.usage("Name at least one file to add.") }
             for role in readers ?? [] { try InputCheck.role(role) }
             if let replaces {
                 try InputCheck.itemID(replaces)
@@ -98,13 +115,35 @@ struct AddCommand: AsyncParsableCommand {
             if let collectedBy { try InputCheck.text(collectedBy, option: "--collected-by", limit: 256) }
             if let source { try InputCheck.text(source, option: "--source", limit: 1024) }
             if let collectedAt { try InputCheck.timestamp(collectedAt, option: "--collected-at") }
-            // Before a passphrase is asked for; `add` checks again as it opens each file.
-            try Vault.checkInputs(files)
         }
+    }
+
+    /// The files named, folders expanded and the list read, each checked: all before a passphrase is
+    /// asked for (`add` checks again as it opens each file).
+    func inputs() throws -> [String] {
+        // Checked here, not in validate(): a name such as -hechos.pdf leaves no file argument, and the
+        // parser's own message for it (put -- before it) must be the only one.
+        guard !files.isEmpty || filesFrom != nil else {
+            throw CLIError.usage("Name at least one file or folder to add, or a list with --files-from.")
+        }
+        if nulSeparated && filesFrom == nil { throw CLIError.usage("-0 goes with --files-from.") }
+        var paths = files
+        if let filesFrom {
+            let listed = try PathList.read(filesFrom, nulSeparated: nulSeparated)
+            guard !listed.isEmpty else { throw CLIError.usage("The list of files \(filesFrom) names no file.") }
+            paths += listed
+        }
+        let expanded = try Vault.expandInputs(paths)
+        if replaces != nil && expanded.count > 1 {
+            throw CLIError.usage("--replaces names the old version of one file. Add that file on its own.")
+        }
+        try Vault.checkInputs(expanded)
+        return expanded
     }
 
     func run() async throws {
         try await options.run {
+            let files = try inputs()
             let vault = try options.openVault()
             let session = try options.unlock(vault, purpose: "add items")
             let bar = ProgressBar.make(label: "Encrypting")

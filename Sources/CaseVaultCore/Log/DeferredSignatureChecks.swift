@@ -1,0 +1,58 @@
+import Dispatch
+import Synchronization
+
+/// Checks the unlock agent's signatures of a batch of log entries on another thread, while the next
+/// entries are being signed, instead of one after another on the thread that appends them.
+///
+/// The entries of a batch are signed in a chain (each names the tree that includes the one before), so the
+/// signing itself cannot be spread; but checking a signature costs twice as much as making it, and nothing
+/// needs the check until the transaction commits. `finish()` waits for every check and throws if one
+/// failed, and must be called inside the transaction, before it commits: no unchecked signature is ever
+/// committed. Signatures asked for after `finish()` (the transaction's checkpoint) are checked at once.
+final class DeferredSignatureChecks: Sendable {
+    private let agent: AgentKeys
+    private let queue = DispatchQueue(label: "casevault.log.signature-checks")
+    private let group = DispatchGroup()
+    /// At most this many signatures wait for their check, so memory stays flat in the batch's size.
+    private let waiting = DispatchSemaphore(value: 256)
+    private struct State {
+        var failed = false
+        var finished = false
+    }
+    private let state = Mutex(State())
+
+    init(agent: AgentKeys) { self.agent = agent }
+
+    /// The agent's signature of `message`, its check queued (or, after `finish()`, done at once).
+    func sign(_ message: [UInt8]) throws -> [UInt8] {
+        if state.withLock({ $0.finished }) { return try agent.sign(message) }
+        let signature = try agent.signUnchecked(message)
+        waiting.wait()
+        queue.async(group: group) { [self] in
+            if !agent.isMemberSignature(signature, for: message) { state.withLock { $0.failed = true } }
+            waiting.signal()
+        }
+        return signature
+    }
+
+    /// Waits for every queued check; throws `agentMismatch` if any signature was not the member's.
+    func finish() throws {
+        group.wait()
+        let failed = state.withLock { state in
+            state.finished = true
+            return state.failed
+        }
+        if failed { throw VaultError.agentMismatch(member: agent.info.member) }
+    }
+}
+
+extension LogAuthor {
+    /// An author for a batch of entries: with the unlock agent, its signatures are checked in the background
+    /// and the checks must be finished (`DeferredSignatureChecks.finish`) before the transaction commits;
+    /// with keys in this process there is nothing to check, and no checks are returned.
+    static func batch(_ session: MemberSession) -> (LogAuthor, DeferredSignatureChecks?) {
+        guard let agent = session.keys as? AgentKeys else { return (LogAuthor(session: session), nil) }
+        let checks = DeferredSignatureChecks(agent: agent)
+        return (LogAuthor(session: session, sign: { try checks.sign($0) }), checks)
+    }
+}
