@@ -12,7 +12,7 @@ extension Vault {
         try refreshTrust()
         let trusted = try trusted()
         guard trusted.state.cases[caseID] != nil else { throw VaultError.unknownCase(caseID) }
-        let ids = trusted.items(inCase: caseID).sorted { $0.value.index < $1.value.index }.map(\.key)
+        let ids = trusted.itemIDs(inCase: caseID)
         return try custodyDossier(items: ids, as: session)
     }
 

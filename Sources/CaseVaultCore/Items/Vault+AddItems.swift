@@ -251,8 +251,8 @@ extension Vault {
         let encodedHeader = header.encoded()
         return PendingItem(
             id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: name,
-            header: encodedHeader, metadata: sealedMetadata, headerHash: try Self.sha256Hex(encodedHeader),
-            metadataHash: try Self.sha256Hex(sealedMetadata),
-            intake: options.intakeFields(sha512: metadata.digests[Digest.Algorithm.sha512.rawValue]))
+            header: encodedHeader, metadata: sealedMetadata,
+            intake: options.intakeFields(sha512: metadata.digests[Digest.Algorithm.sha512.rawValue]),
+            headerHash: try Self.sha256Hex(encodedHeader), metadataHash: try Self.sha256Hex(sealedMetadata))
     }
 }

@@ -35,6 +35,14 @@ struct TrustedLog: Sendable {
             }
     }
 
+    /// The ids of the items of a case, in the order of the entries that added them: in the cache and in memory.
+    func itemIDs(inCase caseID: String) -> [String] {
+        var indexes = Dictionary(
+            cache?.itemIndexes(inCase: caseID, below: size) ?? [], uniquingKeysWith: { first, _ in first })
+        for (id, item) in state.items where item.caseID == caseID { indexes[id] = item.index }
+        return indexes.sorted { $0.value < $1.value }.map(\.key)
+    }
+
     /// An item from the cache, if the entry that added it is one this log has applied (another command of
     /// the same user may have saved items of entries this one has not reached yet).
     func cachedItem(_ id: String) -> LogState.Item? { Self.cachedLookup(cache: cache, size: size)(id) }

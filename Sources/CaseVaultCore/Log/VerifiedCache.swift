@@ -96,6 +96,15 @@ final class VerifiedCache: Sendable {
         }) ?? []
     }
 
+    /// The id and log index of every item of `caseID` that an entry below `size` added.
+    func itemIndexes(inCase caseID: String, below size: Int) -> [(id: String, index: Int)] {
+        (try? database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, idx FROM item_facts WHERE case_id = ? AND idx < ?", arguments: [caseID, size]
+            ).map { (id: $0[0] as String, index: $0[1] as Int) }
+        }) ?? []
+    }
+
     /// The verified state as last saved, or nil when nothing was saved yet.
     func load() throws -> TrustedLog? {
         try database.read { db -> TrustedLog? in
