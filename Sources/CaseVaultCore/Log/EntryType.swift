@@ -18,6 +18,8 @@ public enum EntryType: String, Sendable, CaseIterable {
     case accessRefused = "access.refused"
     /// Closes the attestation of an upgraded vault's existing state.
     case upgradeDone = "upgrade.done"
+    /// An admin removes a member: every role they hold is revoked, and rotated by the entries that follow.
+    case memberRemove = "member.remove"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -43,6 +45,7 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .itemExport: [("item", .once), ("to", .once)]
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
+        case .memberRemove: [("member", .once)]
         }
     }
 

@@ -53,6 +53,8 @@ struct LogState: Sendable, Equatable, Codable {
     var items: [String: Item] = [:]
     /// While an upgraded vault's existing state is attested: the admin who attests it.
     var attestingAdmin: String?
+    /// A member removal whose role rotations are still due (LogState+Removal.swift).
+    var removal: Removal?
     /// Entries applied so far (the index of the next one).
     var size = 0
 
@@ -99,6 +101,7 @@ struct LogState: Sendable, Equatable, Codable {
             guard author == attesting else { throw .notAuthorized("only the upgrading admin attests the state") }
         }
         let attesting = attestingAdmin != nil
+        try checkRemovalFollowUp(entry)
         switch entry.type {
         case .genesis:
             try genesis(entry)
@@ -119,9 +122,13 @@ struct LogState: Sendable, Equatable, Codable {
                 throw .inconsistent("generations of \(role) must follow each other")
             }
             let first = facts.current == 0
-            guard attesting || (first ? holds(author, Self.adminRole) : facts.holders.contains(author)) else {
+            // A rotation is made by a holder or by an admin (who seals it to the holders and keeps no copy).
+            let mayRotate = facts.holders.contains(author) || holds(author, Self.adminRole)
+            guard attesting || (first ? holds(author, Self.adminRole) : mayRotate) else {
                 throw .notAuthorized(
-                    first ? "only an admin makes a role's first key" : "only a holder of \(role) makes its next key")
+                    first
+                        ? "only an admin makes a role's first key"
+                        : "only a holder of \(role) or an admin makes its next key")
             }
             let recipient = try field(entry, "recipient")
             guard !roles.values.contains(where: { $0.generations.values.contains(recipient) }) else {
@@ -174,7 +181,10 @@ struct LogState: Sendable, Equatable, Codable {
         case .upgradeDone:
             guard attesting else { throw .inconsistent("no upgrade is under way") }
             attestingAdmin = nil
+        case .memberRemove:
+            try removeMember(entry)
         }
+        completeRemovalFollowUp(entry)
     }
 
     private mutating func genesis(_ entry: LogEntry) throws(LogProblem) {
