@@ -143,6 +143,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case rotate(role: String)
         /// An admin cannot remove themselves: the rotations that follow a removal are signed by the remover.
         case removeSelf
+        /// Rewrapping opens file keys with the role's keys, so only a holder of the role may do it.
+        case rewrap(role: String)
     }
 
     public enum AdminAction: String, Sendable, Equatable {

@@ -11,6 +11,16 @@ struct KeysCLITests {
         let sealedTo: [String]
     }
 
+    struct RotateJSON: Decodable {
+        let rotation: RotationJSON
+    }
+
+    struct RewrapJSON: Decodable, Equatable {
+        let items: Int
+        let cases: Int
+        let generation: Int
+    }
+
     struct RemovalJSON: Decodable {
         let member: String
         let revokedRoles: [String]
@@ -46,7 +56,7 @@ struct KeysCLITests {
         let team = try Self.teamWithPedro()
         let result = try team.cli.run(["keys", "rotate", "--role", "lawyer", "--json"], env: team.acting("ana"))
         try expectSuccess(result)
-        let rotation = try decodeJSON(RotationJSON.self, result.stdout)
+        let rotation = try decodeJSON(RotateJSON.self, result.stdout).rotation
         #expect(rotation.role == "lawyer" && rotation.generation == 2 && rotation.sealedTo == ["lucia", "pedro"])
         let refused = try team.cli.run(["keys", "rotate", "--role", "lawyer"], env: team.acting("mateo"))
         #expect(refused.code == 77)
@@ -98,6 +108,26 @@ struct KeysCLITests {
         #expect(locked.code == 77 && locked.stderr.contains("pedro has been removed"))
         let shown = try team.cli.run(["member", "show", "pedro"])
         #expect(shown.stdout.contains("removed 20"))
+        try expectSuccess(team.cli.run(["audit", "verify"]))
+    }
+
+    @Test(
+        "keys rotate --rewrap moves what is stored; keys rewrap finishes (here: nothing left); a non-holder is refused first"
+    )
+    func rewrap() throws {
+        let team = try Self.teamWithPedro()
+        let item = try team.add("acta.txt", "acta", extra: ["--class", "legal"])
+        let refused = try team.cli.run(["keys", "rotate", "--role", "lawyer", "--rewrap"], env: team.acting("ana"))
+        #expect(refused.code == 77 && refused.stderr.contains("Only a holder of lawyer can"))
+        #expect(try generations(team, "lawyer") == 1)
+        let result = try team.cli.run(["keys", "rotate", "--role", "lawyer", "--rewrap"], env: team.acting("lucia"))
+        try expectSuccess(result)
+        #expect(result.stdout.contains("Rotated lawyer to generation 2"))
+        #expect(result.stdout.contains("Rewrapped 1 items and 1 case titles of lawyer to generation 2."))
+        let again = try team.cli.run(["keys", "rewrap", "--role", "lawyer", "--json"], env: team.acting("pedro"))
+        try expectSuccess(again)
+        #expect(try decodeJSON(RewrapJSON.self, again.stdout) == RewrapJSON(items: 0, cases: 0, generation: 2))
+        try expectSuccess(team.cli.run(["get", item, "-o", team.folder.file("acta.out")], env: team.acting("pedro")))
         try expectSuccess(team.cli.run(["audit", "verify"]))
     }
 }

@@ -112,6 +112,9 @@ struct RemovalTests {
             added += try team.vault.add(
                 caseID: caseID, files: [path], options: AddOptions(itemClass: itemClass), by: lucia)
         }
+        // The remaining lawyer moves the old items and titles to the new key too.
+        let rewrapped = try team.vault.rewrap(role: "lawyer", by: lucia)
+        #expect(rewrapped.items == 1 && rewrapped.cases == 1)
         let after = try copyFolder(team, to: "after")
         let keys = try Self.savedKeys(team)
         let probe = try RawKeyProbe(
@@ -135,6 +138,13 @@ struct RemovalTests {
             }
             let title = try #require(try Data.fetchOne(db, sql: "SELECT metadata FROM cases WHERE id = 'C-2'"))
             #expect(!probe.opensBlob(Array(title)))
+            // Nor any envelope rewrapped after it: the old item's header and metadata, the old case's title.
+            let oldRow = try #require(
+                try Row.fetchOne(db, sql: "SELECT header, metadata FROM items WHERE id = ?", arguments: [old.id]))
+            #expect(!probe.opensHeader(Array(oldRow["header"] as Data)))
+            #expect(!probe.opensBlob(Array(oldRow["metadata"] as Data)))
+            let oldCase = try #require(try Data.fetchOne(db, sql: "SELECT metadata FROM cases WHERE id = 'C-1'"))
+            #expect(!probe.opensBlob(Array(oldCase)))
             // No envelope in the folder is addressed to him any more.
             let envelopes = try Data.fetchAll(db, sql: "SELECT envelope FROM role_key_envelopes")
             #expect(!envelopes.isEmpty)

@@ -266,6 +266,7 @@ extension ErrorReport {
         case .cosignByNonAuditor: "You may not cosign checkpoints. Only holders of the auditor role can."
         case .rotate(let role): "You may not rotate the key of \(role). Only an admin or a holder of \(role) can."
         case .removeSelf: "You may not remove yourself. Ask another admin to remove you."
+        case .rewrap(let role): "You may not rewrap \(role). Only a holder of \(role) can, with the role's keys."
         }
     }
 

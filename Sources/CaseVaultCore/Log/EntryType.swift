@@ -20,6 +20,10 @@ public enum EntryType: String, Sendable, CaseIterable {
     case upgradeDone = "upgrade.done"
     /// An admin removes a member: every role they hold is revoked, and rotated by the entries that follow.
     case memberRemove = "member.remove"
+    /// A holder of a role moves a batch of item headers (and their metadata) to the role's current key.
+    case itemRewrap = "item.rewrap"
+    /// A holder of a role moves a batch of case titles to the role's current key.
+    case caseRewrap = "case.rewrap"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -46,6 +50,8 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
         case .memberRemove: [("member", .once)]
+        case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
+        case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]
         }
     }
 

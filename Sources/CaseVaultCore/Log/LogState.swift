@@ -183,6 +183,10 @@ struct LogState: Sendable, Equatable, Codable {
             attestingAdmin = nil
         case .memberRemove:
             try removeMember(entry)
+        case .itemRewrap:
+            try rewrapItems(entry, lookup: lookup)
+        case .caseRewrap:
+            try rewrapCases(entry)
         }
         completeRemovalFollowUp(entry)
     }

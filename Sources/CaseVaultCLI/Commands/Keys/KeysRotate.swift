@@ -11,10 +11,13 @@ struct KeysRotate: AsyncParsableCommand {
             items and case titles added from now on are encrypted to it, so a former holder who kept a \
             copy of their keys cannot open them. Holders keep every older generation, so nothing stored \
             becomes unreadable. Rotation takes the same time at any vault size: stored items are not \
-            rewritten. `role revoke` and `member remove` rotate on their own.
+            rewritten, unless --rewrap is given: then every item header, item metadata and case title of \
+            the role is moved to the new key as well (as `keys rewrap`, which finishes an interrupted one). \
+            `role revoke` and `member remove` rotate on their own.
 
             Example:
               casevault keys rotate --as ana --role lawyer
+              casevault keys rotate --as lucia --role lawyer --rewrap
             """
     )
 
@@ -22,6 +25,9 @@ struct KeysRotate: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The role whose key to rotate, e.g. lawyer.", valueName: "role"))
     var role: String
+
+    @Flag(help: "Also rewrap every stored item and case title of the role to the new key (holders only).")
+    var rewrap = false
 
     func validate() throws {
         try InputCheck.validating { try InputCheck.role(role) }
@@ -31,15 +37,27 @@ struct KeysRotate: AsyncParsableCommand {
         try await options.run {
             let vault = try options.openVault()
             let session = try options.unlock(vault, purpose: "rotate a role key")
-            let rotation = try vault.rotate(role: role, by: session)
-            if options.json {
-                try Printer.json(rotation)
-                return
+            // Refused before the rotation, so that a refused rewrap leaves nothing half done.
+            if rewrap, try !(vault.roles().first { $0.name == role }?.holders.contains(session.member) ?? false) {
+                throw VaultError.notPermitted(.rewrap(role: role))
             }
-            Console.out(RotationText.line(rotation))
+            let rotation = try vault.rotate(role: role, by: session)
+            if !options.json { Console.out(RotationText.line(rotation)) }
             if let warning = RotationText.singleHolderWarning(rotation) { Console.error(warning) }
+            let rewrapped = rewrap ? try RewrapRun.run(vault, role: role, session: session) : nil
+            if options.json {
+                try Printer.json(RotateJSON(rotation: rotation, rewrap: rewrapped))
+            } else if let rewrapped {
+                Console.out(RewrapRun.line(rewrapped))
+            }
         }
     }
+}
+
+/// `keys rotate --json`: the rotation, and the rewrap when one was asked for.
+struct RotateJSON: Encodable {
+    let rotation: RoleRotation
+    let rewrap: RewrapResult?
 }
 
 /// How a rotation is reported, by every command that makes one.
