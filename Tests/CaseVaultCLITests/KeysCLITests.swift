@@ -130,4 +130,27 @@ struct KeysCLITests {
         try expectSuccess(team.cli.run(["get", item, "-o", team.folder.file("acta.out")], env: team.acting("pedro")))
         try expectSuccess(team.cli.run(["audit", "verify"]))
     }
+
+    @Test("member passwd and member rekey: the member keeps working with the new passphrase and keys")
+    func passwdAndRekey() throws {
+        let team = try TeamVault()
+        let item = try team.add("acta.txt", "acta")
+        try team.folder.write("new.pass", "the new passphrase of lucia\n")
+        try team.folder.write("newer.pass", "an even newer passphrase\n")
+        let changed = try team.cli.run(
+            ["member", "passwd", "--new-passphrase-file", team.folder.file("new.pass")], env: team.acting("lucia"))
+        try expectSuccess(changed)
+        let withNew = ["CASEVAULT_AS": "lucia", "CASEVAULT_PASSPHRASE_FILE": team.folder.file("new.pass")]
+        #expect(try team.cli.run(["case", "list"], env: team.acting("lucia")).code == 77)
+        try expectSuccess(team.cli.run(["case", "list"], env: withNew))
+        let before = try team.cli.run(["member", "show", "lucia", "--json"]).stdout
+        let rekeyed = try team.cli.run(
+            ["member", "rekey", "--new-passphrase-file", team.folder.file("newer.pass")], env: withNew)
+        try expectSuccess(rekeyed)
+        #expect(rekeyed.stdout.contains("Roles resealed: lawyer."))
+        #expect(try team.cli.run(["member", "show", "lucia", "--json"]).stdout != before)
+        let withNewer = ["CASEVAULT_AS": "lucia", "CASEVAULT_PASSPHRASE_FILE": team.folder.file("newer.pass")]
+        try expectSuccess(team.cli.run(["get", item, "-o", team.folder.file("acta.out")], env: withNewer))
+        try expectSuccess(team.cli.run(["audit", "verify"]))
+    }
 }

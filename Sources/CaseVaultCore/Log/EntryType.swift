@@ -24,6 +24,8 @@ public enum EntryType: String, Sendable, CaseIterable {
     case itemRewrap = "item.rewrap"
     /// A holder of a role moves a batch of case titles to the role's current key.
     case caseRewrap = "case.rewrap"
+    /// A member replaces their key pair, signing with the old key.
+    case memberRekey = "member.rekey"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -35,7 +37,7 @@ public enum EntryType: String, Sendable, CaseIterable {
                 ("admin", .once), ("role", .repeated), ("class-readers", .repeated), ("case-readers", .once),
                 ("upgrade", .once),
             ]
-        case .memberAdd: [("member", .once), ("recipient", .once), ("signing-key", .once)]
+        case .memberAdd, .memberRekey: [("member", .once), ("recipient", .once), ("signing-key", .once)]
         case .roleGeneration: [("role", .once), ("generation", .once), ("recipient", .once)]
         case .roleGrant, .roleRevoke: [("role", .once), ("member", .once)]
         case .caseCreate: [("case", .once), ("metadata", .once), ("readers", .once)]

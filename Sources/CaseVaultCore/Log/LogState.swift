@@ -187,6 +187,8 @@ struct LogState: Sendable, Equatable, Codable {
             try rewrapItems(entry, lookup: lookup)
         case .caseRewrap:
             try rewrapCases(entry)
+        case .memberRekey:
+            try rekeyMember(entry)
         }
         completeRemovalFollowUp(entry)
     }

@@ -13,7 +13,10 @@ struct MemberCommand: AsyncParsableCommand {
               casevault member list
               casevault member show lucia --json
               casevault member remove luis
+              casevault member passwd --as lucia
             """,
-        subcommands: [MemberAdd.self, MemberRemove.self, MemberList.self, MemberShow.self]
+        subcommands: [
+            MemberAdd.self, MemberRemove.self, MemberList.self, MemberShow.self, MemberPasswd.self, MemberRekey.self,
+        ]
     )
 }
