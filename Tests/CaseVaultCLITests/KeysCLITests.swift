@@ -67,6 +67,7 @@ struct KeysCLITests {
         try expectSuccess(single)
         #expect(single.stdout.contains("Rotated psychologist to generation 2"))
         #expect(single.stderr.contains("sofia is the only holder of psychologist"))
+        #expect(try team.cli.run(["role", "list"]).stderr.contains("sofia is the only holder of psychologist"))
         // New items go to the new generation, and the old holders still read the old ones.
         let item = try team.add("nota.txt", "nota")
         try expectSuccess(team.cli.run(["get", item, "-o", team.folder.file("nota.out")], env: team.acting("pedro")))

@@ -69,8 +69,11 @@ enum RotationText {
 
     /// One lost passphrase away from losing everything the role reads.
     static func singleHolderWarning(_ rotation: RoleRotation) -> String? {
-        guard rotation.sealedTo.count == 1 else { return nil }
-        return "casevault: warning: \(rotation.sealedTo[0]) is the only holder of \(rotation.role): if their "
-            + "passphrase is lost, nothing wrapped to \(rotation.role) can be opened. Grant it to a second member."
+        rotation.sealedTo.count == 1 ? singleHolder(rotation.sealedTo[0], of: rotation.role) : nil
+    }
+
+    static func singleHolder(_ member: String, of role: String) -> String {
+        "casevault: warning: \(member) is the only holder of \(role): if their passphrase is lost, nothing "
+            + "wrapped to \(role) can be opened. Grant it to a second member."
     }
 }
