@@ -265,6 +265,10 @@ public final class Vault: Sendable {
         // A vault without a log yet can only be upgraded, by an admin who unlocks with their key file.
         if trust.withLock({ $0.size }) > 0 {
             try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
+            // A removal undone in the folder is not undone: the log says who is removed.
+            guard try trusted().state.members[record.name]?.removed == false else {
+                throw VaultError.memberRemoved(record.name)
+            }
         }
         return MemberSession(member: record.name, memberID: record.id, vaultID: vaultID, keys: keys)
     }

@@ -148,10 +148,16 @@ public enum VaultError: Error, Sendable, Equatable {
         case sessionOfAnotherVault
         /// Only holders of the auditor role cosign checkpoints.
         case cosignByNonAuditor
+        /// Only an admin or a holder of the role may rotate its key.
+        case rotate(role: String)
+        /// An admin cannot remove themselves: the rotations that follow a removal are signed by the remover.
+        case removeSelf
+        /// Rewrapping opens file keys with the role's keys, so only a holder of the role may do it.
+        case rewrap(role: String)
     }
 
     public enum AdminAction: String, Sendable, Equatable {
-        case addMembers, createCases, setReaders, upgradeVault
+        case addMembers, createCases, setReaders, upgradeVault, removeMembers
     }
 
     public enum CardProblem: Sendable, Equatable {

@@ -289,6 +289,9 @@ extension ErrorReport {
             "You may not grant \(role). Granting shares the role's keys, so only a holder of \(role) can grant it (\(holders.joined(separator: ", ")))."
         case .sessionOfAnotherVault: "You may not use this session here. It was unlocked in another vault."
         case .cosignByNonAuditor: "You may not cosign checkpoints. Only holders of the auditor role can."
+        case .rotate(let role): "You may not rotate the key of \(role). Only an admin or a holder of \(role) can."
+        case .removeSelf: "You may not remove yourself. Ask another admin to remove you."
+        case .rewrap(let role): "You may not rewrap \(role). Only a holder of \(role) can, with the role's keys."
         }
     }
 
@@ -298,6 +301,7 @@ extension ErrorReport {
         case .createCases: "create cases"
         case .setReaders: "set readers"
         case .upgradeVault: "upgrade the vault to a signed log"
+        case .removeMembers: "remove members"
         }
     }
 

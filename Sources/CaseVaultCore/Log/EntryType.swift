@@ -25,6 +25,14 @@ public enum EntryType: String, Sendable, CaseIterable {
     case custodyNote = "custody.note"
     case custodySeal = "custody.seal"
     case custodyDisposal = "custody.disposal"
+    /// An admin removes a member: every role they hold is revoked, and rotated by the entries that follow.
+    case memberRemove = "member.remove"
+    /// A holder of a role moves a batch of item headers (and their metadata) to the role's current key.
+    case itemRewrap = "item.rewrap"
+    /// A holder of a role moves a batch of case titles to the role's current key.
+    case caseRewrap = "case.rewrap"
+    /// A member replaces their key pair, signing with the old key.
+    case memberRekey = "member.rekey"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -36,7 +44,7 @@ public enum EntryType: String, Sendable, CaseIterable {
                 ("admin", .once), ("role", .repeated), ("class-readers", .repeated), ("case-readers", .once),
                 ("upgrade", .once),
             ]
-        case .memberAdd: [("member", .once), ("recipient", .once), ("signing-key", .once)]
+        case .memberAdd, .memberRekey: [("member", .once), ("recipient", .once), ("signing-key", .once)]
         case .roleGeneration: [("role", .once), ("generation", .once), ("recipient", .once)]
         case .roleGrant, .roleRevoke: [("role", .once), ("member", .once)]
         case .caseCreate: [("case", .once), ("metadata", .once), ("readers", .once)]
@@ -56,6 +64,9 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
         case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
         case .custodyNote, .custodySeal, .custodyDisposal: Self.link + [("private", .once)]
+        case .memberRemove: [("member", .once)]
+        case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
+        case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]
         }
     }
 

@@ -56,6 +56,8 @@ struct LogState: Sendable, Equatable, Codable {
     var custodyChains: [String: CustodyChain]?
     /// While an upgraded vault's existing state is attested: the admin who attests it.
     var attestingAdmin: String?
+    /// A member removal whose role rotations are still due (LogState+Removal.swift).
+    var removal: Removal?
     /// Entries applied so far (the index of the next one).
     var size = 0
 
@@ -102,6 +104,7 @@ struct LogState: Sendable, Equatable, Codable {
             guard author == attesting else { throw .notAuthorized("only the upgrading admin attests the state") }
         }
         let attesting = attestingAdmin != nil
+        try checkRemovalFollowUp(entry)
         switch entry.type {
         case .genesis:
             try genesis(entry)
@@ -122,9 +125,13 @@ struct LogState: Sendable, Equatable, Codable {
                 throw .inconsistent("generations of \(role) must follow each other")
             }
             let first = facts.current == 0
-            guard attesting || (first ? holds(author, Self.adminRole) : facts.holders.contains(author)) else {
+            // A rotation is made by a holder or by an admin (who seals it to the holders and keeps no copy).
+            let mayRotate = facts.holders.contains(author) || holds(author, Self.adminRole)
+            guard attesting || (first ? holds(author, Self.adminRole) : mayRotate) else {
                 throw .notAuthorized(
-                    first ? "only an admin makes a role's first key" : "only a holder of \(role) makes its next key")
+                    first
+                        ? "only an admin makes a role's first key"
+                        : "only a holder of \(role) or an admin makes its next key")
             }
             let recipient = try field(entry, "recipient")
             guard !roles.values.contains(where: { $0.generations.values.contains(recipient) }) else {
@@ -180,7 +187,16 @@ struct LogState: Sendable, Equatable, Codable {
             attestingAdmin = nil
         case .custodyTransfer, .custodyVerify, .custodyNote, .custodySeal, .custodyDisposal:
             try applyCustody(entry, lookup: lookup)
+        case .memberRemove:
+            try removeMember(entry)
+        case .itemRewrap:
+            try rewrapItems(entry, lookup: lookup)
+        case .caseRewrap:
+            try rewrapCases(entry)
+        case .memberRekey:
+            try rekeyMember(entry)
         }
+        completeRemovalFollowUp(entry)
     }
 
     private mutating func genesis(_ entry: LogEntry) throws(LogProblem) {

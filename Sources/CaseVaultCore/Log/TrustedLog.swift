@@ -119,9 +119,11 @@ struct TrustedLog: Sendable {
     /// The latest checkpoint must be signed by a member and be the tree this client computed.
     private func checkCheckpoint(_ db: Database) throws {
         guard let vaultID = state.vaultID else { return }
+        try checkRemovalsComplete()
         guard let row = try Row.fetchOne(db, sql: "SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
         else { throw SignedLogError.checkpoint(.missing) }
-        let keys = try state.members.map { name, member in
+        // A removed member's key signs nothing that counts, checkpoints included.
+        let keys = try state.members.filter { !$0.value.removed }.map { name, member in
             try SignedEntry.verifierKey(name: name, signingKeyHex: member.signingKey)
         }
         let checkpoint: Checkpoint
@@ -138,6 +140,13 @@ struct TrustedLog: Sendable {
         }
         guard ConstantTime.equals(checkpoint.rootHash, try frontier.root()) else {
             throw SignedLogError.checkpoint(.rootMismatch)
+        }
+    }
+
+    /// A log that ends while a member removal's rotations are due is refused, at its last entry.
+    private func checkRemovalsComplete() throws {
+        do { try state.checkRemovalsComplete() } catch {
+            throw SignedLogError.entry(index: size - 1, problem: error)
         }
     }
 
@@ -199,6 +208,7 @@ struct TrustedLog: Sendable {
     /// one: once per transaction (a batch add of 10,000 items makes one checkpoint, not 10,000).
     mutating func writeCheckpoint(_ db: Database) throws {
         guard let author = checkpointAuthor else { return }
+        try checkRemovalsComplete()
         let checkpoint = try Checkpoint(
             origin: Self.origin(vaultID: state.vaultID ?? ""), size: UInt64(size), rootHash: try frontier.root())
         try db.execute(

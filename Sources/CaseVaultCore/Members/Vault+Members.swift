@@ -100,6 +100,9 @@ extension Vault {
         let state = try trusted().state
         let logged = state.roleOrder.filter { state.holds(record.name, $0) }.sorted()
         guard roles == logged else { throw VaultError.notInLog(.member(record.name, field: "roles")) }
+        guard (record.removedAt != nil) == (state.members[record.name]?.removed == true) else {
+            throw VaultError.notInLog(.member(record.name, field: "removed"))
+        }
         return record.member(roles: roles)
     }
 

@@ -11,9 +11,9 @@ import GRDB
 /// - The one exception is a role nobody has held yet: an admin may then create its first generation
 ///   directly for the new holder (the admin does not keep a copy).
 /// - Revoking is for admins and holders of R. The last holder of a role cannot be revoked, because the
-///   role's keys (and every item wrapped to them) would be lost. Revoking removes the envelopes but does
-///   not rotate the keys yet: a revoked member who copied their keys keeps access to items added before
-///   the next rotation.
+///   role's keys (and every item wrapped to them) would be lost. Revoking removes the envelopes and, unless
+///   asked not to, rotates the role (Vault+Rotation.swift) in the same transaction: a revoked member who
+///   copied their keys keeps what was wrapped to the old generations, and nothing added after.
 extension Vault {
     /// Grants `role` to `member`, acting as `session`.
     public func grant(role: String, to member: String, by session: MemberSession) throws {
@@ -25,11 +25,15 @@ extension Vault {
         }
     }
 
-    /// Revokes `role` from `member`, acting as `session` (an admin or a holder of the role).
-    public func revoke(role: String, from member: String, by session: MemberSession) throws {
+    /// Revokes `role` from `member`, acting as `session` (an admin or a holder of the role), and rotates the
+    /// role's key unless `rotate` is false. Returns the rotation, if one was made.
+    @discardableResult
+    public func revoke(role: String, from member: String, by session: MemberSession, rotate: Bool = true) throws
+        -> RoleRotation?
+    {
         try checkSession(session)
         try Names.checkRole(role)
-        try write { db in
+        return try write { db in
             try requireRole(db, role)
             let target = try memberRecord(db, named: member)
             let actorHolds = try holds(db, member: session.memberID, role: role)
@@ -48,9 +52,10 @@ extension Vault {
             let now = clock.timestamp()
             try Journal.append(
                 db, at: now, actor: session.member, action: "role.revoke", subject: member,
-                detail: "\(role); keys not rotated")
+                detail: rotate ? role : "\(role); keys not rotated")
             try appendLog(
                 db, .roleRevoke, [("role", role), ("member", member)], by: LogAuthor(session: session), at: now)
+            return rotate ? try rotateInTransaction(db, role: role, by: session, now: now) : nil
         }
     }
 
@@ -155,10 +160,7 @@ extension Vault {
         author: LogAuthor, now: String
     ) throws {
         let identity = try X25519Identity.generate()
-        try db.execute(
-            sql:
-                "INSERT INTO role_generations (role, generation, recipient, created_at, created_by) VALUES (?, 1, ?, ?, ?)",
-            arguments: [role, identity.recipient.description, now, creator])
+        try insertGeneration(db, role: role, generation: 1, identity: identity, by: creator, now: now)
         try insertEnvelope(
             db, role: role, generation: 1, member: member,
             envelope: RoleKeyring.sealEnvelope(role: role, generation: 1, identity: identity, to: recipient), now: now)

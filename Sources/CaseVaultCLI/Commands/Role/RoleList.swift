@@ -33,6 +33,10 @@ struct RoleList: AsyncParsableCommand {
                         $0.readsCaseMetadata ? "yes" : "no", "\($0.generations)",
                     ]
                 })
+            // One lost passphrase away from losing everything the role reads: said where admins look.
+            for role in roles where role.holders.count == 1 {
+                Console.error(RotationText.singleHolder(role.holders[0], of: role.name))
+            }
         }
     }
 }
