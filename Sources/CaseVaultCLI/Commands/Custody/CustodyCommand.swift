@@ -25,11 +25,8 @@ struct CustodyCommand: AsyncParsableCommand {
     )
 }
 
-/// The free-text options of an event (encrypted to the item's readers).
-struct CustodyReasonOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Why (encrypted to the item's readers).", valueName: "text"))
-    var reason: String
-
+/// The authority behind an event, e.g. the prosecutor's request number (encrypted to the item's readers).
+struct CustodyAuthorityOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The authority's reference, e.g. the prosecutor's request number (encrypted).", valueName: "ref"))
@@ -37,12 +34,26 @@ struct CustodyReasonOptions: ParsableArguments {
 
     func validate() throws {
         try InputCheck.validating {
-            try InputCheck.text(reason, option: "--reason")
             if let authority { try InputCheck.text(authority, option: "--authority", limit: 256) }
         }
     }
 
-    var remarks: CustodyRemarks { CustodyRemarks(text: reason, authority: authority) }
+    /// `text` with this authority, as the event's remarks.
+    func remarks(_ text: String) -> CustodyRemarks { CustodyRemarks(text: text, authority: authority) }
+}
+
+/// The free-text options of an event (encrypted to the item's readers).
+struct CustodyReasonOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Why (encrypted to the item's readers).", valueName: "text"))
+    var reason: String
+
+    @OptionGroup var authority: CustodyAuthorityOption
+
+    func validate() throws {
+        try InputCheck.validating { try InputCheck.text(reason, option: "--reason") }
+    }
+
+    var remarks: CustodyRemarks { authority.remarks(reason) }
 }
 
 /// What an event command prints: the entry it appended.

@@ -23,16 +23,12 @@ struct CustodyNote: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The note (encrypted).", valueName: "text"))
     var text: String
 
-    @Option(
-        help: ArgumentHelp(
-            "The authority's reference, e.g. the prosecutor's request number (encrypted).", valueName: "ref"))
-    var authority: String?
+    @OptionGroup var authority: CustodyAuthorityOption
 
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.itemID(item)
             try InputCheck.text(text, option: "the note")
-            if let authority { try InputCheck.text(authority, option: "--authority", limit: 256) }
         }
     }
 
@@ -40,7 +36,7 @@ struct CustodyNote: AsyncParsableCommand {
         try await options.run {
             let vault = try options.openVault()
             let entry = try vault.annotateCustody(
-                item, remarks: CustodyRemarks(text: text, authority: authority),
+                item, remarks: authority.remarks(text),
                 by: try options.unlock(vault, purpose: "add a custody note"))
             try CustodyRecorded(item: item, kind: "note", entry: entry).print(json: options.json)
         }
