@@ -32,7 +32,7 @@ public struct CaseVaultCommand: AsyncParsableCommand {
             InitCommand.self, KeygenCommand.self, MemberCommand.self, RoleCommand.self, CaseCommand.self,
             AddCommand.self, ListCommand.self, ShowCommand.self, GetCommand.self, ExportCommand.self,
             UnlockCommand.self, LockCommand.self, AuditCommand.self, DemoCommand.self, AgeCommand.self,
-            ServeAgentCommand.self,
+            ServeAgentCommand.self, BackupCommand.self, RestoreCommand.self, VerifyCommand.self,
         ]
     )
 

@@ -18,6 +18,12 @@ public enum EntryType: String, Sendable, CaseIterable {
     case accessRefused = "access.refused"
     /// Closes the attestation of an upgraded vault's existing state.
     case upgradeDone = "upgrade.done"
+    /// A member copied the vault to a backup folder (named by its backup id, never by a path); the tree
+    /// the copy holds. Any member may record one.
+    case backupDone = "backup.done"
+    /// A member accepted a vault restored from a backup older than what their client had verified: the
+    /// size and root of the history they had seen, which the vault now lacks the end of.
+    case restore
 
     enum Occurrence { case once, optional, repeated }
 
@@ -43,6 +49,9 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .itemExport: [("item", .once), ("to", .once)]
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
+        case .backupDone:
+            [("backup", .once), ("size", .once), ("root", .once), ("objects", .once), ("bytes", .once)]
+        case .restore: [("seen", .once), ("seen-root", .once)]
         }
     }
 

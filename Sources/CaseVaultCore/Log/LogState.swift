@@ -174,6 +174,8 @@ struct LogState: Sendable, Equatable, Codable {
         case .upgradeDone:
             guard attesting else { throw .inconsistent("no upgrade is under way") }
             attestingAdmin = nil
+        case .backupDone: try recordBackup(entry)
+        case .restore: try recordRestore(entry)
         }
     }
 
@@ -239,7 +241,7 @@ struct LogState: Sendable, Equatable, Codable {
         return (try field(entry, "role"), member)
     }
 
-    private func field(_ entry: LogEntry, _ key: String) throws(LogProblem) -> String {
+    func field(_ entry: LogEntry, _ key: String) throws(LogProblem) -> String {
         guard let value = entry.value(key) else { throw .malformed("no \(key) field") }
         return value
     }
