@@ -36,11 +36,11 @@ extension Vault {
     /// Copies the vault to the backup folder `destination` (created if missing), incrementally: objects the
     /// folder holds already are not copied again. The database is copied with SQLite's online backup, so the
     /// vault stays usable meanwhile; the objects the copy names are copied first (each checked against its
-    /// name), then the database and the checkpoint, then the manifest. The backup is recorded as a signed
+    /// name; `progress` gets bytes copied and bytes to copy), then the database and the checkpoint, then the manifest. The backup is recorded as a signed
     /// `backup.done` entry by `session`'s member. A folder of another vault, or a non-empty folder that is no
     /// backup, is refused and left as it is.
     public func backup(
-        to destination: String, by session: MemberSession, progress: ((Int, Int) -> Void)? = nil
+        to destination: String, by session: MemberSession, progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> BackupResult {
         try checkSession(session)
         try refreshTrust()
@@ -59,15 +59,20 @@ extension Vault {
         var copiedBytes: Int64 = 0
         var heldBytes: Int64 = 0
         let missing = held.objects.filter { !FileSystem.exists(ObjectFiles.path($0, in: folder)) }
-        for (done, name) in missing.enumerated() {
-            progress?(done, missing.count)
+        let total = missing.reduce(Int64(0)) { $0 + (FileSystem.size(of: objects.path(of: $1)) ?? 0) }
+        for name in missing {
+            progress?(copiedBytes, total)
+            let subject = VaultError.Subject.item(held.itemOf[name] ?? name)
+            guard FileSystem.exists(objects.path(of: name)) else {
+                throw VaultError.missingObject(subject: subject, path: objects.path(of: name))
+            }
             guard let size = try ObjectFiles.copy(name, from: path, to: folder) else {
-                throw VaultError.integrityFailure(subject: .item(held.itemOf[name] ?? name), damage: .sha256Mismatch)
+                throw VaultError.integrityFailure(subject: subject, damage: .sha256Mismatch)
             }
             copied += 1
             copiedBytes += size
         }
-        progress?(missing.count, missing.count)
+        progress?(copiedBytes, max(total, copiedBytes))
         for name in held.objects { heldBytes += FileSystem.size(of: ObjectFiles.path(name, in: folder)) ?? 0 }
         try copyKeyFiles(to: folder)
         // The objects the copy names are durable before the database that names them is in place.

@@ -55,10 +55,10 @@ extension Vault {
     /// Checks the whole vault: the log from genesis, `PRAGMA integrity_check`, every signed item's database
     /// row and object (its bytes against its name, which the item's signed entry names), and with `deep`
     /// every item `session` can read, decrypted; repairs damaged or missing objects from a backup; lists
-    /// objects no item names and removes those older than the grace period. `progress` gets (done, total)
-    /// items.
+    /// objects no item names and removes those older than the grace period. `progress` gets (bytes hashed, bytes to
+    /// hash).
     public func scrub(
-        _ options: ScrubOptions, session: MemberSession? = nil, progress: ((Int, Int) -> Void)? = nil
+        _ options: ScrubOptions, session: MemberSession? = nil, progress: ((Int64, Int64) -> Void)? = nil
     ) throws -> ScrubReport {
         if let session { try checkSession(session) }
         let log = try verifyWholeLog()
@@ -76,8 +76,10 @@ extension Vault {
             trusted.item(entry.id).map { (entry.id, $0) }
         }
         var objectProblems: [(object: String, problem: BackupProblem)] = []
-        for (done, (id, facts)) in signed.enumerated() {
-            progress?(done, signed.count)
+        let total = signed.reduce(Int64(0)) { $0 + (FileSystem.size(of: objects.path(of: $1.1.object)) ?? 0) }
+        var hashed: Int64 = 0
+        for (id, facts) in signed {
+            progress?(hashed, total)
             if rowObjects[id] != facts.object { problems.append(.rowNotInLog(item: id, field: "object")) }
             let file = objects.path(of: facts.object)
             if !FileSystem.exists(file) {
@@ -85,8 +87,9 @@ extension Vault {
             } else if !ObjectFiles.isIntact(facts.object, at: file) {
                 objectProblems.append((facts.object, .objectDamaged(object: facts.object, item: id)))
             }
+            hashed += FileSystem.size(of: file) ?? 0
         }
-        progress?(signed.count, signed.count)
+        progress?(hashed, max(total, hashed))
         var repaired: [String] = []
         if let source = options.repairFrom {
             _ = try Self.backupFolder(Self.normalized(source), vaultID: vaultID)

@@ -36,7 +36,7 @@ struct BackupCreate: AsyncParsableCommand {
             defer { bar?.finish() }
             let result = try vault.backup(
                 to: destination, by: session,
-                progress: bar.map { bar in { bar.update(done: Int64($0), total: Int64($1)) } })
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
             bar?.finish()
             KnownBackups.remember(destination, vaultID: vault.fingerprint)
             let manifest = result.manifest

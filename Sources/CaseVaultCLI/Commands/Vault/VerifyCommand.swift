@@ -49,14 +49,13 @@ struct VerifyCommand: AsyncParsableCommand {
         try await options.run {
             let vault = try options.openVault()
             let session = deep ? try options.unlock(vault, purpose: "verify items by decrypting them") : nil
-            let bar = ProgressBar.make(label: "Checking items")
+            let bar = ProgressBar.make(label: "Checking objects")
             defer { bar?.finish() }
             let report = try vault.scrub(
                 ScrubOptions(
                     deep: deep, repairFrom: repairFrom, knownBackups: KnownBackups.list(vaultID: vault.fingerprint),
                     grace: grace), session: session,
-                // Items, not bytes: a count is drawn from the start.
-                progress: bar.map { bar in { bar.update(done: Int64($0) << 24, total: Int64($1) << 24) } })
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
             bar?.finish()
             let problems = report.problems.map { problem in
                 ProblemJSON(
