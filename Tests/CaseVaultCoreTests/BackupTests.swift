@@ -214,3 +214,34 @@ struct BackupTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 }
+
+/// A backup against a checkpoint kept outside it (by the vault's `audit checkpoint` or an auditor).
+@Suite("Backups and kept checkpoints")
+struct BackupCheckpointTests {
+    @Test("a backup extends a checkpoint kept earlier, is older than a later one, and another history is named")
+    func keptCheckpoints() throws {
+        let team = try Team()
+        _ = try team.addItem(randomBytes(10))
+        let early = try team.vault.latestCheckpoint()
+        // A copy of the folder that goes its own way: same vault, another history from here on.
+        let forkPath = team.folder.file("fork")
+        try FileManager.default.copyItem(atPath: team.vaultPath, toPath: forkPath)
+        let fork = try Vault.open(at: forkPath)
+        try fork.createCase(id: "F-1", by: try fork.unlock("luis", passphrase: secret("luis passphrase")))
+        let forked = try fork.latestCheckpoint()
+        _ = try team.addItem(randomBytes(20))
+        let dest = BackupTests.destination(team)
+        let backup = try team.vault.backup(to: dest, by: team.admin)
+
+        let extends = try Vault.verifyBackup(at: dest, keptCheckpoint: early)
+        #expect(extends.problems.isEmpty && !extends.isOlderThanCheckpoint && extends.checkpointSize != nil)
+        let other = try Vault.verifyBackup(at: dest, keptCheckpoint: forked)
+        #expect(other.problems == [.notConsistentWithCheckpoint(size: other.checkpointSize ?? -1)])
+        _ = try team.addItem(randomBytes(30))
+        let later = try Vault.verifyBackup(at: dest, keptCheckpoint: try team.vault.latestCheckpoint())
+        #expect(later.problems.isEmpty && later.isOlderThanCheckpoint && later.size == backup.manifest.size)
+        let stranger = try Team()
+        let strange = try Vault.verifyBackup(at: dest, keptCheckpoint: try stranger.vault.latestCheckpoint())
+        #expect(strange.problems == [.keptCheckpointInvalid])
+    }
+}

@@ -47,6 +47,10 @@ extension ErrorReport {
             "The kept checkpoint is not the latest checkpoint of the backup's log."
         case .notConsistentWithVerified(let size):
             "The log is not the history your client verified (its first \(size) entries differ)."
+        case .keptCheckpointInvalid:
+            "The kept checkpoint is not signed by a member of this vault, or is not this vault's."
+        case .notConsistentWithCheckpoint(let size):
+            "The log is not the history of the kept checkpoint (its first \(size) entries differ)."
         case .rowNotInLog(let item, let field):
             "The database row of item \(item) disagrees with its signed entry (\(field))."
         case .contentDamaged(let item, let error):

@@ -17,8 +17,12 @@ public struct BackupReport: Sendable {
     /// What this user's client had verified of the vault, when it had: a backup shorter than it is older
     /// than what the client has seen, and restoring it is a rollback.
     public let verifiedSize: Int?
+    /// The size of the kept checkpoint checked against, when one was given.
+    public let checkpointSize: Int?
 
     public var isOlderThanVerified: Bool { verifiedSize.map { size < $0 } ?? false }
+    /// The backup holds fewer entries than the kept checkpoint: it is older than that checkpoint.
+    public var isOlderThanCheckpoint: Bool { checkpointSize.map { size < $0 } ?? false }
 }
 
 extension Vault {
@@ -26,8 +30,12 @@ extension Vault {
     /// its name, and every signed item's object present; `PRAGMA integrity_check` of the database; the whole
     /// log replayed from genesis and its latest checkpoint; the manifest and the kept checkpoint against the
     /// log; and, with `stateFolder`, that the log extends what this user's client verified (or is a prefix
-    /// of it in size: an older backup). Names every problem.
-    public static func verifyBackup(at folder: String, stateFolder: String? = nil) throws -> BackupReport {
+    /// of it in size: an older backup); with `keptCheckpoint` (a checkpoint note the vault or an auditor kept),
+    /// that it is signed by a member of this vault and that the backup's log extends it, or is older than it.
+    /// Names every problem.
+    public static func verifyBackup(
+        at folder: String, stateFolder: String? = nil, keptCheckpoint: [UInt8]? = nil
+    ) throws -> BackupReport {
         let folder = normalized(folder)
         guard let manifest = try BackupManifest.load(from: folder) else { throw BackupError.notABackup(path: folder) }
         var problems: [BackupProblem] = []
@@ -60,7 +68,8 @@ extension Vault {
         }
         guard let replay else {
             return BackupReport(
-                manifest: manifest, size: 0, root: "", objects: 0, problems: problems, verifiedSize: nil)
+                manifest: manifest, size: 0, root: "", objects: 0, problems: problems, verifiedSize: nil,
+                checkpointSize: nil)
         }
         problems += replay.report.problems.map { .log($0) }
         let state = replay.trusted.state
@@ -74,6 +83,10 @@ extension Vault {
         let (objectProblems, checked) = checkObjects(in: folder, items: state.items)
         problems += objectProblems
         var verifiedSize: Int?
+        var keptSize: Int?
+        if let keptCheckpoint, replay.report.problems.isEmpty {
+            keptSize = checkKept(keptCheckpoint, state: state, leaves: leaves, problems: &problems)
+        }
         if let stateFolder, let vaultID = state.vaultID, replay.report.problems.isEmpty,
             let verified = try verifiedLog(stateFolder: stateFolder, vaultID: vaultID)
         {
@@ -86,7 +99,30 @@ extension Vault {
         }
         return BackupReport(
             manifest: manifest, size: replay.report.size, root: replay.report.root, objects: checked,
-            problems: problems, verifiedSize: verifiedSize)
+            problems: problems, verifiedSize: verifiedSize, checkpointSize: keptSize)
+    }
+
+    /// Checks a kept checkpoint against the replayed log of a backup: signed by one of its members, of its
+    /// vault, and the root of the backup's first entries of that size (when the backup holds that many).
+    /// Returns the checkpoint's size, or nil when it is not a checkpoint of this vault.
+    private static func checkKept(
+        _ note: [UInt8], state: LogState, leaves: [[UInt8]], problems: inout [BackupProblem]
+    ) -> Int? {
+        guard let vaultID = state.vaultID,
+            let keys = try? state.members.map({
+                try SignedEntry.verifierKey(name: $0.key, signingKeyHex: $0.value.signingKey)
+            }),
+            let kept = try? Checkpoint.open(note, knownKeys: keys, origin: TrustedLog.origin(vaultID: vaultID))
+                .checkpoint
+        else {
+            problems.append(.keptCheckpointInvalid)
+            return nil
+        }
+        let size = Int(kept.size)
+        if size <= leaves.count, (try? root(of: leaves.prefix(size))) != kept.rootHash {
+            problems.append(.notConsistentWithCheckpoint(size: size))
+        }
+        return size
     }
 
     /// Every object of the folder against its name, and every signed item's object present.

@@ -34,6 +34,10 @@ public enum BackupProblem: Sendable, Equatable {
     case checkpointMismatch
     /// The log does not extend what this user's client verified before (a different history).
     case notConsistentWithVerified(verifiedSize: Int)
+    /// A kept checkpoint is not one signed by a member of this vault.
+    case keptCheckpointInvalid
+    /// The log does not extend a kept checkpoint of `size` entries (a different history).
+    case notConsistentWithCheckpoint(size: Int)
     /// An item's database row names another object than its signed entry.
     case rowNotInLog(item: String, field: String)
     /// Decrypting an item (`--deep`) failed: its tag or plaintext hash.
