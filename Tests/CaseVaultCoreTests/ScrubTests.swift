@@ -115,6 +115,13 @@ struct ScrubTests {
         #expect(report.lostItems == [lost.id] && report.lostCases == ["C-9"] && report.lostMembers.isEmpty)
         #expect(report.seenSize > report.restoredSize)
         #expect(throws: SignedLogError.self) { try Vault.open(at: target, stateFolder: state) }
+        #expect(throws: VaultError.wrongPassphrase(member: "paula")) {
+            try Vault.acceptRollback(at: target, stateFolder: state, keyWorkFactor: testWorkFactor) {
+                try $0.unlock("paula", passphrase: secret("wrong"))
+            }
+        }
+        // Nothing was forgotten: the rollback is still refused.
+        #expect(throws: SignedLogError.self) { try Vault.open(at: target, stateFolder: state) }
         let accepted = try Vault.acceptRollback(at: target, stateFolder: state, keyWorkFactor: testWorkFactor) {
             try $0.unlock("paula", passphrase: secret("paula passphrase"))
         }

@@ -108,10 +108,12 @@ extension Vault {
         unlock: (Vault) throws -> MemberSession
     ) throws -> RollbackReport {
         let (report, vaultID, seenRoot) = try rollbackFacts(at: path, stateFolder: stateFolder)
+        // The member unlocks before anything is forgotten: a wrong passphrase leaves the client's verified
+        // state as it was, and the rollback still refused.
+        let session = try unlock(try open(at: path, keyWorkFactor: keyWorkFactor))
         for suffix in ["", "-wal", "-shm"] { unlink("\(stateFolder)/\(vaultID).sqlite\(suffix)") }
         try FileSystem.syncFolder(stateFolder)
         let vault = try open(at: path, keyWorkFactor: keyWorkFactor, stateFolder: stateFolder)
-        let session = try unlock(vault)
         try vault.checkSession(session)
         try vault.write { db in
             try vault.appendLog(
