@@ -171,7 +171,8 @@ extension ErrorReport {
             return
                 "History was rewritten after entry \(after): this computer verified \(verifiedSize) entries, and the "
                 + "vault now shows \(shownSize) that do not extend them. Restore the vault from a backup, and ask an "
-                + "auditor to compare checkpoints."
+                + "auditor to compare checkpoints. If the vault was just restored from an older backup on purpose, "
+                + "`casevault audit accept-restore` lists what it lacks and accepts it."
         case .alreadyUpgraded:
             return "This vault has a signed log already; nothing was changed."
         case .noLog:

@@ -22,6 +22,8 @@ enum ErrorReport {
             return (message(for: e), exitCode(for: e))
         case let e as SignedLogError:
             return (message(for: e), ExitCodes.dataError)
+        case let e as BackupError:
+            return (message(for: e), exitCode(for: e))
         case let e as IOError:
             return (message(for: e), e.code == .exists ? ExitCodes.cannotCreate : ExitCodes.ioError)
         case let e as CryptoError:
@@ -34,7 +36,7 @@ enum ErrorReport {
     /// Errors of casevault's own layers (as opposed to argument-parser's help requests and parse errors).
     static func isOwn(_ error: Error) -> Bool {
         error is CLIError || error is AgeError || error is VaultError || error is IOError || error is CryptoError
-            || error is SignedLogError
+            || error is SignedLogError || error is BackupError
     }
 
     /// The error's type and case, e.g. `VaultError.notAReader`, for --verbose.

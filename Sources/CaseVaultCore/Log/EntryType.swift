@@ -33,6 +33,12 @@ public enum EntryType: String, Sendable, CaseIterable {
     case caseRewrap = "case.rewrap"
     /// A member replaces their key pair, signing with the old key.
     case memberRekey = "member.rekey"
+    /// A member copied the vault to a backup folder (named by its backup id, never by a path); the tree
+    /// the copy holds. Any member may record one.
+    case backupDone = "backup.done"
+    /// A member accepted a vault restored from a backup older than what their client had verified: the
+    /// size and root of the history they had seen, which the vault now lacks the end of.
+    case restore
 
     enum Occurrence { case once, optional, repeated }
 
@@ -67,6 +73,9 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .memberRemove: [("member", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
         case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]
+        case .backupDone:
+            [("backup", .once), ("size", .once), ("root", .once), ("objects", .once), ("bytes", .once)]
+        case .restore: [("seen", .once), ("seen-root", .once)]
         }
     }
 

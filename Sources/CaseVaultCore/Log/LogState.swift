@@ -195,6 +195,8 @@ struct LogState: Sendable, Equatable, Codable {
             try rewrapCases(entry)
         case .memberRekey:
             try rekeyMember(entry)
+        case .backupDone: try recordBackup(entry)
+        case .restore: try recordRestore(entry)
         }
         completeRemovalFollowUp(entry)
     }

@@ -76,41 +76,45 @@ extension Vault {
 
     /// The whole log, entry by entry, naming every problem.
     private func verifyWholeLogInOrder() throws -> AuditReport {
-        try Self.mapDatabaseErrors {
-            try database.read { db in
-                var trusted = TrustedLog()
-                var problems: [SignedLogError] = []
-                var size = 0
-                let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
-                while let row = try rows.next() {
-                    let index: Int = row[0]
-                    if index != size {
-                        problems.append(.entry(index: size, problem: .malformed("the entry is missing")))
-                    }
-                    size = index + 1
-                    let note = [UInt8](row[1] as Data)
-                    do {
-                        try trusted.apply(note: note, storedLeafHash: [UInt8](row[2] as Data))
-                    } catch let error as SignedLogError {
-                        problems.append(error)
-                        // The tree still grows by the stored bytes, so later entries are judged against it.
-                        if let leaf = try? Merkle.leafHash(note) { try? trusted.frontier.append(leafHash: leaf) }
-                        trusted.state.size += 1
-                    }
-                }
-                var matches = false
-                if problems.isEmpty && trusted.size > 0 {
-                    do {
-                        try trusted.catchUp(db)
-                        matches = true
-                    } catch let error as SignedLogError {
-                        problems.append(error)
-                    }
-                }
-                let root = trusted.frontier.size == 0 ? try Merkle.emptyRoot() : try trusted.frontier.root()
-                return AuditReport(size: size, problems: problems, root: Hex.encode(root), checkpointMatches: matches)
+        try Self.mapDatabaseErrors { try database.read { db in try Self.replayWholeLog(db).report } }
+    }
+
+    /// Replays the log of `db` (a vault's, or a backup's opened read-only) from genesis, naming every
+    /// problem; also returns the replayed log (state and tree).
+    static func replayWholeLog(_ db: Database) throws -> (report: AuditReport, trusted: TrustedLog) {
+        var trusted = TrustedLog()
+        var problems: [SignedLogError] = []
+        var size = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
+        while let row = try rows.next() {
+            let index: Int = row[0]
+            if index != size {
+                problems.append(.entry(index: size, problem: .malformed("the entry is missing")))
+            }
+            size = index + 1
+            let note = [UInt8](row[1] as Data)
+            do {
+                try trusted.apply(note: note, storedLeafHash: [UInt8](row[2] as Data))
+            } catch let error as SignedLogError {
+                problems.append(error)
+                // The tree still grows by the stored bytes, so later entries are judged against it.
+                if let leaf = try? Merkle.leafHash(note) { try? trusted.frontier.append(leafHash: leaf) }
+                trusted.state.size += 1
             }
         }
+        var matches = false
+        if problems.isEmpty && trusted.size > 0 {
+            do {
+                try trusted.catchUp(db)
+                matches = true
+            } catch let error as SignedLogError {
+                problems.append(error)
+            }
+        }
+        let root = trusted.frontier.size == 0 ? try Merkle.emptyRoot() : try trusted.frontier.root()
+        let report = AuditReport(
+            size: size, problems: problems, root: Hex.encode(root), checkpointMatches: matches)
+        return (report, trusted)
     }
 
     /// Checks that the vault's log extends a checkpoint kept earlier (by this client, an auditor or a

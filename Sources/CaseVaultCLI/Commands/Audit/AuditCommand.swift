@@ -18,6 +18,7 @@ struct AuditCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AuditVerify.self, AuditLog.self, AuditCheckpoint.self, AuditProve.self, AuditCosign.self, AuditUpgrade.self,
+            AuditAcceptRestore.self,
         ]
     )
 }

@@ -1,0 +1,81 @@
+import CaseVaultCrypto
+import CaseVaultIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Objects between folders: hashing one against its name, and copying one so that it appears at its
+/// address only whole, durable and with the bytes its name promises. Objects are immutable and named by
+/// content, so an object present under its name in both folders is the same object (once checked).
+enum ObjectFiles {
+    /// `objects/xx/<name>` under `folder` (a vault or a backup).
+    static func path(_ name: String, in folder: String) -> String { "\(folder)/objects/\(name.prefix(2))/\(name)" }
+
+    /// Whether `name` looks like an object name (64 lowercase hex digits).
+    static func isName(_ name: String) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    /// The SHA-256 (hex) of the file at `path` and its size; nil when it cannot be read.
+    static func hash(_ path: String) -> (sha256: String, size: Int64)? {
+        guard let source = try? FileDescriptorStream(readingFrom: path), let digest = try? Digest(.sha256) else {
+            return nil
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var size: Int64 = 0
+        do {
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if count == 0 { break }
+                try buffer.withUnsafeBytes { try digest.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                size += Int64(count)
+            }
+            return (Hex.encode(try digest.finalize()), size)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Whether the file at `path` is the object `name` (its bytes hash to its name).
+    static func isIntact(_ name: String, at path: String) -> Bool { hash(path)?.sha256 == name }
+
+    /// Copies object `name` from `source` (a vault or backup folder) into `target`'s objects, through a
+    /// temporary file that is fsynced, checked against the name, renamed into place and its folder
+    /// fsynced. Returns the bytes copied, or nil (and nothing written) when the source's bytes do not
+    /// hash to the name or cannot be read.
+    static func copy(_ name: String, from source: String, to target: String, replacing: Bool = false) throws -> Int64? {
+        guard let input = try? FileDescriptorStream(readingFrom: path(name, in: source)) else { return nil }
+        let folder = "\(target)/objects/\(name.prefix(2))"
+        if !FileSystem.isDirectory(folder) {
+            try FileSystem.makeDirectories(folder)
+            try FileSystem.syncFolder("\(target)/objects")
+        }
+        let digest = try Digest(.sha256)
+        let output = try AtomicFileSink(path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var size: Int64 = 0
+        do {
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+                if count == 0 { break }
+                try buffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                size += Int64(count)
+            }
+        } catch let error as IOError where error.code == .read {
+            return nil
+        }
+        try output.finish()
+        // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
+        guard Hex.encode(try digest.finalize()) == name else { return nil }
+        do { try output.commit() } catch let error as IOError where error.code == .exists {
+            // Another backup of the same folder placed it meanwhile: the same bytes, by its name.
+        }
+        return size
+    }
+
+    /// Every object name under `folder/objects`.
+    static func all(in folder: String) -> [String] {
+        ObjectStore(vaultPath: folder).allObjects().filter(isName)
+    }
+}
