@@ -38,8 +38,10 @@ for entry in "${fuzzers[@]}"; do
     mkdir -p "$work/$name"
     log="$work/$name.log"
     start=$SECONDS
+    # Swift's own backtracer would run inside AddressSanitizer's signal handler and trip it, hiding the real
+    # report; libFuzzer prints the stack instead.
     status=0
-    "$bin/$name" -runs="$runs" -max_len="$maxLength" -timeout=10 -rss_limit_mb=2048 -seed=1 \
+    SWIFT_BACKTRACE=enable=no "$bin/$name" -runs="$runs" -max_len="$maxLength" -timeout=10 -rss_limit_mb=2048 -seed=1 \
         -print_final_stats=1 -artifact_prefix="artifacts/$name-" "$work/$name" "corpus/$name" >"$log" 2>&1 \
         || status=$?
     seconds=$((SECONDS - start))
@@ -50,7 +52,7 @@ for entry in "${fuzzers[@]}"; do
     else
         failed=1
         echo "$name: FAILED (exit $status) after ${seconds}s; $(grep -Eo 'artifacts/[^ ]+' "$log" | tail -1)"
-        grep -E 'ERROR|Fatal error|panic|SUMMARY' "$log" | head -5 | sed 's/^/    /'
+        grep -E 'ERROR|Fatal error|Precondition failed|SUMMARY' "$log" | head -5 | sed 's/^/    /'
     fi
 done
 exit "$failed"
