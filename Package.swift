@@ -13,6 +13,12 @@ let package = Package(
     products: [
         .executable(name: "casevault", targets: ["casevault"]),
         .library(name: "CaseVaultAge", targets: ["CaseVaultAge"]),
+        // The other layers are products too so that the fuzzers in Tests/Fuzz, a package of their own (built
+        // with -sanitize=fuzzer, too slow for `swift test`), can reach the parsers they exercise.
+        .library(name: "CaseVaultCrypto", targets: ["CaseVaultCrypto"]),
+        .library(name: "CaseVaultIO", targets: ["CaseVaultIO"]),
+        .library(name: "CaseVaultLog", targets: ["CaseVaultLog"]),
+        .library(name: "CaseVaultCore", targets: ["CaseVaultCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
