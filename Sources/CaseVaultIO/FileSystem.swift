@@ -40,13 +40,6 @@ public enum FileSystem {
         mode(of: path).map { $0 & 0o077 != 0 } ?? false
     }
 
-    /// The size in bytes of what `path` names, or nil when it cannot be stat-ed.
-    public static func size(of path: String) -> Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int64(info.st_size)
-    }
-
     /// Seconds since `path` was last modified, or nil when it cannot be stat-ed.
     public static func age(of path: String, now: Int) -> Int? {
         var info = stat()
