@@ -260,6 +260,16 @@ struct LogAttackTests {
         let soundOnesHold = TrustedLog.verifyInParallel(Array(checks.dropLast()))
         let allHold = TrustedLog.verifyInParallel(checks)
         #expect(soundOnesHold && !allHold)
+        // The same through the background checker, in two runs, with its threads and the caller's.
+        let sound = BackgroundSignatureChecks(threads: 2)
+        sound.submit(Array(checks.prefix(3)))
+        sound.submit(Array(checks.dropFirst(3).dropLast()))
+        let soundHeld = sound.finish()
+        let altered = BackgroundSignatureChecks(threads: 2)
+        altered.submit(Array(checks.prefix(3)))
+        altered.submit(Array(checks.dropFirst(3)))
+        let alteredHeld = altered.finish()
+        #expect(soundHeld && !alteredHeld)
         #expect(try team.vault.verifyWholeLog().problems.first == .entry(index: index, problem: .badSignature))
     }
 

@@ -1,6 +1,7 @@
 import CaseVaultCrypto
 import CaseVaultLog
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Replaying a long log (an auditor's `audit verify` of 100,000 entries) on every core: parsing and hashing
@@ -102,25 +103,78 @@ extension TrustedLog {
     }
 }
 
-/// Verifies runs of signatures in the background, one run at a time, while the caller prepares the next:
-/// the rules of run k+1 are replayed on one core while run k's signatures keep the others busy.
+/// Verifies signatures on dedicated threads, one per core, while the caller prepares the next run: the
+/// rules of run k+1 are replayed on one core while run k's signatures keep the others busy, and the caller
+/// verifies too whenever it waits. (Dispatch's global queue gave the checks a single worker here, since the
+/// caller's thread counted as busy while it waited: the dedicated threads keep both cores at work.)
 final class BackgroundSignatureChecks: Sendable {
-    private let group = DispatchGroup()
-    private let allHold = Atomic<Bool>(true)
+    private struct Queue {
+        var checks: [TrustedLog.SignatureCheck] = []
+        var next = 0
+        var closed = false
+        /// Runs submitted and not yet all taken: the caller helps while more than one waits, so that about
+        /// two runs are held at a time.
+        var runs = 0
+    }
 
-    /// Starts checking `checks` once the run before is done (at most one run waits, so memory stays flat).
-    func submit(_ checks: [TrustedLog.SignatureCheck]) {
-        group.wait()
-        group.enter()
-        DispatchQueue.global().async { [self] in
-            if !TrustedLog.verifyInParallel(checks) { allHold.store(false, ordering: .relaxed) }
-            group.leave()
+    private let queue = Mutex(Queue())
+    private let available = DispatchSemaphore(value: 0)
+    private let finished = DispatchGroup()
+    private let allHold = Atomic<Bool>(true)
+    private let threads: Int
+    private static let batch = 32
+
+    init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.threads = max(1, threads)
+        for _ in 0..<self.threads {
+            finished.enter()
+            Thread { [self] in
+                while let checks = take(waiting: true) { verify(checks) }
+                finished.leave()
+            }.start()
         }
     }
 
-    /// Waits for every run; true only if every signature of every run held.
+    /// Queues `checks`; while another run still waits, the caller verifies rather than queue more.
+    func submit(_ checks: [TrustedLog.SignatureCheck]) {
+        while queue.withLock({ $0.runs > 1 }), let some = take(waiting: false) { verify(some) }
+        queue.withLock { queue in
+            queue.checks.removeFirst(queue.next)
+            queue.next = 0
+            queue.checks.append(contentsOf: checks)
+            queue.runs += 1
+        }
+        for _ in 0..<threads { available.signal() }
+    }
+
+    /// Verifies what is left on this thread too and waits for the others; true only if every signature
+    /// held. Safe to call more than once.
     func finish() -> Bool {
-        group.wait()
+        queue.withLock { $0.closed = true }
+        for _ in 0..<threads { available.signal() }
+        while let some = take(waiting: false) { verify(some) }
+        finished.wait()
         return allHold.load(ordering: .relaxed)
+    }
+
+    /// The next few checks; nil when none is queued (and, when `waiting`, only once the queue is closed).
+    private func take(waiting: Bool) -> [TrustedLog.SignatureCheck]? {
+        while true {
+            let (taken, closed) = queue.withLock { queue -> ([TrustedLog.SignatureCheck]?, Bool) in
+                guard queue.next < queue.checks.count else { return (nil, queue.closed) }
+                let end = min(queue.next + Self.batch, queue.checks.count)
+                defer { queue.next = end }
+                if end == queue.checks.count { queue.runs = 0 }
+                return (Array(queue.checks[queue.next..<end]), queue.closed)
+            }
+            if let taken { return taken }
+            if !waiting || closed { return nil }
+            available.wait()
+        }
+    }
+
+    private func verify(_ checks: [TrustedLog.SignatureCheck]) {
+        guard allHold.load(ordering: .relaxed) else { return }
+        if checks.contains(where: { !$0.holds() }) { allHold.store(false, ordering: .relaxed) }
     }
 }

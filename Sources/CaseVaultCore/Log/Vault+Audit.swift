@@ -45,6 +45,8 @@ extension Vault {
             try database.read { db -> AuditReport? in
                 var trusted = TrustedLog()
                 let signatures = BackgroundSignatureChecks()
+                // The checking threads end however this returns (a read error included).
+                defer { _ = signatures.finish() }
                 let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
                 var run: [(note: [UInt8], leafHash: [UInt8])] = []
                 func flush() -> Bool {
