@@ -74,6 +74,17 @@ struct Ed25519Tests {
         #expect(publicKey.isValidSignature(v.signature, for: v.message))
     }
 
+    @Test("a reused verification context gives the same answers, valid and invalid, in any order", arguments: vectors)
+    func reusedVerifier(_ v: Vector) throws {
+        let verifier = try Ed25519.Verifier(Ed25519.PublicKey(rawRepresentation: v.publicKey))
+        for _ in 0..<3 {
+            #expect(verifier.isValidSignature(v.signature, for: v.message))
+            #expect(!verifier.isValidSignature(flippingBit(v.signature, at: 7), for: v.message))
+            #expect(!verifier.isValidSignature(v.signature, for: v.message + [0]))
+            #expect(!verifier.isValidSignature(Array(v.signature.prefix(63)), for: v.message))
+        }
+    }
+
     @Test("a flipped bit in the message fails verification", arguments: vectors)
     func flippedMessage(_ v: Vector) throws {
         let publicKey = try Ed25519.PublicKey(rawRepresentation: v.publicKey)

@@ -30,11 +30,31 @@ extension TrustedLog {
 
         /// The signature is the author's over the text, and the entry names the tree before it.
         func holds() -> Bool {
+            var verifiers = Verifiers()
+            return holds(using: &verifiers)
+        }
+
+        /// The same, with the calling thread's verification contexts (one per signer, reused).
+        func holds(using verifiers: inout Verifiers) -> Bool {
             guard key.keyID == signature.keyID,
                 let root = try? frontier.size == 0 ? Merkle.emptyRoot() : frontier.root(),
                 ConstantTime.equals(root, previousRoot)
             else { return false }
-            return key.publicKey.isValidSignature(signature.signature, for: text)
+            guard let verifier = verifiers.verifier(for: key) else { return false }
+            return verifier.isValidSignature(signature.signature, for: text)
+        }
+    }
+
+    /// One thread's Ed25519 verification contexts, by signer key ID (a log has a handful of signers).
+    struct Verifiers {
+        private var byKey: [UInt32: (key: [UInt8], verifier: Ed25519.Verifier)] = [:]
+
+        mutating func verifier(for key: NoteVerifierKey) -> Ed25519.Verifier? {
+            let raw = key.publicKey.rawRepresentation
+            if let known = byKey[key.keyID], known.key == raw { return known.verifier }
+            guard let made = try? Ed25519.Verifier(key.publicKey) else { return nil }
+            byKey[key.keyID] = (raw, made)
+            return made
         }
     }
 
@@ -123,13 +143,16 @@ final class BackgroundSignatureChecks: Sendable {
     private let allHold = Atomic<Bool>(true)
     private let threads: Int
     private static let batch = 32
+    /// The caller's own contexts, used only from the thread that calls `submit` and `finish`.
+    private nonisolated(unsafe) var callerVerifiers = TrustedLog.Verifiers()
 
     init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threads = max(1, threads)
         for _ in 0..<self.threads {
             finished.enter()
             Thread { [self] in
-                while let checks = take(waiting: true) { verify(checks) }
+                var verifiers = TrustedLog.Verifiers()
+                while let checks = take(waiting: true) { verify(checks, &verifiers) }
                 finished.leave()
             }.start()
         }
@@ -137,7 +160,7 @@ final class BackgroundSignatureChecks: Sendable {
 
     /// Queues `checks`; while another run still waits, the caller verifies rather than queue more.
     func submit(_ checks: [TrustedLog.SignatureCheck]) {
-        while queue.withLock({ $0.runs > 1 }), let some = take(waiting: false) { verify(some) }
+        while queue.withLock({ $0.runs > 1 }), let some = take(waiting: false) { verify(some, &callerVerifiers) }
         queue.withLock { queue in
             queue.checks.removeFirst(queue.next)
             queue.next = 0
@@ -152,7 +175,7 @@ final class BackgroundSignatureChecks: Sendable {
     func finish() -> Bool {
         queue.withLock { $0.closed = true }
         for _ in 0..<threads { available.signal() }
-        while let some = take(waiting: false) { verify(some) }
+        while let some = take(waiting: false) { verify(some, &callerVerifiers) }
         finished.wait()
         return allHold.load(ordering: .relaxed)
     }
@@ -173,8 +196,11 @@ final class BackgroundSignatureChecks: Sendable {
         }
     }
 
-    private func verify(_ checks: [TrustedLog.SignatureCheck]) {
+    private func verify(_ checks: [TrustedLog.SignatureCheck], _ verifiers: inout TrustedLog.Verifiers) {
         guard allHold.load(ordering: .relaxed) else { return }
-        if checks.contains(where: { !$0.holds() }) { allHold.store(false, ordering: .relaxed) }
+        for check in checks where !check.holds(using: &verifiers) {
+            allHold.store(false, ordering: .relaxed)
+            return
+        }
     }
 }
