@@ -53,18 +53,16 @@ extension LogState.Item {
 
 extension Item {
     /// The listing key of the item as the vault's tables describe it.
-    var listingKey: String { String(decoding: listingKeyBytes(), as: UTF8.self) }
+    var listingKey: String {
+        var bytes: [UInt8] = []
+        listingKeyBytes(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// The same, appended to a reused buffer.
     func listingKeyBytes(into bytes: inout [UInt8]) {
         ListingKey.append(
             caseID: caseID, itemClass: itemClass.rawValue, size: size, sha256: sha256, object: object,
             replaces: replaces, roles: readers, to: &bytes)
-    }
-
-    func listingKeyBytes() -> [UInt8] {
-        var bytes: [UInt8] = []
-        listingKeyBytes(into: &bytes)
-        return bytes
     }
 }
