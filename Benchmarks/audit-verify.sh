@@ -4,7 +4,10 @@
 #   - `casevault audit verify` (every entry parsed, its Ed25519 signature verified, replayed) against
 #     `openssl speed ed25519` verifications per second times the cores (target: entries/s >= 0.8x that);
 #   - the incremental check: `casevault list` of one item's case on that vault with nothing new since the last
-#     command, against the same on a new vault (target: a few milliseconds more).
+#     command, against the same on a new vault (target: a few milliseconds more);
+#   - the cost one entry adds to a command beyond its fsync: `custody note` (one signed entry and its
+#     checkpoint, one commit) against `show` of the same item (the same open and checks, no entry), less one
+#     commit of one row by `sqlite3` into a database in the same mode (WAL, synchronous FULL) on the same disk.
 #
 #   bash Benchmarks/audit-verify.sh [ENTRIES]      (default 100000)
 set -euo pipefail
@@ -43,6 +46,17 @@ hyperfine --warmup 1 --runs 3 --export-json verify.json -n audit-verify "$bin au
 hyperfine --warmup 3 --runs 20 --export-json incremental.json \
     -n "list, $added entries" "$bin list ONE --vault $work/big" \
     -n "list, new vault" "$bin list ONE --vault $work/small"
+# One entry's cost: the same item, on the big and the new vault.
+item_big=$("$bin" list ONE --vault "$work/big" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+item_small=$("$bin" list ONE --vault "$work/small" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+sqlite3 floor.db "PRAGMA journal_mode=WAL; CREATE TABLE t (x BLOB);" >/dev/null
+hyperfine -N --warmup 3 --runs 20 --export-json entry.json \
+    -n "custody note, $added entries" "$bin custody note $item_big 'benchmark note' --vault $work/big --as lucia" \
+    -n "show, $added entries" "$bin show $item_big --vault $work/big" \
+    -n "custody note, new vault" "$bin custody note $item_small 'benchmark note' --vault $work/small --as lucia" \
+    -n "show, new vault" "$bin show $item_small --vault $work/small" \
+    -n "sqlite3 commit" "sqlite3 $work/floor.db 'PRAGMA synchronous=FULL; INSERT INTO t VALUES (randomblob(600));'" \
+    -n "sqlite3 read" "sqlite3 $work/floor.db 'SELECT count(*) FROM t;'"
 python3 - "$added" "$per_core" "$cores" <<'PY'
 import json, sys
 n, per_core, cores = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
@@ -55,4 +69,10 @@ big = next(x for k, x in r.items() if k.startswith("list, ") and "new" not in k)
 small = r["list, new vault"]
 print(f"incremental check: {big['mean']*1000:.1f} ms on {n} entries vs {small['mean']*1000:.1f} ms on a new vault "
       f"-> +{(big['mean']-small['mean'])*1000:.1f} ms")
+e = {x["command"]: x["mean"] * 1000 for x in json.load(open("entry.json"))["results"]}
+commit = e["sqlite3 commit"] - e["sqlite3 read"]
+for label in (f"{n} entries", "new vault"):
+    note, show = e[f"custody note, {label}"], e[f"show, {label}"]
+    print(f"one entry, {label}: custody note {note:.1f} ms, show {show:.1f} ms, one sqlite3 commit {commit:.1f} ms "
+          f"-> the entry adds {note - show - commit:.1f} ms beyond the commit's fsync")
 PY

@@ -88,9 +88,16 @@ public enum Ed25519 {
 
         /// True only for a valid signature of exactly `message` by the key.
         public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+            isValidSignature(signature, for: message[...])
+        }
+
+        /// The same, for a message that is part of a larger buffer (a signed note's text), not copied.
+        public func isValidSignature(_ signature: [UInt8], for message: ArraySlice<UInt8>) -> Bool {
             guard signature.count == Ed25519.signatureByteCount else { return false }
             defer { ERR_clear_error() }
-            return EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1
+            return message.withUnsafeBufferPointer { m in
+                EVP_DigestVerify(ctx, signature, signature.count, m.baseAddress, m.count) == 1
+            }
         }
     }
 }

@@ -32,32 +32,43 @@ enum Base64 {
 
     /// The bytes of `text`, or nil unless it is canonical standard base64.
     static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
-        let input = Array(text.utf8)
+        var text = String(text)
+        return text.withUTF8 { decode(ascii: $0) }
+    }
+
+    /// The same, from the text's bytes. It makes no allocation but the result's: an auditor's replay decodes
+    /// a signature and a root per entry, 100,000 times.
+    static func decode(ascii input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard input.count % 4 == 0 else { return nil }
+        let equals = UInt8(ascii: "=")
+        let pad = input.count == 0 ? 0 : input[input.count - 1] != equals ? 0 : input[input.count - 2] == equals ? 2 : 1
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 4 * 3)
         var i = 0
         while i < input.count {
             let isLast = i + 4 == input.count
-            let pad = isLast ? (input[i + 3] == UInt8(ascii: "=") ? (input[i + 2] == UInt8(ascii: "=") ? 2 : 1) : 0) : 0
-            var quad: [UInt8] = []
-            for j in 0..<(4 - pad) {
-                let v = values[Int(input[i + j])]
-                guard v != 0xFF else { return nil }
-                quad.append(v)
+            let used = isLast ? 4 - pad : 4
+            // Four 6-bit values; padding positions count as zero and are checked below.
+            var quad: UInt32 = 0
+            for j in 0..<4 {
+                var v: UInt8 = 0
+                if j < used {
+                    v = values[Int(input[i + j])]
+                    guard v != 0xFF else { return nil }
+                }
+                quad = quad << 6 | UInt32(v)
             }
-            switch pad {
-            case 0:
-                out.append(quad[0] << 2 | quad[1] >> 4)
-                out.append((quad[1] & 0x0F) << 4 | quad[2] >> 2)
-                out.append((quad[2] & 0x03) << 6 | quad[3])
-            case 1:
-                guard quad[2] & 0x03 == 0 else { return nil }
-                out.append(quad[0] << 2 | quad[1] >> 4)
-                out.append((quad[1] & 0x0F) << 4 | quad[2] >> 2)
+            out.append(UInt8(truncatingIfNeeded: quad >> 16))
+            switch used {
+            case 4:
+                out.append(UInt8(truncatingIfNeeded: quad >> 8))
+                out.append(UInt8(truncatingIfNeeded: quad))
+            case 3:
+                // The bits the padding discards must be zero, so each byte string has one text.
+                guard quad & 0xFF == 0 else { return nil }
+                out.append(UInt8(truncatingIfNeeded: quad >> 8))
             default:
-                guard quad[1] & 0x0F == 0 else { return nil }
-                out.append(quad[0] << 2 | quad[1] >> 4)
+                guard quad & 0xFFFF == 0 else { return nil }
             }
             i += 4
         }

@@ -89,6 +89,51 @@ struct SignedNoteTests {
         }
     }
 
+    @Test("one-byte changes: what parses is canonical, and the one-signature parse agrees with the general one")
+    func singleSignatureParse() throws {
+        let note = Self.bytes(Self.text + "\n" + Self.peterSig)
+        let sound = try #require(SignedNote.singleSignature(in: note))
+        let general = try SignedNote(parsing: note)
+        #expect(Array(note.prefix(sound.textCount)) == Self.bytes(general.text))
+        #expect([sound.signature] == general.signatures)
+        var variants: [[UInt8]] = []
+        for i in note.indices {
+            var deleted = note
+            deleted.remove(at: i)
+            variants.append(deleted)
+            for byte: UInt8 in [0x00, 0x0A, 0x20, 0x2B, 0x2F, 0x3D, 0x41, 0x61, 0x7F, 0x80, 0xE2] where byte != note[i]
+            {
+                var changed = note
+                changed[i] = byte
+                variants.append(changed)
+            }
+        }
+        var accepted = 0
+        for variant in variants {
+            let fast = SignedNote.singleSignature(in: variant)
+            let parsed = try? SignedNote(parsing: variant)
+            // Whatever the general parser accepts is the one text its fields give back.
+            if let parsed { #expect(parsed.bytes == variant) }
+            // The fast parse leaves the text's characters to its caller (a log entry's parser, which takes
+            // printable ASCII lines only): compare the two where the text is such.
+            let textIsASCIILines = { (count: Int) in
+                variant.prefix(count).allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A }
+            }
+            if let fast, textIsASCIILines(fast.textCount) {
+                let general = try #require(parsed, "the general parser refuses what the fast one accepted")
+                #expect(Array(variant.prefix(fast.textCount)) == Self.bytes(general.text))
+                #expect([fast.signature] == general.signatures)
+                accepted += 1
+            }
+            if let parsed, parsed.signatures.count == 1, textIsASCIILines(Self.bytes(parsed.text).count) {
+                #expect(fast != nil, "the fast parser refuses a one-signature note the general one accepts")
+            }
+        }
+        // Changes inside the text leave a note both accept (its signature no longer verifies, which is
+        // checked elsewhere); the check above is not vacuous.
+        #expect(accepted > 100)
+    }
+
     @Test("known keys verify, unknown keys are ignored, and a note with no known key is refused")
     func open() throws {
         let peter = try NoteVerifierKey(Self.peterVKey)

@@ -23,6 +23,9 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
 
     let socketPath: String
     let info: Info
+    /// The member's signing key as the agent states it (checked against the member's record before use),
+    /// made once: a batch checks thousands of the agent's signatures with it.
+    private let signingKey: Ed25519.PublicKey?
     /// The agent answers in milliseconds; it serves one connection at a time and gives each at most
     /// `UnlockAgent.requestSeconds`, so five seconds leaves room for a slow client ahead in the queue.
     static let timeoutSeconds = 5
@@ -30,6 +33,7 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
     private init(socketPath: String, info: Info) {
         self.socketPath = socketPath
         self.info = info
+        signingKey = Hex.decode(info.signingPublicKeyHex).flatMap { try? Ed25519.PublicKey(rawRepresentation: $0) }
     }
 
     /// Asks the agent at `socketPath` who it is; nil when no agent listens there.
@@ -86,10 +90,12 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
 
     /// Whether `signature` is the member's registered key's signature of exactly `message`.
     func isMemberSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        guard let raw = Hex.decode(info.signingPublicKeyHex),
-            let key = try? Ed25519.PublicKey(rawRepresentation: raw)
-        else { return false }
-        return key.isValidSignature(signature, for: message)
+        signingKey?.isValidSignature(signature, for: message) ?? false
+    }
+
+    /// A verification context for the member's signing key, for a thread that checks many signatures.
+    func memberSignatureVerifier() -> Ed25519.Verifier? {
+        signingKey.flatMap { try? Ed25519.Verifier($0) }
     }
 
     /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.

@@ -1,3 +1,4 @@
+import CaseVaultCrypto
 import Dispatch
 import Synchronization
 
@@ -20,8 +21,13 @@ final class DeferredSignatureChecks: Sendable {
         var finished = false
     }
     private let state = Mutex(State())
+    /// Used only by `queue`'s work items, which run one at a time (a context is not for concurrent use).
+    private nonisolated(unsafe) let verifier: Ed25519.Verifier?
 
-    init(agent: AgentKeys) { self.agent = agent }
+    init(agent: AgentKeys) {
+        self.agent = agent
+        verifier = agent.memberSignatureVerifier()
+    }
 
     /// The agent's signature of `message`, its check queued (or, after `finish()`, done at once).
     func sign(_ message: [UInt8]) throws -> [UInt8] {
@@ -29,7 +35,7 @@ final class DeferredSignatureChecks: Sendable {
         let signature = try agent.signUnchecked(message)
         waiting.wait()
         queue.async(group: group) { [self] in
-            if !agent.isMemberSignature(signature, for: message) { state.withLock { $0.failed = true } }
+            if verifier?.isValidSignature(signature, for: message) != true { state.withLock { $0.failed = true } }
             waiting.signal()
         }
         return signature

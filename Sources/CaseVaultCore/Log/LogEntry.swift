@@ -112,11 +112,9 @@ public struct LogEntry: Sendable, Equatable {
             throw SignedLogError.malformedEntry("the entry type is unknown")
         }
         let vault = type == .genesis ? nil : try take("vault")
-        let prev = try take("prev").split(separator: " ")
-        // Canonical numbers and base64 only, so that the body is the one `body` writes.
-        guard prev.count == 2, let size = Int(prev[0]), String(size) == prev[0], size >= 0,
-            let root = try? Base64.decodePadded(prev[1]), root.count == 32, Base64.encodePadded(root) == prev[1]
-        else { throw SignedLogError.malformedEntry("the prev line is not a size and a 32-byte root") }
+        guard let (size, root) = parsePrevious(try take("prev")) else {
+            throw SignedLogError.malformedEntry("the prev line is not a size and a 32-byte root")
+        }
         let time = try take("time")
         let author = try take("by")
         let entry = LogEntry(
@@ -124,6 +122,20 @@ public struct LogEntry: Sendable, Equatable {
             fields: Array(pairs[next...]))
         try type.checkFields(entry)
         return entry
+    }
+
+    /// `SIZE ROOT`: a canonical decimal (no sign, no leading zero) and canonical padded base64 of 32 bytes
+    /// (the decoder accepts one text per byte string), so that the body is the one `body` writes.
+    private static func parsePrevious(_ value: String) -> (Int, [UInt8])? {
+        let utf8 = Array(value.utf8)
+        guard let space = utf8.firstIndex(of: 0x20), space > 0, space <= 18 else { return nil }
+        let digits = utf8[..<space]
+        guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), digits.first != 0x30 || digits.count == 1 else {
+            return nil
+        }
+        let size = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        guard let root = try? Base64.decodePadded(ascii: utf8[(space + 1)...]), root.count == 32 else { return nil }
+        return (size, root)
     }
 
     private static func isKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {

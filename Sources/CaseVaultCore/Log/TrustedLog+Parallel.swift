@@ -14,8 +14,8 @@ extension TrustedLog {
     private struct Parsed {
         var entry: LogEntry?
         var signature: SignedNote.Signature?
-        /// The signed note's text: the entry's body, the bytes its author signed.
-        var text: [UInt8] = []
+        /// The signed note's text: the entry's body, the bytes its author signed (a slice of the note).
+        var text: ArraySlice<UInt8> = []
         var leaf: [UInt8] = []
         var ok = false
     }
@@ -23,7 +23,7 @@ extension TrustedLog {
     /// One signature to check, with the tree its entry must have been made against.
     struct SignatureCheck: Sendable {
         let key: NoteVerifierKey
-        let text: [UInt8]
+        let text: ArraySlice<UInt8>
         let signature: SignedNote.Signature
         let frontier: MerkleFrontier
         let previousRoot: [UInt8]
@@ -65,26 +65,28 @@ extension TrustedLog {
     }
 
     /// Applies the rules of a run of stored entries (in index order, starting at `size`), after parsing and
-    /// hashing them on every core. Returns the signatures still to check (`verifyInParallel`), or nil,
-    /// leaving `self` unchanged, when any entry is not valid: the caller then replays them one by one.
+    /// hashing them on every core. Returns the signatures still to check (`verifyInParallel`), or nil when
+    /// any entry is not valid: `self` is then part-way through the run and must be discarded, and the caller
+    /// replays the log from the start, one entry at a time, to name the problem. (Working on a copy instead
+    /// would copy the whole replayed state once per run, which grew with the log.)
     mutating func applyRulesInParallel(_ rows: [(note: [UInt8], leafHash: [UInt8])]) -> [SignatureCheck]? {
         let parsed = Slots([Parsed](repeating: Parsed(), count: rows.count))
         DispatchQueue.concurrentPerform(iterations: rows.count) { i in
             var result = Parsed()
-            if let leaf = try? Merkle.leafHash(rows[i].note), ConstantTime.equals(leaf, rows[i].leafHash),
-                let note = try? SignedNote(parsing: rows[i].note), note.signatures.count == 1
+            let note = rows[i].note
+            // The text is parsed as an entry (printable ASCII lines), so the one-signature parse accepts
+            // exactly the notes the general parser would (see `SignedNote.singleSignature`).
+            if let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, rows[i].leafHash),
+                let (count, signature) = SignedNote.singleSignature(in: note),
+                let entry = try? note.withUnsafeBufferPointer({
+                    try LogEntry.parse(bytes: UnsafeBufferPointer(rebasing: $0[..<count]))
+                }),
+                signature.keyName == entry.author
             {
-                var text = note.text
-                if let entry = try? text.withUTF8({ try LogEntry.parse(bytes: $0) }),
-                    note.signatures[0].keyName == entry.author
-                {
-                    result = Parsed(
-                        entry: entry, signature: note.signatures[0], text: Array(text.utf8), leaf: leaf, ok: true)
-                }
+                result = Parsed(entry: entry, signature: signature, text: note[..<count], leaf: leaf, ok: true)
             }
             parsed.items[i] = result
         }
-        var next = self
         var checks: [SignatureCheck] = []
         checks.reserveCapacity(rows.count)
         // One verifier key per member and signing key, made once.
@@ -92,15 +94,15 @@ extension TrustedLog {
         for item in parsed.items {
             guard item.ok, let entry = item.entry, let signature = item.signature else { return nil }
             do {
-                let keyHex = try next.state.signingKey(of: entry)
-                guard entry.previousSize == next.size else { return nil }
+                let keyHex = try state.signingKey(of: entry)
+                guard entry.previousSize == size else { return nil }
                 let name = entry.author + " " + keyHex
                 let key = try keys[name] ?? SignedEntry.verifierKey(name: entry.author, signingKeyHex: keyHex)
                 keys[name] = key
-                let frontier = next.frontier
-                if entry.type == .genesis { next.state.vaultID = Hex.encode(item.leaf.prefix(16)) }
-                try next.state.apply(entry, lookup: Self.cachedLookup(cache: next.cache, size: next.size))
-                try next.frontier.append(leafHash: item.leaf)
+                let frontier = self.frontier
+                if entry.type == .genesis { state.vaultID = Hex.encode(item.leaf.prefix(16)) }
+                try state.apply(entry, lookup: Self.cachedLookup(cache: cache, size: size))
+                try self.frontier.append(leafHash: item.leaf)
                 checks.append(
                     SignatureCheck(
                         key: key, text: item.text, signature: signature, frontier: frontier,
@@ -109,7 +111,6 @@ extension TrustedLog {
                 return nil
             }
         }
-        self = next
         return checks
     }
 
