@@ -37,7 +37,8 @@ struct RecoveryStatusCommand: AsyncParsableCommand {
 
 /// The warnings about data one lost passphrase would lose, said by every command that can see them.
 enum RecoveryText {
-    static func warnings(_ status: RecoveryStatus) -> [String] {
+    /// `singleHolders: false` where the command already warned about single holders its own way.
+    static func warnings(_ status: RecoveryStatus, singleHolders: Bool = true) -> [String] {
         var out: [String] = []
         if status.keyID == nil {
             out.append(
@@ -52,7 +53,7 @@ enum RecoveryText {
                         + "A holder of \(role) runs `casevault recovery seal`.")
             }
         }
-        for role in status.singleHolderRoles {
+        for role in status.singleHolderRoles where singleHolders {
             out.append(
                 "casevault: warning: \(role) has a single holder: if their passphrase is lost, only the "
                     + "recovery key can open what is wrapped to \(role). Grant it to a second member.")
@@ -60,7 +61,7 @@ enum RecoveryText {
         return out
     }
 
-    static func warn(_ status: RecoveryStatus) {
-        for line in warnings(status) { Console.error(line) }
+    static func warn(_ status: RecoveryStatus, singleHolders: Bool = true) {
+        for line in warnings(status, singleHolders: singleHolders) { Console.error(line) }
     }
 }
