@@ -13,7 +13,9 @@ struct ShareOutputOptions: ParsableArguments {
     @Flag(name: .customLong("stdout"), help: "Write the shares to standard output instead of files.")
     var toStandardOutput = false
 
-    func validate() throws {
+    /// Called from the command's `validate()`, inside `InputCheck.validating` (not argument-parser's own
+    /// `validate`, whose errors would exit with 1 and a usage dump).
+    func checkDestination() throws {
         guard (outDir != nil) != toStandardOutput else {
             throw CLIError.usage("Say where the shares go: --out-dir FOLDER (outside the vault) or --stdout.")
         }

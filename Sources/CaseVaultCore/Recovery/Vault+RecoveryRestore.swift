@@ -40,9 +40,7 @@ extension Vault {
         guard newThreshold >= 2, newCount >= newThreshold, newCount <= 255 else {
             throw VaultError.recoveryRefused(.invalidParameters(threshold: newThreshold, shares: newCount))
         }
-        guard !logged.used else { throw VaultError.recoveryRefused(.replacedKey(keyID: logged.keyID)) }
-        let recovery = try RecoveryKeys.combine(
-            shares, vaultID: vaultID, logged: (logged.keyID, logged.recipient, logged.signingKey))
+        let recovery = try combinedRecoveryKey(shares)
         let opened = try read { db in
             guard try currentRecoveryKey(db)?.keyID == logged.keyID else { throw VaultError.notInLog(.recoveryKey) }
             if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE name = ?", arguments: [name]) != nil {
@@ -96,6 +94,22 @@ extension Vault {
             member: try member(named: name),
             shares: try next.shares(vaultID: vaultID, threshold: newThreshold, count: newCount),
             status: try recoveryStatus())
+    }
+
+    /// Checks `shares` as a restore would (they combine to the current, unused recovery key), so that a
+    /// caller can refuse them before asking anyone for a new passphrase.
+    public func checkRecoveryShares(_ shares: [RecoveryShare]) throws {
+        _ = try combinedRecoveryKey(shares)
+    }
+
+    private func combinedRecoveryKey(_ shares: [RecoveryShare]) throws -> RecoveryKeys {
+        let state = try trusted().state
+        guard let logged = state.recovery, let vaultID = state.vaultID else {
+            throw VaultError.recoveryRefused(.noRecoveryKey)
+        }
+        guard !logged.used else { throw VaultError.recoveryRefused(.replacedKey(keyID: logged.keyID)) }
+        return try RecoveryKeys.combine(
+            shares, vaultID: vaultID, logged: (logged.keyID, logged.recipient, logged.signingKey))
     }
 
     /// Every role generation key sealed to the recovery key `keyID`, opened and checked against the log.

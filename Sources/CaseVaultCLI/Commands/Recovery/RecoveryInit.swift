@@ -33,7 +33,7 @@ struct RecoveryInit: AsyncParsableCommand {
             guard threshold >= 2, shares >= threshold, shares <= 255 else {
                 throw CLIError.usage("Choose 2 <= --threshold <= --shares <= 255.")
             }
-            try output.validate()
+            try output.checkDestination()
         }
     }
 

@@ -61,7 +61,7 @@ struct RecoveryRestoreCommand: AsyncParsableCommand {
                 throw CLIError.usage("Standard input (-) holds one share; give the others as files.")
             }
             for file in shareFiles where file != "-" { try InputCheck.readableFile(file, what: "The share ") }
-            try output.validate()
+            try output.checkDestination()
         }
     }
 
@@ -72,6 +72,8 @@ struct RecoveryRestoreCommand: AsyncParsableCommand {
             let parsed = try shareFiles.map { file in
                 try RecoveryShare.parse(try ShareInput.read(file), source: file == "-" ? "(standard input)" : file)
             }
+            // Wrong, mixed or too few shares are refused before the new admin types a passphrase.
+            try vault.checkRecoveryShares(parsed)
             let passphrase = try PassphraseInput.readNew(
                 prompt: "\(name), choose your passphrase: ", file: newPassphraseFile)
             let restore = try vault.restoreFromRecovery(
