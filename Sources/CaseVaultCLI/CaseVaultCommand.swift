@@ -33,6 +33,7 @@ public struct CaseVaultCommand: AsyncParsableCommand {
             AddCommand.self, ListCommand.self, ShowCommand.self, GetCommand.self, ExportCommand.self,
             UnlockCommand.self, LockCommand.self, AuditCommand.self, DemoCommand.self, AgeCommand.self,
             ServeAgentCommand.self, CustodyCommand.self, VerifyBundleCommand.self, KeysCommand.self,
+            RecoveryCommand.self,
             BackupCommand.self, RestoreCommand.self, VerifyCommand.self,
         ]
     )

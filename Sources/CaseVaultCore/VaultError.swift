@@ -95,6 +95,10 @@ public enum VaultError: Error, Sendable, Equatable {
     case agentDirectoryUnsafe(path: String, problem: AgentDirectoryProblem)
     /// An agent answered, but for other keys than the member's registered ones.
     case agentMismatch(member: String)
+    /// A recovery share that cannot be read as one (Docs/FORMAT.md, "Recovery shares"); `source` names it.
+    case invalidShare(source: String, ShareProblem)
+    /// Recovery with the shares given, or setting up recovery, was refused; nothing was changed.
+    case recoveryRefused(RecoveryProblem)
 
     /// What a damaged or refused piece of data is.
     public enum Subject: Sendable, Equatable {
@@ -112,6 +116,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case item(String, field: String)
         case member(String, field: String)
         case roleKey(role: String, generation: Int)
+        /// The recovery key in the folder is not the one the log's `recovery.key` entry names.
+        case recoveryKey
         case caseRecord(String, field: String)
     }
 
@@ -157,7 +163,7 @@ public enum VaultError: Error, Sendable, Equatable {
     }
 
     public enum AdminAction: String, Sendable, Equatable {
-        case addMembers, createCases, setReaders, upgradeVault, removeMembers
+        case addMembers, createCases, setReaders, upgradeVault, removeMembers, setRecoveryKey
     }
 
     public enum CardProblem: Sendable, Equatable {
@@ -221,5 +227,37 @@ extension VaultError {
         /// The new custodian must be a member who holds one of the item's reader roles.
         case targetNotReader(member: String, readers: [String])
         case alreadyCustodian(String)
+    }
+
+    public enum ShareProblem: Sendable, Equatable {
+        /// It does not start with the share header.
+        case notAShare
+        /// The line with this key is missing.
+        case missingLine(String)
+        /// Line `line` (of the text given) is not in the share format.
+        case malformedLine(line: Int)
+        /// Line `line` does not match its own checksum: a character of it was mistyped.
+        case lineChecksum(line: Int, key: String)
+        /// Every line matches its checksum but the share as a whole does not: lines of two shares mixed.
+        case shareChecksum
+    }
+
+    public enum RecoveryProblem: Sendable, Equatable {
+        /// The log records no recovery key.
+        case noRecoveryKey
+        case invalidParameters(threshold: Int, shares: Int)
+        case tooFewShares(have: Int, need: Int)
+        case duplicateShare(index: Int)
+        /// Shares of different recovery keys (or splits) were given together.
+        case mixedShares
+        case otherVault(String)
+        /// The shares belong to a recovery key that was replaced (`keyID`).
+        case replacedKey(keyID: String)
+        /// The shares combine to a key that is not the logged recovery key: one of them is wrong.
+        case sharesDoNotMatch
+        /// A restore must make its new member an admin.
+        case adminRoleRequired
+        /// The current key of the role is not sealed to the recovery key, so a restore cannot grant it.
+        case roleNotCovered(String)
     }
 }

@@ -13,6 +13,7 @@ let fuzzers: [(name: String, products: [String])] = [
     ("FuzzLogEntry", ["CaseVaultCore"]),
     ("FuzzPublicCard", ["CaseVaultCore"]),
     ("FuzzKeyFile", ["CaseVaultCore", "CaseVaultAge", "CaseVaultCrypto"]),
+    ("FuzzRecoveryShare", ["CaseVaultCore", "CaseVaultCrypto"]),
 ]
 
 let package = Package(

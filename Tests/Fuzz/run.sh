@@ -18,6 +18,7 @@ fuzzers=(
     FuzzLogEntry:2048
     FuzzPublicCard:2048
     FuzzKeyFile:1024
+    FuzzRecoveryShare:1024
 )
 
 bash ../../.ci/setup

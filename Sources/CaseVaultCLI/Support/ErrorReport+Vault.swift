@@ -103,6 +103,8 @@ extension ErrorReport {
             "The agent folder \(path) is not safe to use: \(message(for: problem)). Remove it or set CASEVAULT_AGENT_DIR to a folder only you can open."
         case .agentMismatch(let member):
             "The unlock agent for \(member) holds keys that are not \(member)'s registered ones. Run `casevault lock` and unlock again."
+        case .invalidShare(let source, let problem): message(for: problem, source: source)
+        case .recoveryRefused(let problem): message(for: problem)
         }
     }
 
@@ -124,8 +126,9 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .custodyRefused(_, .notReaderOrCustodian): ExitCodes.notEntitled
         case .custodyRefused: ExitCodes.usage
-        case .integrityFailure, .missingObject, .notInLog, .log:
+        case .integrityFailure, .missingObject, .notInLog, .log, .invalidShare:
             ExitCodes.dataError
+        case .recoveryRefused(let problem): exitCode(for: problem)
         case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable, .readOnlyVault:
             ExitCodes.ioError
         }
@@ -153,6 +156,7 @@ extension ErrorReport {
         case .member(let name, let field): what = "member \(name) (\(field))"
         case .roleKey(let role, let generation): what = "the key of role \(role), generation \(generation)"
         case .caseRecord(let id, let field): what = "case \(id) (\(field))"
+        case .recoveryKey: what = "the recovery key"
         }
         return "The vault folder's record of \(what) does not match the signed log: someone changed the folder "
             + "without a member's key. Nothing was done. Run `casevault audit verify` and restore the vault from a backup."
@@ -303,6 +307,7 @@ extension ErrorReport {
         case .setReaders: "set readers"
         case .upgradeVault: "upgrade the vault to a signed log"
         case .removeMembers: "remove members"
+        case .setRecoveryKey: "set up the recovery key"
         }
     }
 

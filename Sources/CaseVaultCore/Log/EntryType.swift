@@ -39,6 +39,11 @@ public enum EntryType: String, Sendable, CaseIterable {
     /// A member accepted a vault restored from a backup older than what their client had verified: the
     /// size and root of the history they had seen, which the vault now lacks the end of.
     case restore
+    /// An admin sets the organisation recovery key (Docs/FORMAT.md, "Recovery"): its public keys and how it
+    /// is shared. Replaces the previous one.
+    case recoveryKey = "recovery.key"
+    /// The holders of K shares of the recovery key admit a new admin, signed by the recovery signing key.
+    case recoveryRestore = "recovery.restore"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -76,6 +81,13 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .backupDone:
             [("backup", .once), ("size", .once), ("root", .once), ("objects", .once), ("bytes", .once)]
         case .restore: [("seen", .once), ("seen-root", .once)]
+        case .recoveryKey:
+            [
+                ("key-id", .once), ("recipient", .once), ("signing-key", .once), ("threshold", .once),
+                ("shares", .once),
+            ]
+        case .recoveryRestore:
+            [("key-id", .once), ("member", .once), ("recipient", .once), ("signing-key", .once), ("role", .repeated)]
         }
     }
 

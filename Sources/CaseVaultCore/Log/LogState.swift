@@ -58,6 +58,11 @@ struct LogState: Sendable, Equatable, Codable {
     var attestingAdmin: String?
     /// A member removal whose role rotations are still due (LogState+Removal.swift).
     var removal: Removal?
+    /// The organisation recovery key, once an admin set one (`LogState+Recovery.swift`).
+    var recovery: RecoveryKey?
+    /// The ids of recovery keys that were replaced (never to be set again); optional, like `recovery`, so
+    /// that a state saved before recovery keys still loads.
+    var retiredRecoveryKeys: [String]?
     /// Entries applied so far (the index of the next one).
     var size = 0
 
@@ -74,6 +79,7 @@ struct LogState: Sendable, Equatable, Codable {
             return String(admin[2])
         }
         guard size > 0 else { throw .misplacedGenesis }
+        if entry.type == .recoveryRestore { return try recoverySigningKey(of: entry) }
         guard let member = members[entry.author] else { throw .unknownAuthor(entry.author) }
         guard !member.removed else { throw .removedAuthor(entry.author) }
         return member.signingKey
@@ -197,6 +203,8 @@ struct LogState: Sendable, Equatable, Codable {
             try rekeyMember(entry)
         case .backupDone: try recordBackup(entry)
         case .restore: try recordRestore(entry)
+        case .recoveryKey: try setRecoveryKey(entry)
+        case .recoveryRestore: try restoreByRecovery(entry)
         }
         completeRemovalFollowUp(entry)
     }

@@ -161,6 +161,7 @@ extension Vault {
     ) throws {
         let identity = try X25519Identity.generate()
         try insertGeneration(db, role: role, generation: 1, identity: identity, by: creator, now: now)
+        try sealNewGenerationToRecovery(db, role: role, generation: 1, identity: identity, now: now)
         try insertEnvelope(
             db, role: role, generation: 1, member: member,
             envelope: RoleKeyring.sealEnvelope(role: role, generation: 1, identity: identity, to: recipient), now: now)

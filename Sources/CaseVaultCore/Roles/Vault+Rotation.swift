@@ -61,6 +61,7 @@ extension Vault {
             sql: "UPDATE role_generations SET retired_at = ? WHERE role = ? AND retired_at IS NULL",
             arguments: [now, role])
         try insertGeneration(db, role: role, generation: generation, identity: identity, by: session.memberID, now: now)
+        try sealNewGenerationToRecovery(db, role: role, generation: generation, identity: identity, now: now)
         for record in records {
             try insertEnvelope(
                 db, role: role, generation: generation, member: record.id,

@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v2 item reader stanza order", migrate: addStanzaOrder)
         migrator.registerMigration("v3 signed log", migrate: addSignedLog)
         migrator.registerMigration("v4 custody remarks", migrate: addCustodyRemarks)
+        migrator.registerMigration("v5 recovery key", migrate: addRecoveryKey)
         return migrator
     }
 
@@ -230,6 +231,34 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'custody remarks are append-only'); END;
                 CREATE TRIGGER custody_remarks_append_only_delete BEFORE DELETE ON custody_remarks
                 BEGIN SELECT RAISE(ABORT, 'custody remarks are append-only'); END;
+                """)
+    }
+
+    /// The organisation recovery key (public halves only; its private key exists only as shares on paper)
+    /// and the envelopes that seal role generation keys to it. The signed `recovery.key` entry is what a
+    /// client trusts; these rows are what it compares with that entry.
+    private static func addRecoveryKey(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE recovery_keys (
+                    key_id TEXT PRIMARY KEY NOT NULL CHECK (\(hexCheck("key_id", length: 16))),
+                    recipient TEXT NOT NULL UNIQUE CHECK (\(recipientCheck)),
+                    signing_key TEXT NOT NULL UNIQUE CHECK (\(hexCheck("signing_key", length: 64))),
+                    threshold INTEGER NOT NULL CHECK (threshold >= 2),
+                    shares INTEGER NOT NULL CHECK (shares >= threshold AND shares <= 255),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    retired_at TEXT CHECK (retired_at IS NULL OR retired_at \(timeCheck))
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX recovery_keys_one_current ON recovery_keys (ifnull(retired_at, '')) WHERE retired_at IS NULL;
+                CREATE TABLE recovery_envelopes (
+                    key_id TEXT NOT NULL REFERENCES recovery_keys(key_id),
+                    role TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    envelope BLOB NOT NULL CHECK (\(ageFileCheck("envelope"))),
+                    created_at TEXT NOT NULL CHECK (created_at \(timeCheck)),
+                    PRIMARY KEY (key_id, role, generation),
+                    FOREIGN KEY (role, generation) REFERENCES role_generations(role, generation)
+                ) WITHOUT ROWID;
                 """)
     }
 }

@@ -41,6 +41,7 @@ struct MemberRemove: AsyncParsableCommand {
                 Console.out(RotationText.line(rotation))
                 if let warning = RotationText.singleHolderWarning(rotation) { Console.error(warning) }
             }
+            RecoveryText.warn(try vault.recoveryStatus(), singleHolders: false)
         }
     }
 }

@@ -20,7 +20,8 @@ struct RoleList: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run {
-            let roles = try options.openVault().roles()
+            let vault = try options.openVault()
+            let roles = try vault.roles()
             if options.json {
                 try Printer.json(roles)
                 return
@@ -37,6 +38,7 @@ struct RoleList: AsyncParsableCommand {
             for role in roles where role.holders.count == 1 {
                 Console.error(RotationText.singleHolder(role.holders[0], of: role.name))
             }
+            RecoveryText.warn(try vault.recoveryStatus(), singleHolders: false)
         }
     }
 }

@@ -30,6 +30,7 @@ struct RoleRevoke: AsyncParsableCommand {
             vault, session in
             if let rotation = try vault.revoke(role: target.role, from: target.member, by: session, rotate: !noRotate) {
                 if !options.json { Console.out(RotationText.line(rotation)) }
+                RecoveryText.warn(try vault.recoveryStatus(), singleHolders: false)
                 return
             }
             let readable = try vault.readableAfterRevocation(of: target.role)

@@ -81,6 +81,7 @@ struct InitCommand: AsyncParsableCommand {
             Console.out(
                 "Next: export CASEVAULT_DIR=\(vault.path) CASEVAULT_AS=\(admin); casevault member add NAME --role lawyer"
             )
+            RecoveryText.warn(try vault.recoveryStatus(), singleHolders: false)
         }
     }
 }
