@@ -39,6 +39,12 @@ public enum EntryType: String, Sendable, CaseIterable {
     /// A member accepted a vault restored from a backup older than what their client had verified: the
     /// size and root of the history they had seen, which the vault now lacks the end of.
     case restore
+    /// Legal hold (Docs/FORMAT.md, "Legal hold"): a case, or one item as a custody event, may not be disposed
+    /// of until released. Made by an admin or a holder of one of the case's (item's) reader roles.
+    case caseHold = "case.hold"
+    case caseRelease = "case.release"
+    case custodyHold = "custody.hold"
+    case custodyRelease = "custody.release"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -69,7 +75,9 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .upgradeDone: [("entries", .once)]
         case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
         case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
-        case .custodyNote, .custodySeal, .custodyDisposal: Self.link + [("private", .once)]
+        case .custodyNote, .custodySeal, .custodyDisposal, .custodyHold, .custodyRelease:
+            Self.link + [("private", .once)]
+        case .caseHold, .caseRelease: [("case", .once), ("private", .once)]
         case .memberRemove: [("member", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
         case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]
