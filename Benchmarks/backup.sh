@@ -32,7 +32,10 @@ export CASEVAULT_AS=ana CASEVAULT_PASSPHRASE_FILE=$work/ana.pass RESTIC_PASSWORD
 printf 'passphrase of ana\n' >"$work/ana.pass"
 chmod 600 "$work/ana.pass"
 "$bin" init --admin ana --new-passphrase-file "$work/ana.pass" >/dev/null 2>&1
-"$bin" role grant lawyer --to ana >/dev/null 2>&1 || true
+printf 'passphrase of lucia\n' >"$work/lucia.pass"
+chmod 600 "$work/lucia.pass"
+"$bin" member add lucia --role lawyer --new-passphrase-file "$work/lucia.pass" >/dev/null 2>&1
+export CASEVAULT_AS=lucia CASEVAULT_PASSPHRASE_FILE=$work/lucia.pass
 "$bin" case create BENCH-1 >/dev/null
 
 seconds() { # seconds with milliseconds of running "$@"
