@@ -65,6 +65,8 @@ public enum VaultError: Error, Sendable, Equatable {
     case invalidAdd(AddProblem)
     /// A custody event the rules of the chain refuse (Docs/FORMAT.md, "Custody events").
     case custodyRefused(item: String, CustodyRefusal)
+    /// A legal hold or release the rules refuse (Docs/FORMAT.md, "Legal hold").
+    case holdRefused(HoldTarget, HoldRefusal)
     /// An export recipient is not an age recipient (`prefix`: its first characters, for the message).
     case invalidRecipient(prefix: String)
     /// An export passphrase is empty or its work factor out of range.
@@ -227,6 +229,16 @@ extension VaultError {
         /// The new custodian must be a member who holds one of the item's reader roles.
         case targetNotReader(member: String, readers: [String])
         case alreadyCustodian(String)
+        /// A disposal while the item (`caseID` nil) or its case is under legal hold.
+        case underHold(caseID: String?)
+    }
+
+    /// Why a legal hold may not be placed or released.
+    public enum HoldRefusal: Sendable, Equatable {
+        /// Only an admin or a holder of one of these reader roles may.
+        case notAdminOrReader(readers: [String])
+        case alreadyHeld
+        case notHeld
     }
 
     public enum ShareProblem: Sendable, Equatable {

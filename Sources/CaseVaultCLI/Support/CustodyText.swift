@@ -28,8 +28,23 @@ enum CustodyText {
         return [
             "intake": "recepción", "access": "acceso", "export": "exportación", "transfer": "traslado",
             "verified": "verificación", "annotated": "observación", "sealed": "sellado para juicio",
-            "disposal-requested": "solicitud de baja",
+            "disposal-requested": "solicitud de baja", "hold": "retención legal",
+            "hold-released": "retención legal levantada",
         ][kind] ?? kind
+    }
+
+    /// Whether the item is under legal hold, and by which entries (its own hold, its case's).
+    static func legalHold(_ holds: ItemHolds, _ language: Language) -> String {
+        let es = language == .es
+        var parts: [String] = []
+        if let entry = holds.item {
+            parts.append(es ? "del elemento (entrada \(entry))" : "on the item (entry \(entry))")
+        }
+        if let entry = holds.caseHold {
+            parts.append(es ? "del caso (entrada \(entry))" : "on its case (entry \(entry))")
+        }
+        guard !parts.isEmpty else { return es ? "no" : "none" }
+        return parts.joined(separator: es ? " y " : " and ")
     }
 
     static func matches(_ yes: Bool, _ language: Language) -> String {

@@ -55,6 +55,9 @@ extension ErrorReport {
             "The database row of item \(item) disagrees with its signed entry (\(field))."
         case .contentDamaged(let item, let error):
             "Item \(item) does not decrypt to what was added: \(message(for: error))"
+        case .custodyChainBroken(let item, let problems):
+            "The chain of custody of item \(item) is broken: "
+                + problems.map(\.description).joined(separator: "; ") + "."
         }
     }
 }

@@ -55,6 +55,8 @@ extension ErrorReport {
             message(for: refusal)
         case .custodyRefused(let item, let refusal):
             message(for: refusal, item: item)
+        case .holdRefused(let target, let refusal):
+            message(for: refusal, target: target)
         case .roleHasNoKey(let role):
             "Nobody holds the role \(role) yet, so nothing can be encrypted to it. Grant it to a member first."
         case .roleKeyChanged(let role):
@@ -126,6 +128,8 @@ extension ErrorReport {
             ExitCodes.notEntitled
         case .custodyRefused(_, .notReaderOrCustodian): ExitCodes.notEntitled
         case .custodyRefused: ExitCodes.usage
+        case .holdRefused(_, .notAdminOrReader): ExitCodes.notEntitled
+        case .holdRefused: ExitCodes.usage
         case .integrityFailure, .missingObject, .notInLog, .log, .invalidShare:
             ExitCodes.dataError
         case .recoveryRefused(let problem): exitCode(for: problem)
@@ -146,6 +150,28 @@ extension ErrorReport {
             "\(member) holds none of \(item)'s reader roles (\(readers.joined(separator: ", "))). "
                 + "Grant one first, or choose another member."
         case .alreadyCustodian(let member): "\(member) is already the custodian of \(item)."
+        case .underHold(nil):
+            "\(item) is under legal hold, so its disposal cannot be requested. Nothing was changed. "
+                + "Release the hold first (`casevault custody release \(item) --reason …`)."
+        case .underHold(let caseID?):
+            "Case \(caseID), which \(item) belongs to, is under legal hold, so no disposal can be requested. "
+                + "Nothing was changed. Release the hold first (`casevault case release \(caseID) --reason …`)."
+        }
+    }
+
+    /// A legal hold or release that was refused.
+    static func message(for refusal: VaultError.HoldRefusal, target: HoldTarget) -> String {
+        let what =
+            switch target {
+            case .caseFile(let id): "case \(id)"
+            case .item(let id): id
+            }
+        return switch refusal {
+        case .notAdminOrReader(let readers):
+            "Only an admin or a holder of \(readers.joined(separator: " or ")) can place or release a legal hold "
+                + "on \(what). Nothing was changed."
+        case .alreadyHeld: "\(what) is already under legal hold. Nothing was changed."
+        case .notHeld: "\(what) is not under legal hold, so there is nothing to release. Nothing was changed."
         }
     }
 

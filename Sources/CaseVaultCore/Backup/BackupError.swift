@@ -42,4 +42,7 @@ public enum BackupProblem: Sendable, Equatable {
     case rowNotInLog(item: String, field: String)
     /// Decrypting an item (`--deep`) failed: its tag or plaintext hash.
     case contentDamaged(item: String, VaultError)
+    /// An item's chain of custody, checked on its own, is broken (an event dropped, reordered, grafted or
+    /// altered).
+    case custodyChainBroken(item: String, [CustodyChainCheck.Problem])
 }

@@ -25,6 +25,7 @@ public struct BackupResult: Sendable {
 ///
 ///     DEST/                   0700
 ///       casevault-backup.json the manifest, written last
+///       casevault-backup.partial  the vault id, written first into a new folder, removed after the manifest
 ///       vault.sqlite          the database, copied with SQLite's online backup (one file, no WAL)
 ///       checkpoint            the latest signed checkpoint of the log the copy holds
 ///       objects/xx/…          the encrypted payloads, copied once each, checked against their names
@@ -32,6 +33,10 @@ public struct BackupResult: Sendable {
 ///       tmp/                  files being written
 extension Vault {
     static let checkpointFileName = "checkpoint"
+    /// Written first into a new backup folder, holding the vault's id, and removed once the first manifest is
+    /// in place: a first backup interrupted before then (killed, a full disk) is resumed by the next `backup`
+    /// of the same vault instead of being refused as a folder that is no backup.
+    static let partialMarkerName = "casevault-backup.partial"
 
     /// Copies the vault to the backup folder `destination` (created if missing), incrementally: objects the
     /// folder holds already are not copied again. The database is copied with SQLite's online backup, so the
@@ -46,8 +51,18 @@ extension Vault {
         try refreshTrust()
         let folder = Self.normalized(destination)
         let previous = try Self.backupFolder(folder, vaultID: vaultID)
+        let marker = "\(folder)/\(Self.partialMarkerName)"
+        if previous == nil && !FileSystem.exists(marker) {
+            if !FileSystem.isDirectory(folder) { try FileSystem.makeDirectories(folder) }
+            try FileSystem.writeNewFile(marker, bytes: Array(vaultID.utf8))
+            try FileSystem.syncFolder(folder)
+        }
         for sub in ["", "/objects", "/keys", "/tmp"] where !FileSystem.isDirectory(folder + sub) {
             try FileSystem.makeDirectories(folder + sub)
+        }
+        // A database copy left by a backup that was killed is of no use: the copy is made again.
+        for name in FileSystem.contents(of: folder + "/tmp") where name.hasPrefix("vault.sqlite.") {
+            unlink("\(folder)/tmp/\(name)")
         }
         let copyPath = "\(folder)/tmp/vault.sqlite.\(FileSystem.randomHex(8))"
         defer {
@@ -91,6 +106,10 @@ extension Vault {
             vaultID: vaultID, size: held.size, root: Hex.encode(held.root), objects: held.objects.count,
             bytes: heldBytes, time: clock.timestamp())
         try manifest.save(in: folder)
+        if FileSystem.exists(marker) {
+            unlink(marker)
+            try FileSystem.syncFolder(folder)
+        }
         try write { db in
             try appendLog(
                 db, .backupDone,
@@ -107,11 +126,20 @@ extension Vault {
             }.sorted())
     }
 
-    /// The manifest of a backup folder of this vault; nil for a folder that is missing or empty. Refuses a
-    /// folder of another vault, and a non-empty folder without a manifest.
+    /// The manifest of a backup folder of this vault; nil for a folder that is missing or empty, or that holds
+    /// a first backup of this vault that was interrupted. Refuses a folder of another vault, and a non-empty
+    /// folder without a manifest or a marker of this vault.
     static func backupFolder(_ folder: String, vaultID: String) throws -> BackupManifest? {
         guard FileSystem.exists(folder), !FileSystem.isEmptyDirectory(folder) else { return nil }
-        guard let manifest = try BackupManifest.load(from: folder) else { throw BackupError.notABackup(path: folder) }
+        guard let manifest = try BackupManifest.load(from: folder) else {
+            // A first backup that was interrupted: resumed by the same vault, refused to any other.
+            guard let marker = try? FileSystem.readSmallFile("\(folder)/\(partialMarkerName)", limit: 64) else {
+                throw BackupError.notABackup(path: folder)
+            }
+            let owner = String(decoding: marker, as: UTF8.self)
+            guard owner == vaultID else { throw BackupError.otherVault(path: folder, vaultID: owner) }
+            return nil
+        }
         guard manifest.vaultID == vaultID else {
             throw BackupError.otherVault(path: folder, vaultID: manifest.vaultID)
         }

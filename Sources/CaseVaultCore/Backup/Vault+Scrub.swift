@@ -39,6 +39,8 @@ public struct ScrubReport: Sendable {
 
     public let log: AuditReport
     public let items: Int
+    /// Custody chains checked (one per signed item).
+    public let custodyChains: Int
     public let objects: Int
     /// Items decrypted and checked (`deep`).
     public let decrypted: Int
@@ -63,7 +65,9 @@ extension Vault {
         if let session { try checkSession(session) }
         let log = try verifyWholeLog()
         var problems: [BackupProblem] = log.problems.map { .log($0) }
-        let (integrity, rows) = try read { db in
+        // Read without catching up with the log (`read` would, and throw at the first refused entry, which
+        // the replay above has named): the rest of the vault is still checked and named.
+        let (integrity, rows) = try readWithoutCatchUp { db in
             (
                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
                 try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) }
@@ -74,6 +78,9 @@ extension Vault {
         let rowObjects = Dictionary(rows, uniquingKeysWith: { a, _ in a })
         let signed = trusted.listingKeys(inCase: nil).compactMap { entry in
             trusted.item(entry.id).map { (entry.id, $0) }
+        }
+        for (item, broken) in try brokenCustodyChains(items: Set(signed.map(\.0))).sorted(by: { $0.key < $1.key }) {
+            problems.append(.custodyChainBroken(item: item, broken))
         }
         var objectProblems: [(object: String, problem: BackupProblem)] = []
         let total = signed.reduce(Int64(0)) { $0 + (FileSystem.size(of: objects.path(of: $1.1.object)) ?? 0) }
@@ -114,7 +121,8 @@ extension Vault {
         }
         let referenced = Set(signed.map(\.1.object)).union(rowObjects.values)
         return ScrubReport(
-            log: log, items: signed.count, objects: referenced.count, decrypted: decrypted, problems: problems,
+            log: log, items: signed.count, custodyChains: signed.count, objects: referenced.count, decrypted: decrypted,
+            problems: problems,
             repaired: repaired, goodCopies: goodCopies(of: objectProblems.map(\.object), in: options.knownBackups),
             orphans: sweepOrphans(referenced: referenced, grace: options.grace))
     }

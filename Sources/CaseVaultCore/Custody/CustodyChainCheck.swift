@@ -49,6 +49,7 @@ public enum CustodyChainCheck {
         EntryType.custodyVerify.rawValue: "verified", EntryType.custodyNote.rawValue: "annotated",
         EntryType.custodySeal.rawValue: "sealed",
         EntryType.custodyDisposal.rawValue: "disposal-requested",
+        EntryType.custodyHold.rawValue: "hold", EntryType.custodyRelease.rawValue: "hold-released",
     ]
 
     /// Every problem of the chain `events` (index and entry, in the order given) of item `item`.

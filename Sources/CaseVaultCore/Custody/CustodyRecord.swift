@@ -73,6 +73,8 @@ public struct CustodyRecord: Sendable, Equatable, Codable {
     public let custodian: String
     public let sealed: Bool
     public let disposalRequested: Bool
+    /// The legal holds on the item and on its case, as they stand.
+    public let legalHold: ItemHolds
     public let events: [CustodyEvent]
     /// Gaps and breaks; empty for an unbroken chain.
     public let gaps: [CustodyGap]

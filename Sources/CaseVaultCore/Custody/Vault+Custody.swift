@@ -84,12 +84,15 @@ extension Vault {
         try recordSimpleEvent(itemID, .custodySeal, remarks: remarks, session: session)
     }
 
-    /// Records a request to dispose of an item (*solicitud de baja*); nothing is deleted.
+    /// Records a request to dispose of an item (*solicitud de baja*); nothing is deleted. Refused while the
+    /// item or its case is under legal hold (`Vault+Hold.swift`).
     @discardableResult
     public func requestDisposal(_ itemID: String, remarks: CustodyRemarks, by session: MemberSession)
         throws -> Int
     {
-        try recordSimpleEvent(itemID, .custodyDisposal, remarks: remarks, session: session)
+        try refreshTrust()
+        try checkNoHold(itemID)
+        return try recordSimpleEvent(itemID, .custodyDisposal, remarks: remarks, session: session)
     }
 
     /// Re-hashes an item's object and, when `session` holds a reader role, its plaintext, and records what

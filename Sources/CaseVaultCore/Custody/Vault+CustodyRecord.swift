@@ -86,7 +86,9 @@ extension Vault {
                         item: id, caseID: item.caseID, itemClass: item.itemClass, size: item.size,
                         sha256: item.sha256,
                         sha512: events.first?.fields["sha512"], object: item.object, custodian: chain.custodian,
-                        sealed: chain.sealed, disposalRequested: chain.disposalRequested, events: events,
+                        sealed: chain.sealed, disposalRequested: chain.disposalRequested,
+                        legalHold: ItemHolds(item: chain.hold, caseHold: trusted.state.caseHold(item.caseID)),
+                        events: events,
                         gaps: gaps))
             }
         }

@@ -90,6 +90,8 @@ public struct ItemDetails: Sendable, Equatable, Codable {
     public let metadata: ItemMetadata?
     /// Items that name this one in `replaces`.
     public let replacedBy: [String]
+    /// The legal holds on the item and its case (filled by `showItem`).
+    public var legalHold: ItemHolds?
 }
 
 /// How `add` stores files.

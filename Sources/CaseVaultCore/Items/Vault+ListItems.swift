@@ -56,7 +56,7 @@ extension Vault {
     /// One item; with a session that holds a reader role, its metadata (file name, note, …) is decrypted.
     public func showItem(_ id: String, as session: MemberSession? = nil) throws -> ItemDetails {
         if let session { try checkSession(session) }
-        return try read { db in
+        var details = try read { db in
             let record = try itemRecord(db, id)
             var metadata: ItemMetadata?
             if let session {
@@ -72,6 +72,8 @@ extension Vault {
                 db, sql: "SELECT id FROM items WHERE replaces = ? ORDER BY created_at", arguments: [id])
             return ItemDetails(item: record.item, metadata: metadata, replacedBy: replacedBy)
         }
+        details.legalHold = try legalHolds(ofItem: id)
+        return details
     }
 
     /// The roles whose keys can open `item` (one age X25519 stanza each in its header).

@@ -44,6 +44,12 @@ public enum EntryType: String, Sendable, CaseIterable {
     case recoveryKey = "recovery.key"
     /// The holders of K shares of the recovery key admit a new admin, signed by the recovery signing key.
     case recoveryRestore = "recovery.restore"
+    /// Legal hold (Docs/FORMAT.md, "Legal hold"): a case, or one item as a custody event, may not be disposed
+    /// of until released. Made by an admin or a holder of one of the case's (item's) reader roles.
+    case caseHold = "case.hold"
+    case caseRelease = "case.release"
+    case custodyHold = "custody.hold"
+    case custodyRelease = "custody.release"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -74,7 +80,9 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .upgradeDone: [("entries", .once)]
         case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
         case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
-        case .custodyNote, .custodySeal, .custodyDisposal: Self.link + [("private", .once)]
+        case .custodyNote, .custodySeal, .custodyDisposal, .custodyHold, .custodyRelease:
+            Self.link + [("private", .once)]
+        case .caseHold, .caseRelease: [("case", .once), ("private", .once)]
         case .memberRemove: [("member", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
         case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]

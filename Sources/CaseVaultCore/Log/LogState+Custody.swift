@@ -8,6 +8,9 @@ struct CustodyChain: Sendable, Equatable, Codable {
     /// Sealed for court: from then on only access, verification and export.
     var sealed = false
     var disposalRequested = false
+    /// The index of the `custody.hold` entry that put the item itself under legal hold, until released
+    /// (`LogState+Hold.swift`); optional so that a chain saved before holds still loads.
+    var hold: Int?
 }
 
 /// The replay rules of custody events (Docs/FORMAT.md, "Custody events"). Each event names its item, the
@@ -91,7 +94,10 @@ extension LogState {
             }
             try Self.checkHex(try field(entry, "private"), length: 64, "private")
             if entry.type == .custodySeal { chain.sealed = true }
-            if entry.type == .custodyDisposal { chain.disposalRequested = true }
+            if entry.type == .custodyDisposal {
+                try checkNoHold(id, item: item, chain: chain)
+                chain.disposalRequested = true
+            }
         default:
             throw .malformed("\(entry.type.rawValue) is not a custody event")
         }
@@ -124,7 +130,7 @@ extension LogState {
 
     /// The item an event names, after checking that the event binds the item's own SHA-256 and object and
     /// links to the item's actual previous event.
-    private func linked(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem)
+    func linked(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem)
         -> (String, Item, CustodyChain)
     {
         let id = try field(entry, "item")
@@ -142,7 +148,7 @@ extension LogState {
         return (id, item, chain)
     }
 
-    private mutating func setChain(_ chain: CustodyChain, of id: String) {
+    mutating func setChain(_ chain: CustodyChain, of id: String) {
         if custodyChains == nil { custodyChains = [:] }
         custodyChains?[id] = chain
     }

@@ -54,6 +54,9 @@ struct LogState: Sendable, Equatable, Codable {
     /// Items whose custody moved on after their intake (`LogState+Custody.swift`); optional so that a state
     /// saved before custody chains still loads.
     var custodyChains: [String: CustodyChain]?
+    /// Cases under legal hold, each with the index of the `case.hold` entry that placed it
+    /// (`LogState+Hold.swift`); optional so that a state saved before holds still loads.
+    var caseHolds: [String: Int]?
     /// While an upgraded vault's existing state is attested: the admin who attests it.
     var attestingAdmin: String?
     /// A member removal whose role rotations are still due (LogState+Removal.swift).
@@ -205,6 +208,8 @@ struct LogState: Sendable, Equatable, Codable {
         case .restore: try recordRestore(entry)
         case .recoveryKey: try setRecoveryKey(entry)
         case .recoveryRestore: try restoreByRecovery(entry)
+        case .caseHold, .caseRelease: try applyCaseHold(entry)
+        case .custodyHold, .custodyRelease: try applyItemHold(entry, lookup: lookup)
         }
         completeRemovalFollowUp(entry)
     }

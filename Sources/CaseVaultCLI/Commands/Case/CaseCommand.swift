@@ -5,7 +5,7 @@ import CaseVaultCore
 struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
-        abstract: "Create, list and show cases.",
+        abstract: "Create, list and show cases; place and release legal holds.",
         discussion: """
             A case id is in the clear and must not identify anyone: use a file number such as \
             LPZ-2026-014. The title and the survivor's pseudonym are encrypted to the case-reader roles \
@@ -16,7 +16,7 @@ struct CaseCommand: AsyncParsableCommand {
               casevault case list --as lucia
               casevault case show LPZ-2026-014 --json
             """,
-        subcommands: [CaseCreate.self, CaseList.self, CaseShow.self]
+        subcommands: [CaseCreate.self, CaseList.self, CaseShow.self, CaseHold.self, CaseRelease.self]
     )
 }
 

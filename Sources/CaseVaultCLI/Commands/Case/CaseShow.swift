@@ -31,8 +31,9 @@ struct CaseShow: AsyncParsableCommand {
             let session = try options.unlockIfNamed(vault, purpose: "read the case title")
             let shown = try vault.showCase(id, as: session)
             let items = try vault.items(inCase: id)
+            let hold = try vault.legalHold(ofCase: id)
             if options.json {
-                try Printer.json(CaseReport(case: shown, items: items))
+                try Printer.json(CaseReport(case: shown, legalHold: hold, items: items))
                 return
             }
             Printer.fields([
@@ -42,6 +43,7 @@ struct CaseShow: AsyncParsableCommand {
                 ("Created", "\(shown.createdAt) by \(shown.createdBy)"),
                 ("Title readers", Printer.roles(shown.readers)),
                 ("Items", "\(shown.itemCount)"),
+                ("Legal hold", hold.map { "yes, since entry \($0)" } ?? "none"),
             ])
             if !items.isEmpty {
                 Console.out("")
@@ -53,5 +55,7 @@ struct CaseShow: AsyncParsableCommand {
 
 private struct CaseReport: Encodable {
     let `case`: VaultCase
+    /// The entry that placed the case under legal hold, or null.
+    let legalHold: Int?
     let items: [Item]
 }

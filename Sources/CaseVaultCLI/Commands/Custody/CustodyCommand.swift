@@ -8,7 +8,7 @@ struct CustodyCommand: AsyncParsableCommand {
         abstract: "Show, extend and report an item's chain of custody.",
         discussion: """
             Every event of an item's custody (intake, access, export, transfer, verification, note, seal, \
-            disposal request) is an entry of the signed log, signed by whoever acted and linked to the item's \
+            disposal request, legal hold and its release) is an entry of the signed log, signed by whoever acted and linked to the item's \
             previous event. Reasons and notes are encrypted to the item's readers; names, times, actions and \
             hashes are in clear, so an auditor can check the whole chain without seeing the content.
 
@@ -20,7 +20,7 @@ struct CustodyCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CustodyShow.self, CustodyTransfer.self, CustodyNote.self, CustodySeal.self, CustodyDispose.self,
-            CustodyVerify.self, CustodyReport.self,
+            CustodyHold.self, CustodyRelease.self, CustodyVerify.self, CustodyReport.self,
         ]
     )
 }

@@ -39,6 +39,7 @@ struct CustodyShow: AsyncParsableCommand {
                 ("SHA-256", record.sha256), ("SHA-512", record.sha512 ?? "not recorded at intake"),
                 ("Object", record.object), ("Custodian", record.custodian),
                 ("Sealed", record.sealed ? "yes" : "no"),
+                ("Legal hold", CustodyText.legalHold(record.legalHold, .en)),
             ])
             Console.out("")
             Printer.table(

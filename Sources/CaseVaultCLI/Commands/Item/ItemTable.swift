@@ -46,6 +46,7 @@ enum ItemTable {
             ("Added", "\(item.createdAt) by \(item.createdBy)"),
             ("Readable by", Printer.roles(item.readers)),
         ]
+        if let holds = details.legalHold { fields.append(("Legal hold", CustodyText.legalHold(holds, .en))) }
         if let replaces = item.replaces { fields.append(("Replaces", replaces)) }
         if !details.replacedBy.isEmpty {
             fields.append(("Replaced by", details.replacedBy.joined(separator: ", ")))

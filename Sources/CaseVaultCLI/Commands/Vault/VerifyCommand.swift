@@ -73,7 +73,8 @@ struct VerifyCommand: AsyncParsableCommand {
             } else {
                 Console.out(
                     "Vault \(vault.fingerprint): \(report.log.size) log entries, \(report.items) items, "
-                        + "\(report.objects) objects\(deep ? ", \(report.decrypted) decrypted" : "").")
+                        + "\(report.custodyChains) custody chains, \(report.objects) objects\(deep ? ", \(report.decrypted) decrypted" : "")."
+                )
                 for object in report.repaired { Console.out("Repaired object \(object) from the backup.") }
                 for problem in problems {
                     Console.out("PROBLEM: \(problem.problem)")
@@ -90,7 +91,9 @@ struct VerifyCommand: AsyncParsableCommand {
                         "Unnamed object \(orphan.object) (\(orphan.age) s old): "
                             + (orphan.removed ? "removed." : "kept until it is \(grace) s old."))
                 }
-                if problems.isEmpty { Console.out("Every object, the database and the signed log are sound.") }
+                if problems.isEmpty {
+                    Console.out("Every object, the database, the signed log and every custody chain are sound.")
+                }
             }
             if !problems.isEmpty { throw ExitCode(ExitCodes.dataError) }
         }

@@ -97,6 +97,7 @@ struct ReportContent {
             [t("Sealed for court", "Sellado para juicio"), record.sealed ? t("yes", "sí") : "no"],
         ]
         if record.disposalRequested { facts.append([t("Disposal requested", "Baja solicitada"), t("yes", "sí")]) }
+        facts.append([t("Legal hold", "Retención legal"), CustodyText.legalHold(record.legalHold, language)])
         out.append(.table([t("Field", "Campo"), t("Value", "Valor")], facts))
         out.append(
             .table(

@@ -30,6 +30,7 @@ struct ReportJSON: Encodable {
         let custodian: String
         let sealed: Bool
         let disposalRequested: Bool
+        let legalHold: ItemHolds
         let unbroken: Bool
         let gaps: [CustodyGap]
         let events: [Event]
@@ -62,7 +63,7 @@ struct ReportJSON: Encodable {
                 sha256: record.sha256, sha512: record.sha512, original: record.object,
                 workingCopies: record.events.filter { $0.kind == "access" || $0.kind == "export" }.map(\.entry),
                 custodian: record.custodian, sealed: record.sealed, disposalRequested: record.disposalRequested,
-                unbroken: record.unbroken, gaps: record.gaps,
+                legalHold: record.legalHold, unbroken: record.unbroken, gaps: record.gaps,
                 events: record.events.map { event in
                     Event(
                         entry: event.entry, kind: event.kind, type: event.type, time: event.time,

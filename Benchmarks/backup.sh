@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Incremental backup and full verify (issue 12's benchmark; Docs/PERFORMANCE.md, "Backup and verify").
+#
+#   Benchmarks/backup.sh                 # 5 GiB vault (the issue's size), 3 rounds
+#   SIZE_MIB=1024 ROUNDS=3 Benchmarks/backup.sh
+#   CASEVAULT_BIN=path/to/casevault Benchmarks/backup.sh   # an existing release build (no build here)
+#
+# A vault of SIZE_MIB MiB of random files (FILE_MIB each) is backed up once by `casevault backup`, `rsync -a`
+# and `restic backup` (each to its own folder). Then, ROUNDS times: 1% of SIZE_MIB of new random data is
+# added to the vault (one `add`), and the same change is backed up by the three, each timed. Targets: casevault
+# at most 1.5x rsync's time and faster than restic's. Then `casevault verify` over the whole vault against
+# `openssl dgst -sha256` over the same object files (target: at least 0.8x its rate). Page cache warm for all
+# (the files were just written; nothing drops the cache, which would slow the other users of the machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib=${SIZE_MIB:-5120}
+file_mib=${FILE_MIB:-64}
+rounds=${ROUNDS:-3}
+command -v rsync >/dev/null || { apt-get update && apt-get install -y rsync; }
+command -v restic >/dev/null || { apt-get update && apt-get install -y restic; }
+if [ -n "${CASEVAULT_BIN:-}" ]; then
+    bin=$CASEVAULT_BIN
+else
+    swift build -c release --static-swift-stdlib --product casevault >&2
+    bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/casevault
+fi
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/casevault-backup-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export HOME=$work CASEVAULT_DIR=$work/vault CASEVAULT_AGENT_DIR=$work/agent CASEVAULT_KEY_WORK_FACTOR=10
+export CASEVAULT_AS=ana CASEVAULT_PASSPHRASE_FILE=$work/ana.pass RESTIC_PASSWORD=bench RESTIC_REPOSITORY=$work/restic
+printf 'passphrase of ana\n' >"$work/ana.pass"
+chmod 600 "$work/ana.pass"
+"$bin" init --admin ana --new-passphrase-file "$work/ana.pass" >/dev/null 2>&1
+printf 'passphrase of lucia\n' >"$work/lucia.pass"
+chmod 600 "$work/lucia.pass"
+"$bin" member add lucia --role lawyer --new-passphrase-file "$work/lucia.pass" >/dev/null 2>&1
+export CASEVAULT_AS=lucia CASEVAULT_PASSPHRASE_FILE=$work/lucia.pass
+"$bin" case create BENCH-1 >/dev/null
+
+seconds() { # seconds with milliseconds of running "$@"
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s%N)
+    echo "scale=3; ($end - $start) / 1000000000" | bc
+}
+add_random() { # add_random NAME MIB: a new random file added to the vault as one item
+    head -c $(($2 << 20)) /dev/urandom >"$work/in/$1"
+    "$bin" add BENCH-1 "$work/in/$1" >/dev/null 2>&1
+    rm -f "$work/in/$1"
+}
+
+mkdir -p "$work/in"
+echo "Filling a vault with $size_mib MiB in files of $file_mib MiB..." >&2
+for ((i = 0; i < size_mib / file_mib; i++)); do add_random "base-$i.bin" "$file_mib"; done
+restic init >/dev/null 2>&1
+echo "first copies: casevault $(seconds "$bin" backup "$work/cv-backup") s," \
+    "rsync $(seconds rsync -a "$work/vault/" "$work/rsync/") s, restic $(seconds restic backup "$work/vault") s" >&2
+
+change_mib=$((size_mib / 100))
+echo "incremental backup of +$change_mib MiB (1% of $size_mib MiB), seconds:"
+echo "round casevault rsync restic casevault/rsync casevault/restic"
+for ((r = 1; r <= rounds; r++)); do
+    add_random "change-$r.bin" "$change_mib"
+    cv=$(seconds "$bin" backup "$work/cv-backup")
+    rs=$(seconds rsync -a "$work/vault/" "$work/rsync/")
+    re=$(seconds restic backup "$work/vault")
+    echo "$r $cv $rs $re $(echo "scale=2; $cv / $rs" | bc) $(echo "scale=2; $cv / $re" | bc)"
+done
+
+objects_bytes=$(find "$work/vault/objects" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+mib=$(echo "scale=1; $objects_bytes / 1048576" | bc)
+"$bin" verify >/dev/null 2>&1 # warm, and must pass
+v=$(seconds "$bin" verify)
+o=$(seconds sh -c "find '$work/vault/objects' -type f -print0 | xargs -0 openssl dgst -sha256")
+echo "full verify of $mib MiB of objects: casevault verify $v s ($(echo "scale=0; $mib / $v" | bc) MiB/s)," \
+    "openssl dgst -sha256 $o s ($(echo "scale=0; $mib / $o" | bc) MiB/s): $(echo "scale=2; $o / $v" | bc)x openssl's rate"
