@@ -30,9 +30,12 @@ extension Vault {
     /// (a holder of the role: the old keys are needed to open the file keys). `progress` gets (done, total)
     /// after each batch of `batchSize` (one transaction and one log entry each); an error it throws stops the
     /// work after that batch.
+    ///
+    /// The default batch keeps a batch's signed entry (about 154 bytes per item) under the unlock agent's
+    /// 64 KiB message limit (`AgentMessage.maximumSize`), through which an agent-held key signs it.
     @discardableResult
     public func rewrap(
-        role: String, by session: MemberSession, batchSize: Int = 1024, progress: ((Int, Int) throws -> Void)? = nil
+        role: String, by session: MemberSession, batchSize: Int = 384, progress: ((Int, Int) throws -> Void)? = nil
     ) throws -> RewrapResult {
         let batchSize = max(1, batchSize)
         try checkSession(session)
