@@ -32,15 +32,15 @@ static inline int cv_syncfs(int fd) { return (int)syscall(SYS_syncfs, fd); }
 /* OPENSSL_free is a macro. */
 static inline void cv_openssl_free(void *ptr) { OPENSSL_free(ptr); }
 
-/* HKDF-SHA-256 (RFC 5869), extract and expand, in one call. */
-static inline int cv_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
-                                 const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len) {
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-    if (kdf == NULL) return 0;
+/* HKDF-SHA-256 (RFC 5869), extract and expand, in one call, with an EVP_KDF the caller fetched once: fetching
+ * it by name at every call took the OpenSSL 3.0 method store's locks for each of the four HKDFs of an age
+ * header. A set-up context cannot be copied instead (OpenSSL 3.0's HKDF has no dupctx), so the digest is still
+ * looked up by name in each one. */
+static inline int cv_hkdf_sha256_with(EVP_KDF *kdf, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
+                                      size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
+                                      size_t out_len) {
     EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-    EVP_KDF_free(kdf);
     if (ctx == NULL) return 0;
-    /* OpenSSL treats a zero-length salt as "no salt", which RFC 5869 defines as HashLen zero bytes. */
     static const uint8_t empty = 0;
     OSSL_PARAM params[5];
     size_t n = 0;
@@ -51,6 +51,16 @@ static inline int cv_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8
     params[n] = OSSL_PARAM_construct_end();
     int ok = EVP_KDF_derive(ctx, out, out_len, params);
     EVP_KDF_CTX_free(ctx);
+    return ok;
+}
+
+/* The same, fetching the KDF for this call only. */
+static inline int cv_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                                 const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len) {
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+    if (kdf == NULL) return 0;
+    int ok = cv_hkdf_sha256_with(kdf, ikm, ikm_len, salt, salt_len, info, info_len, out, out_len);
+    EVP_KDF_free(kdf);
     return ok;
 }
 
@@ -89,6 +99,35 @@ static inline EVP_MAC_CTX *cv_hmac_sha256_new(const uint8_t *key, size_t key_len
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
     params[1] = OSSL_PARAM_construct_end();
     if (EVP_MAC_init(ctx, key ? key : &empty, key_len, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* HMAC-SHA-256 with its digest fetched once: a context without a key, for cv_hmac_sha256_from to copy. */
+static inline EVP_MAC_CTX *cv_hmac_sha256_template(void) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
+    if (mac == NULL) return NULL;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+    if (ctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* A fresh HMAC-SHA-256 context keyed with `key`, copied from `template` (nothing fetched). */
+static inline EVP_MAC_CTX *cv_hmac_sha256_from(const EVP_MAC_CTX *template, const uint8_t *key, size_t key_len) {
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(template);
+    if (ctx == NULL) return NULL;
+    static const uint8_t empty = 0;
+    if (EVP_MAC_init(ctx, key ? key : &empty, key_len, NULL) != 1) {
         EVP_MAC_CTX_free(ctx);
         return NULL;
     }

@@ -58,7 +58,9 @@ public struct Header: Equatable, Sendable {
         let buffered = BufferedSource(MemorySource(bytes))
         let header = try HeaderParser(buffered).parse()
         var rest: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Sized to what is left when that is known (sealed metadata: a few hundred bytes): a rewrap parses
+        // thousands of headers, and zeroing a 64 KiB buffer for each cost more than the parse.
+        var chunk = [UInt8](repeating: 0, count: max(1, min(65536, buffered.knownRemainingCount ?? 65536)))
         while true {
             let n = try chunk.withUnsafeMutableBytes { try buffered.read(into: $0) }
             if n == 0 { break }

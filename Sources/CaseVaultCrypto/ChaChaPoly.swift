@@ -33,7 +33,8 @@ public final class ChaChaPoly {
         if mode != enc {
             let rc = key.withUnsafeBytes {
                 EVP_CipherInit_ex2(
-                    ctx, EVP_chacha20_poly1305(), $0.baseAddress?.assumingMemoryBound(to: UInt8.self), iv, enc, nil)
+                    ctx, FetchedCipher.chaCha20Poly1305?.pointer ?? EVP_chacha20_poly1305(),
+                    $0.baseAddress?.assumingMemoryBound(to: UInt8.self), iv, enc, nil)
             }
             try check(rc, "ChaCha20-Poly1305 initialisation")
             mode = enc
@@ -121,4 +122,21 @@ public final class ChaChaPoly {
         }
         return ok ? out : nil
     }
+}
+
+/// The ChaCha20-Poly1305 `EVP_CIPHER`, fetched once per process: the legacy `EVP_chacha20_poly1305()` is looked
+/// up again at every initialisation (an implicit fetch, with locks), and an age header opens or seals a stanza
+/// body with a fresh context each time.
+private final class FetchedCipher: Sendable {
+    // Sendable: a fetched EVP_CIPHER is immutable and OpenSSL allows sharing it between threads.
+    nonisolated(unsafe) let pointer: OpaquePointer
+
+    static let chaCha20Poly1305 = FetchedCipher("ChaCha20-Poly1305")
+
+    private init?(_ name: String) {
+        guard let fetched = EVP_CIPHER_fetch(nil, name, nil) else { return nil }
+        pointer = fetched
+    }
+
+    deinit { EVP_CIPHER_free(pointer) }
 }

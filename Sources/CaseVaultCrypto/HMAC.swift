@@ -6,8 +6,10 @@ public final class HMACSHA256 {
     private let ctx: OpaquePointer
 
     public init(key: SecureBytes) throws {
-        let made = key.withUnsafeBytes {
-            cv_hmac_sha256_new($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
+        let made = key.withUnsafeBytes { k in
+            let bytes = k.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            return FetchedHMAC.sha256.map { cv_hmac_sha256_from($0.pointer, bytes, k.count) }
+                ?? cv_hmac_sha256_new(bytes, k.count)
         }
         guard let made else { throw CryptoError.openSSL("HMAC-SHA-256 initialisation") }
         ctx = made
@@ -55,11 +57,16 @@ public enum HKDF {
             salt.withUnsafeBytes { s in
                 info.withUnsafeBytes { i in
                     out.withUnsafeMutableBytes { o in
-                        cv_hkdf_sha256(
-                            ikm.baseAddress?.assumingMemoryBound(to: UInt8.self), ikm.count,
-                            s.baseAddress?.assumingMemoryBound(to: UInt8.self), s.count,
-                            i.baseAddress?.assumingMemoryBound(to: UInt8.self), i.count,
-                            o.baseAddress?.assumingMemoryBound(to: UInt8.self), o.count)
+                        let ikmBytes = ikm.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                        let saltBytes = s.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                        let infoBytes = i.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                        let outBytes = o.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                        guard let kdf = FetchedHKDF.algorithm else {
+                            return cv_hkdf_sha256(
+                                ikmBytes, ikm.count, saltBytes, s.count, infoBytes, i.count, outBytes, o.count)
+                        }
+                        return cv_hkdf_sha256_with(
+                            kdf.pointer, ikmBytes, ikm.count, saltBytes, s.count, infoBytes, i.count, outBytes, o.count)
                     }
                 }
             }
@@ -67,4 +74,34 @@ public enum HKDF {
         try check(rc, "HKDF-SHA-256")
         return out
     }
+}
+
+/// An HMAC-SHA-256 context without a key, set up once per process and copied for each MAC.
+private final class FetchedHMAC: Sendable {
+    // Sendable: only ever copied (EVP_MAC_CTX_dup reads it), never changed after init.
+    nonisolated(unsafe) let pointer: OpaquePointer
+
+    static let sha256 = FetchedHMAC()
+
+    private init?() {
+        guard let made = cv_hmac_sha256_template() else { return nil }
+        pointer = made
+    }
+
+    deinit { EVP_MAC_CTX_free(pointer) }
+}
+
+/// The HKDF `EVP_KDF`, fetched once per process.
+private final class FetchedHKDF: Sendable {
+    // Sendable: a fetched EVP_KDF is immutable and OpenSSL allows sharing it between threads.
+    nonisolated(unsafe) let pointer: OpaquePointer
+
+    static let algorithm = FetchedHKDF()
+
+    private init?() {
+        guard let fetched = EVP_KDF_fetch(nil, "HKDF", nil) else { return nil }
+        pointer = fetched
+    }
+
+    deinit { EVP_KDF_free(pointer) }
 }

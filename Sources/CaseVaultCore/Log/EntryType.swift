@@ -31,6 +31,8 @@ public enum EntryType: String, Sendable, CaseIterable {
     case itemRewrap = "item.rewrap"
     /// A holder of a role moves a batch of case titles to the role's current key.
     case caseRewrap = "case.rewrap"
+    /// A holder of a case's reader role adds a case-reader role that had no key when the case was made.
+    case caseReader = "case.reader"
     /// A member replaces their key pair, signing with the old key.
     case memberRekey = "member.rekey"
     /// A member copied the vault to a backup folder (named by its backup id, never by a path); the tree
@@ -85,7 +87,7 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .caseHold, .caseRelease: [("case", .once), ("private", .once)]
         case .memberRemove: [("member", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
-        case .caseRewrap: [("role", .once), ("generation", .once), ("case", .repeated)]
+        case .caseRewrap, .caseReader: [("role", .once), ("generation", .once), ("case", .repeated)]
         case .backupDone:
             [("backup", .once), ("size", .once), ("root", .once), ("objects", .once), ("bytes", .once)]
         case .restore: [("seen", .once), ("seen-root", .once)]

@@ -202,6 +202,7 @@ struct LogState: Sendable, Equatable, Codable {
             try rewrapItems(entry, lookup: lookup)
         case .caseRewrap:
             try rewrapCases(entry)
+        case .caseReader: try addCaseReader(entry)
         case .memberRekey:
             try rekeyMember(entry)
         case .backupDone: try recordBackup(entry)

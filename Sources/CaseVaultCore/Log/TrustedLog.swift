@@ -20,6 +20,26 @@ struct TrustedLog: Sendable {
     /// The facts the log binds to `id`, or nil when no verified entry added it.
     func item(_ id: String) -> LogState.Item? { state.items[id] ?? cachedItem(id) }
 
+    /// The facts of `ids` that a verified entry added, from memory or the cache (one query for all).
+    func items(_ ids: [String]) -> [String: LogState.Item] {
+        var found: [String: LogState.Item] = [:]
+        var missing: [String] = []
+        for id in ids {
+            if let facts = state.items[id] { found[id] = facts } else { missing.append(id) }
+        }
+        for (id, facts) in cache?.items(missing) ?? [:] where facts.index < size { found[id] = facts }
+        return found
+    }
+
+    /// The facts of `ids` that a verified entry added, moved from the cache into memory (where `item(_:)`
+    /// and the replay of later entries find them without a query each); `save` writes them back. For work
+    /// on a batch of items, such as a rewrap.
+    mutating func loadItems(_ ids: [String]) -> [String: LogState.Item] {
+        let found = items(ids)
+        state.items.merge(found) { current, _ in current }
+        return found
+    }
+
     /// The id and listing key of every item of a case (every item when nil), in the order of the entries
     /// that added them (by time, then position): in the cache and in memory.
     func listingKeys(inCase caseID: String?) -> [(id: String, key: String)] {

@@ -38,7 +38,13 @@ extension Vault {
     func checkItem(_ record: ItemRecord) throws {
         let item = record.item
         guard let facts = try trusted().item(item.id) else { throw VaultError.notInLog(.item(item.id, field: "item")) }
-        try Self.compare(item, with: facts)
+        try Self.check(record, against: facts)
+    }
+
+    /// `checkItem` against facts already looked up (off the caller's thread, for batch work).
+    static func check(_ record: ItemRecord, against facts: LogState.Item) throws {
+        let item = record.item
+        try compare(item, with: facts)
         let readers = record.generations.map { "\($0.key):\($0.value)" }.sorted()
         let checks: [(String, Bool)] = [
             ("header", facts.headerHash == (try Self.sha256Hex(record.header))),

@@ -78,6 +78,26 @@ final class VerifiedCache: Sendable {
         }
     }
 
+    /// The facts of the items of `ids` verified earlier, in a few queries rather than one per item (a rewrap
+    /// checks thousands per batch). Ids the cache does not hold are absent.
+    func items(_ ids: [String]) -> [String: LogState.Item] {
+        var out: [String: LogState.Item] = [:]
+        try? database.inDatabase { db in
+            for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
+                let chunk = Array(ids[start..<min(start + Self.idsPerQuery, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: Self.factsSelection + " WHERE id IN (\(marks))"),
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() { out[row[12]] = Self.facts(row: row) }
+            }
+        }
+        return out
+    }
+
+    /// Well below SQLite's limit on a statement's parameters (32,766 since 3.32; 999 before).
+    private static let idsPerQuery = 500
+
     /// The id and listing key (`ListingKey`) of every item of `caseID` (of every item when nil) that an entry
     /// below `size` added, in one query. In log order (`sorted`): the order of a vault's listing, so the
     /// two can be compared in step, without a lookup per item; or by id, for lookups.

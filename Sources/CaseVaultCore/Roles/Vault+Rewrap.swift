@@ -1,9 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
-import Dispatch
 import Foundation
 import GRDB
-import Synchronization
 
 /// What a rewrap did.
 public struct RewrapResult: Sendable, Equatable, Codable {
@@ -13,6 +11,10 @@ public struct RewrapResult: Sendable, Equatable, Codable {
     /// Items and cases rewrapped by this run (a rerun after an interruption counts only what was left).
     public let items: Int
     public let cases: Int
+    /// Cases made before the role had a key, to which this run added it (`case.reader`).
+    public var casesAdded = 0
+    /// Such cases left without the role: the member holds none of their reader roles.
+    public var casesLeft = 0
 }
 
 /// Rewrapping a role after a rotation: every item header, item metadata and case title still wrapped to an
@@ -21,15 +23,19 @@ public struct RewrapResult: Sendable, Equatable, Codable {
 ///
 /// Work goes in batches, each one transaction with one signed `item.rewrap` or `case.rewrap` entry: an
 /// interruption (Ctrl-C, a crash, a power cut) loses at most the batch under way, and running it again
-/// picks up what is still on an older generation. The X25519 work of a batch runs on every core.
+/// picks up what is still on an older generation. The X25519 work of the items runs on every core, one batch
+/// ahead of the batch being written (`Vault+RewrapItems.swift`).
 extension Vault {
     /// Rewraps everything of `role` that is on an older generation to its current one, acting as `session`
     /// (a holder of the role: the old keys are needed to open the file keys). `progress` gets (done, total)
     /// after each batch of `batchSize` (one transaction and one log entry each); an error it throws stops the
     /// work after that batch.
+    ///
+    /// The default batch keeps a batch's signed entry (about 154 bytes per item) under the unlock agent's
+    /// 64 KiB message limit (`AgentMessage.maximumSize`), through which an agent-held key signs it.
     @discardableResult
     public func rewrap(
-        role: String, by session: MemberSession, batchSize: Int = 256, progress: ((Int, Int) throws -> Void)? = nil
+        role: String, by session: MemberSession, batchSize: Int = 384, progress: ((Int, Int) throws -> Void)? = nil
     ) throws -> RewrapResult {
         let batchSize = max(1, batchSize)
         try checkSession(session)
@@ -49,9 +55,10 @@ extension Vault {
                 items: try String.fetchAll(
                     db, sql: "SELECT item FROM item_readers " + older, arguments: [role, current.generation]),
                 cases: try String.fetchAll(
-                    db, sql: "SELECT case_id FROM case_readers " + older, arguments: [role, current.generation]))
+                    db, sql: "SELECT case_id FROM case_readers " + older, arguments: [role, current.generation]),
+                casesWithout: try casesWithoutReader(role))
         }
-        let total = plan.items.count + plan.cases.count
+        let total = plan.items.count + plan.cases.count + plan.casesWithout.count
         var done = 0
         try progress?(0, total)
         for start in stride(from: 0, to: plan.cases.count, by: batchSize) {
@@ -60,59 +67,34 @@ extension Vault {
             done += batch.count
             try progress?(done, total)
         }
-        for start in stride(from: 0, to: plan.items.count, by: batchSize) {
-            let batch = Array(plan.items[start..<min(start + batchSize, plan.items.count)])
-            try write { db in try rewrapItems(db, batch, role: role, plan: plan, by: session) }
+        var casesLeft = 0
+        for start in stride(from: 0, to: plan.casesWithout.count, by: batchSize) {
+            let batch = Array(plan.casesWithout[start..<min(start + batchSize, plan.casesWithout.count)])
+            casesLeft += try write { db in try addCaseReader(db, batch, role: role, plan: plan, by: session) }
             done += batch.count
             try progress?(done, total)
         }
-        return RewrapResult(role: role, generation: plan.generation, items: plan.items.count, cases: plan.cases.count)
+        try rewrapItems(plan, role: role, batchSize: batchSize, by: session) { count in
+            done += count
+            try progress?(done, total)
+        }
+        var result = RewrapResult(
+            role: role, generation: plan.generation, items: plan.items.count, cases: plan.cases.count)
+        result.casesAdded = plan.casesWithout.count - casesLeft
+        result.casesLeft = casesLeft
+        return result
     }
 
     /// What a rewrap run works through, fixed when it starts.
-    struct RewrapPlan {
+    struct RewrapPlan: Sendable {
         let generation: Int
         let recipient: X25519Recipient
         /// The session's keys of the role, by generation.
         let keys: [Int: X25519Identity]
         let items: [String]
         let cases: [String]
-    }
-
-    private func rewrapItems(
-        _ db: Database, _ ids: [String], role: String, plan: RewrapPlan, by session: MemberSession
-    ) throws {
-        let trusted = try trusted()
-        // Each record is checked against its signed facts before its header is touched.
-        let work = try ids.map { id -> (record: ItemRecord, stanza: Int, key: X25519Identity) in
-            let record = try itemRecord(db, id)
-            guard let facts = trusted.item(id),
-                let stanza = facts.readers.firstIndex(where: { $0.hasPrefix(role + ":") }),
-                let generation = record.generations[role], let key = plan.keys[generation]
-            else { throw VaultError.notInLog(.item(id, field: "readers")) }
-            return (record, stanza, key)
-        }
-        let results = try Self.inParallel(work.count) { i in
-            let (record, stanza, key) = work[i]
-            let subject = VaultError.Subject.itemEnvelope(record.item.id)
-            return (
-                try Self.rewrapHeader(
-                    record.header, stanza: stanza, key: key, to: plan.recipient, role: role, subject: subject),
-                try Self.rewrapHeader(
-                    record.metadata, stanza: stanza, key: key, to: plan.recipient, role: role, subject: subject)
-            )
-        }
-        var lines: [String] = []
-        for (i, (header, metadata)) in results.enumerated() {
-            let id = work[i].record.item.id
-            // Cached statements: preparing the same SQL for each of a batch's items cost more than its X25519.
-            try db.cachedStatement(sql: "UPDATE items SET header = ?, metadata = ? WHERE id = ?").execute(
-                arguments: [Data(header), Data(metadata), id])
-            try db.cachedStatement(sql: "UPDATE item_readers SET generation = ? WHERE item = ? AND role = ?").execute(
-                arguments: [plan.generation, id, role])
-            lines.append("\(id) \(try Self.sha256Hex(header)) \(try Self.sha256Hex(metadata))")
-        }
-        try appendRewrap(db, .itemRewrap, "item", lines, role: role, plan: plan, by: session)
+        /// Cases made before the role had a key, which it should read (`Vault+CaseReaders.swift`).
+        let casesWithout: [String]
     }
 
     private func rewrapCases(
@@ -139,7 +121,7 @@ extension Vault {
         try appendRewrap(db, .caseRewrap, "case", lines, role: role, plan: plan, by: session)
     }
 
-    private func appendRewrap(
+    func appendRewrap(
         _ db: Database, _ type: EntryType, _ key: String, _ lines: [String], role: String, plan: RewrapPlan,
         by session: MemberSession
     ) throws {
@@ -152,11 +134,12 @@ extension Vault {
             by: LogAuthor(session: session), at: now)
     }
 
-    /// An age file (or header alone) with stanza `stanza` replaced by one for `recipient`, and the MAC
+    /// An age file (or header alone) with stanza `stanza` (opened with `key`, of `role`) replaced by one for
+    /// `recipient`, or with one for `recipient` added at the end when `keepingStanza`, and the MAC
     /// recomputed; the bytes after the header (a payload, for sealed metadata) are kept as they are.
     static func rewrapHeader(
         _ bytes: [UInt8], stanza: Int, key: X25519Identity, to recipient: X25519Recipient, role: String,
-        subject: VaultError.Subject
+        subject: VaultError.Subject, keepingStanza: Bool = false
     ) throws -> [UInt8] {
         do {
             let (header, rest) = try Header.parse(bytes)
@@ -164,20 +147,12 @@ extension Vault {
             else { throw VaultError.integrityFailure(subject: subject, damage: .envelopeDoesNotOpen(role: role)) }
             try header.verifyMAC(fileKey: fileKey)
             var stanzas = header.stanzas
-            stanzas.replaceSubrange(stanza...stanza, with: try recipient.wrap(fileKey: fileKey))
+            stanzas.replaceSubrange(
+                keepingStanza ? stanzas.endIndex..<stanzas.endIndex : stanza..<stanza + 1,
+                with: try recipient.wrap(fileKey: fileKey))
             return try Header.sealed(stanzas: stanzas, fileKey: fileKey).encoded() + rest
         } catch let error as AgeError {
             throw VaultError.integrityFailure(subject: subject, damage: .age(error))
         }
-    }
-
-    /// `body(0..<count)` on every core, results in order; the first error is thrown.
-    static func inParallel<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
-        let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            let result = Result { try body(i) }
-            slots.withLock { $0[i] = result }
-        }
-        return try slots.withLock { $0 }.map { try $0!.get() }
     }
 }

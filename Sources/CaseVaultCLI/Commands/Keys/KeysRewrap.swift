@@ -11,7 +11,9 @@ struct KeysRewrap: AsyncParsableCommand {
             generation of the role, so that it opens with the current key only; the encrypted objects are \
             not touched. Only holders of the role can rewrap. The work is done in batches, each signed \
             into the log: an interrupted rewrap (Ctrl-C, a crash) is finished by running the command again. \
-            A rewrap does not undo what a former holder already copied (THREAT_MODEL.md, "Offboarding").
+            A rewrap does not undo what a former holder already copied (THREAT_MODEL.md, "Offboarding"). \
+            A case-reader role is also added to the case titles made before it had a key, where you hold \
+            another reader role of the case (its title is opened with that key).
 
             Example:
               casevault keys rewrap --as lucia --role lawyer
@@ -37,6 +39,7 @@ struct KeysRewrap: AsyncParsableCommand {
                 return
             }
             Console.out(RewrapRun.line(result))
+            if let warning = RewrapRun.casesLeftWarning(result) { Console.error(warning) }
         }
     }
 }
@@ -54,5 +57,15 @@ enum RewrapRun {
     static func line(_ result: RewrapResult) -> String {
         "Rewrapped \(result.items) items and \(result.cases) case titles of \(result.role) to generation "
             + "\(result.generation)."
+            + (result.casesAdded > 0
+                ? " Added \(result.role) to \(result.casesAdded) case titles made before it had a key." : "")
+    }
+
+    /// Case titles made before the role had a key that this member could not open.
+    static func casesLeftWarning(_ result: RewrapResult) -> String? {
+        guard result.casesLeft > 0 else { return nil }
+        return "casevault: warning: \(result.casesLeft) case titles made before \(result.role) had a key still "
+            + "lack it: you hold none of their reader roles. A member who holds \(result.role) and a reader "
+            + "role of those cases can add it with `casevault keys rewrap --role \(result.role)`."
     }
 }

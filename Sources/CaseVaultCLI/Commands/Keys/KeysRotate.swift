@@ -50,6 +50,7 @@ struct KeysRotate: AsyncParsableCommand {
             } else if let rewrapped {
                 Console.out(RewrapRun.line(rewrapped))
             }
+            if let rewrapped, let warning = RewrapRun.casesLeftWarning(rewrapped) { Console.error(warning) }
         }
     }
 }
