@@ -101,6 +101,7 @@ extension TrustedLog {
                 if entry.type == .genesis { next.state.vaultID = Hex.encode(item.leaf.prefix(16)) }
                 try next.state.apply(entry, lookup: Self.cachedLookup(cache: next.cache, size: next.size))
                 try next.frontier.append(leafHash: item.leaf)
+                next.index.record(leaf: item.leaf, entry: entry, index: next.size - 1)
                 checks.append(
                     SignatureCheck(
                         key: key, text: item.text, signature: signature, frontier: frontier,
