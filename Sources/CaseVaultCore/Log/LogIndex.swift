@@ -11,7 +11,8 @@ struct LogIndex: Sendable {
     /// transaction copies one array, not one per entry).
     private(set) var leaves: [UInt8] = []
     /// (subject, entry) pairs, in log order. Subjects are `item:<id>` for an item's custody events (its
-    /// intake included) and `member:<name>` for the entries that bind a member's keys.
+    /// intake included), `member:<name>` for the entries that bind a member's keys and `role:<role>:<name>`
+    /// for the grants and revocations of a role to a member.
     private(set) var subjects: [(subject: String, index: Int)] = []
 
     init(base: Int = 0) { self.base = base }
@@ -33,11 +34,15 @@ struct LogIndex: Sendable {
         for subject in Self.subjects(of: entry) { subjects.append((subject, index)) }
     }
 
-    /// What an entry is about: the member whose keys it binds, or the item whose custody it records.
+    /// What an entry is about: the member whose keys it binds, the role and member it grants or revokes,
+    /// or the item whose custody it records.
     static func subjects(of entry: LogEntry) -> [String] {
         switch entry.type {
         case .genesis: return [memberSubject(entry.author)]
         case .memberAdd, .memberRekey: return entry.value("member").map { [memberSubject($0)] } ?? []
+        case .roleGrant, .roleRevoke:
+            guard let role = entry.value("role"), let member = entry.value("member") else { return [] }
+            return [roleSubject(role, member)]
         default:
             guard CustodyChainCheck.kinds[entry.type.rawValue] != nil, let item = entry.value("item") else {
                 return []
@@ -48,4 +53,5 @@ struct LogIndex: Sendable {
 
     static func itemSubject(_ id: String) -> String { "item:" + id }
     static func memberSubject(_ name: String) -> String { "member:" + name }
+    static func roleSubject(_ role: String, _ member: String) -> String { "role:\(role):\(member)" }
 }

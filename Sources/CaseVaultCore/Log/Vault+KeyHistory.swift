@@ -11,11 +11,7 @@ extension Vault {
                 guard let bound = trusted.entries(about: LogIndex.memberSubject(name)).last(where: { $0 < size })
                 else { return nil }
                 let (entry, _) = try verifiedEntry(db, at: bound, trusted: trusted)
-                let key =
-                    entry.type == .genesis
-                    ? (entry.value("admin") ?? "").split(separator: " ").dropFirst(2).first.map(String.init)
-                    : entry.value("signing-key")
-                guard let key else { throw VaultError.unknownMember(name) }
+                guard let key = entry.keyBinding?.signingKey else { throw VaultError.unknownMember(name) }
                 return try SignedEntry.verifierKey(name: name, signingKeyHex: key)
             }
         }
