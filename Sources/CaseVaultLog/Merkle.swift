@@ -51,11 +51,16 @@ public enum Merkle {
     /// PATH(m, D[n]): the inclusion proof of leaf `index` in the tree of the first `size` leaves, from the
     /// leaf's sibling up to the root's child (RFC 9162 §2.1.3.1).
     public static func inclusionProof(index: Int, size: Int, leafHash: LeafHashes) throws -> [[UInt8]] {
+        try inclusionProof(index: index, size: size, subtree: { try subtreeRoot($0, leafHash) })
+    }
+
+    /// PATH(m, D[n]) with subtree roots from `subtree`.
+    static func inclusionProof(index: Int, size: Int, subtree: Subtree) throws -> [[UInt8]] {
         guard index >= 0, size > 0, index < size else {
             throw LogError.indexOutOfRange(index: UInt64(max(index, 0)), size: UInt64(max(size, 0)))
         }
         var proof: [[UInt8]] = []
-        try path(index, 0..<size, leafHash, into: &proof)
+        try path(index, 0..<size, subtree, into: &proof)
         return proof
     }
 
@@ -68,13 +73,18 @@ public enum Merkle {
     /// first `size2` (RFC 9162 §2.1.4.1). Empty when the sizes are equal; from the empty tree there is no
     /// proof, as the verifier refuses one.
     public static func consistencyProof(size1: Int, size2: Int, leafHash: LeafHashes) throws -> [[UInt8]] {
+        try consistencyProof(size1: size1, size2: size2, subtree: { try subtreeRoot($0, leafHash) })
+    }
+
+    /// PROOF(m, D[n]) with subtree roots from `subtree`.
+    static func consistencyProof(size1: Int, size2: Int, subtree: Subtree) throws -> [[UInt8]] {
         guard size1 >= 0, size1 <= size2 else {
             throw LogError.sizesOutOfOrder(size1: UInt64(max(size1, 0)), size2: UInt64(max(size2, 0)))
         }
         if size1 == size2 { return [] }
         guard size1 > 0 else { throw LogError.consistencyFromEmptyTree }
         var proof: [[UInt8]] = []
-        try subproof(size1, 0..<size2, complete: true, leafHash, into: &proof)
+        try subproof(size1, 0..<size2, complete: true, subtree, into: &proof)
         return proof
     }
 
@@ -105,39 +115,42 @@ public enum Merkle {
         return hash
     }
 
+    /// MTH of a range of leaves, however the caller computes it (from leaves, or from stored subtree roots).
+    typealias Subtree = (Range<Int>) throws -> [UInt8]
+
     // PATH(m, D[lo..<hi]); appends bottom-up, so the recursion goes down first.
-    private static func path(
-        _ m: Int, _ range: Range<Int>, _ leafHash: LeafHashes, into proof: inout [[UInt8]]
+    static func path(
+        _ m: Int, _ range: Range<Int>, _ subtree: Subtree, into proof: inout [[UInt8]]
     ) throws {
         guard range.count > 1 else { return }
         let k = split(range.count)
         let mid = range.lowerBound + k
         if m < mid {
-            try path(m, range.lowerBound..<mid, leafHash, into: &proof)
-            proof.append(try subtreeRoot(mid..<range.upperBound, leafHash))
+            try path(m, range.lowerBound..<mid, subtree, into: &proof)
+            proof.append(try subtree(mid..<range.upperBound))
         } else {
-            try path(m, mid..<range.upperBound, leafHash, into: &proof)
-            proof.append(try subtreeRoot(range.lowerBound..<mid, leafHash))
+            try path(m, mid..<range.upperBound, subtree, into: &proof)
+            proof.append(try subtree(range.lowerBound..<mid))
         }
     }
 
     // SUBPROOF(m, D[lo..<hi], b), with m counted from the range's start.
-    private static func subproof(
-        _ m: Int, _ range: Range<Int>, complete: Bool, _ leafHash: LeafHashes, into proof: inout [[UInt8]]
+    static func subproof(
+        _ m: Int, _ range: Range<Int>, complete: Bool, _ subtree: Subtree, into proof: inout [[UInt8]]
     ) throws {
         let n = range.count
         if m == n {
-            if !complete { proof.append(try subtreeRoot(range, leafHash)) }
+            if !complete { proof.append(try subtree(range)) }
             return
         }
         let k = split(n)
         let mid = range.lowerBound + k
         if m <= k {
-            try subproof(m, range.lowerBound..<mid, complete: complete, leafHash, into: &proof)
-            proof.append(try subtreeRoot(mid..<range.upperBound, leafHash))
+            try subproof(m, range.lowerBound..<mid, complete: complete, subtree, into: &proof)
+            proof.append(try subtree(mid..<range.upperBound))
         } else {
-            try subproof(m - k, mid..<range.upperBound, complete: false, leafHash, into: &proof)
-            proof.append(try subtreeRoot(range.lowerBound..<mid, leafHash))
+            try subproof(m - k, mid..<range.upperBound, complete: false, subtree, into: &proof)
+            proof.append(try subtree(range.lowerBound..<mid))
         }
     }
 }

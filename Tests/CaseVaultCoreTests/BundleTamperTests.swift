@@ -1,6 +1,7 @@
 import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
+import CaseVaultLog
 import CaseVaultTestSupport
 import Foundation
 import Testing
@@ -135,5 +136,103 @@ struct BundleTamperTests {
         let problems = try CustodyBundle.verify(folder: folder).problems
         #expect(
             problems.contains("\(item.id): entry \(index) belongs to item \(other.id), not this one"), "\(problems)")
+    }
+}
+
+/// Cosignatures in a bundle count only when the bundle proves the cosigner's key is an auditor's: the entry
+/// binding that key to the member and the grant of the auditor role, each with its inclusion proof.
+@Suite("Custody: evidence bundles and their cosignatures")
+struct BundleCosignatureTests {
+    /// A bundle of one item whose checkpoint diego, an auditor, has cosigned.
+    func cosignedBundle() throws -> (Team, String) {
+        let team = try Team()
+        let item = try team.addItem(Array("foto de la denuncia".utf8))
+        try team.vault.addMember(name: "diego", newPassphrase: secret("diego passphrase"), by: team.admin)
+        try team.vault.grant(role: "auditor", to: "diego", by: team.admin)
+        let diego = try team.vault.unlock("diego", passphrase: secret("diego passphrase"))
+        try team.vault.annotateCustody(item.id, remarks: CustodyRemarks(text: "uno"), by: team.lawyer)
+        let folder = team.folder.file("bundle")
+        try team.vault.exportBundle(
+            [item.id], payload: .encrypted(.recipient(try X25519Identity.generate().recipient.description)),
+            to: folder, purpose: nil, by: team.lawyer)
+        // The export's checkpoint, cosigned after the bundle was made: its checkpoint and proofs are redone
+        // with the cosignature, as a bundle made after the auditor's cosigning would hold.
+        let cosigned = try team.vault.cosignLatestCheckpoint(by: diego, previous: nil, at: 1_780_000_000)
+        try Self.replaceCheckpoint(in: folder, with: cosigned)
+        return (team, folder)
+    }
+
+    /// Puts `checkpoint` in place of the bundle's checkpoint, in `checkpoint.txt` and every proof, and rewrites
+    /// the manifests: what anyone may do with the unsigned parts of a bundle.
+    static func replaceCheckpoint(in folder: String, with checkpoint: [UInt8]) throws {
+        let path = folder + "/data/checkpoint.txt"
+        let old = String(decoding: try readFile(path), as: UTF8.self)
+        let new = String(decoding: checkpoint, as: UTF8.self)
+        try Data(checkpoint).write(to: URL(fileURLWithPath: path))
+        let enumerator = FileManager.default.enumerator(atPath: folder + "/data")
+        while let name = enumerator?.nextObject() as? String {
+            guard name.hasSuffix(".proof") else { continue }
+            let proof = folder + "/data/" + name
+            let text = String(decoding: try readFile(proof), as: UTF8.self).replacingOccurrences(of: old, with: new)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: proof))
+        }
+        try BundleTamperTests().rewriteManifests(folder)
+    }
+
+    @Test("an auditor's cosignature verifies, bound to diego by his member.add and his auditor role grant")
+    func honest() throws {
+        let (team, folder) = try cosignedBundle()
+        defer { withExtendedLifetime(team) {} }
+        let result = try CustodyBundle.verify(folder: folder)
+        #expect(result.ok, "\(result.problems)")
+        #expect(result.checkpointSigners.contains("diego"))
+        let bindings = FileSystem.contents(of: folder + "/data/keys/bindings").filter { $0.hasSuffix(".entry") }
+        let types = try bindings.map {
+            try LogEntry.parse(try SignedNote(parsing: readFile(folder + "/data/keys/bindings/" + $0)).text).type
+        }
+        #expect(types.contains(.roleGrant) && types.filter { $0 == .memberAdd }.count >= 1)
+    }
+
+    @Test("a cosignature by a key named diego that no entry binds to him: verifies as a signature, refused")
+    func strangerKey() throws {
+        let (team, folder) = try cosignedBundle()
+        defer { withExtendedLifetime(team) {} }
+        let stranger = try Ed25519.PrivateKey()
+        let raw = stranger.publicKey.rawRepresentation
+        let key = try NoteVerifierKey(name: "diego", publicKey: stranger.publicKey, type: .cosignatureV1)
+        let note = try SignedNote(parsing: readFile(folder + "/data/checkpoint.txt"))
+        let time: UInt64 = 1_780_000_000
+        let signature = try stranger.signature(
+            for: Cosignature.signedMessage(checkpointText: note.text, timestamp: time))
+        let line = SignedNote.Signature(
+            keyName: "diego", keyID: try NoteKeyName.keyID(name: "diego", type: .cosignatureV1, publicKey: raw),
+            signature: (0..<8).map { UInt8(truncatingIfNeeded: time >> (56 - 8 * $0)) } + signature)
+        let forged = try SignedNote(
+            text: note.text, signatures: note.signatures.filter { $0.keyName != "diego" } + [line])
+        try Self.replaceCheckpoint(in: folder, with: forged.bytes)
+        try Data((key.text + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/data/keys/cosigners.txt"))
+        try BundleTamperTests().rewriteManifests(folder)
+        let result = try CustodyBundle.verify(folder: folder)
+        #expect(result.checkpointSigners.contains("diego"))
+        #expect(
+            result.problems == ["checkpoint.txt: the cosignature of diego is by a key no proved entry binds to diego"])
+    }
+
+    @Test("the auditor role grant left out of the bundle: the cosignature is by no proved auditor")
+    func grantLeftOut() throws {
+        let (team, folder) = try cosignedBundle()
+        defer { withExtendedLifetime(team) {} }
+        let bindings = folder + "/data/keys/bindings/"
+        for name in FileSystem.contents(of: bindings) where name.hasSuffix(".entry") {
+            let entry = try LogEntry.parse(try SignedNote(parsing: readFile(bindings + name)).text)
+            guard entry.type == .roleGrant else { continue }
+            unlink(bindings + name)
+            unlink(bindings + name.replacingOccurrences(of: ".entry", with: ".proof"))
+        }
+        try BundleTamperTests().rewriteManifests(folder)
+        #expect(
+            try CustodyBundle.verify(folder: folder).problems == [
+                "checkpoint.txt: the cosignature of diego is by no auditor (no proved auditor role grant)"
+            ])
     }
 }

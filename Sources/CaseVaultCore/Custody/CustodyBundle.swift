@@ -39,10 +39,12 @@ public enum CustodyBundle {
         let origin = String(decoding: checkpointBytes.prefix { $0 != 0x0A }, as: UTF8.self)
         var treeSize = 0
         var signers: [String] = []
+        var cosigned: [NoteVerifierKey] = []
         do {
             let opened = try Checkpoint.open(checkpointBytes, knownKeys: members + cosigners, origin: origin)
             treeSize = Int(opened.checkpoint.size)
             signers = opened.verified.map(\.key.name)
+            cosigned = opened.verified.map(\.key).filter { $0.type == .cosignatureV1 }
             if !opened.verified.contains(where: { verified in members.contains { $0 == verified.key } }) {
                 problems.append("checkpoint.txt: no member's signature verifies")
             }
@@ -50,14 +52,17 @@ public enum CustodyBundle {
             problems.append("checkpoint.txt: its signatures or its form do not verify")
         }
         let context = Context(members: members, origin: origin, checkpoint: checkpointBytes)
+        var bindings: [(index: Int, entry: LogEntry)] = []
         for name in FileSystem.contents(of: data + "/keys/bindings").filter({ $0.hasSuffix(".entry") }).sorted() {
             let index = Int(name.dropLast(".entry".count)) ?? -1
-            if let entry = context.check(data + "/keys/bindings", index: index, &problems),
-                entry.type != .memberAdd && entry.type != .genesis
-            {
-                problems.append("keys/bindings/\(name): not an entry that binds a key")
+            guard let entry = context.check(data + "/keys/bindings", index: index, &problems) else { continue }
+            guard bindingTypes.contains(entry.type) else {
+                problems.append("keys/bindings/\(name): not an entry that binds a key or grants a role")
+                continue
             }
+            bindings.append((index, entry))
         }
+        problems += cosignerProblems(cosigned, bindings: bindings.sorted { $0.index < $1.index })
         var items: [BundleVerification.ItemResult] = []
         for item in FileSystem.contents(of: data + "/items").sorted() {
             items.append(checkItem(item, folder: data + "/items/" + item, context: context, &problems))

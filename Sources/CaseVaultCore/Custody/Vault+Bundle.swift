@@ -75,10 +75,13 @@ extension Vault {
         try write(data + "/keys/cosigners.txt", try cosignerKeys().map { $0 + "\n" }.joined())
         for signer in dossier.signers {
             try write(data + "/keys/\(signer.name).der", Self.ed25519DER(signer.signingKey))
-            try write(data + "/keys/bindings/\(signer.boundBy).entry", try signedEntry(at: signer.boundBy))
+        }
+        // The entries binding each signer's key, and each auditor's key and auditor role (for the cosignatures).
+        for index in Set(dossier.signers.map(\.boundBy)).union(try auditorBindings()).sorted() {
+            try write(data + "/keys/bindings/\(index).entry", try signedEntry(at: index))
             try write(
-                data + "/keys/bindings/\(signer.boundBy).proof",
-                String(decoding: try inclusionProof(ofEntry: signer.boundBy), as: UTF8.self))
+                data + "/keys/bindings/\(index).proof",
+                String(decoding: try inclusionProof(ofEntry: index), as: UTF8.self))
         }
         try write(data + "/keys/signers.json", try Self.bundleJSON(dossier.signers))
         try write(data + "/README.en.md", BundleReadme.english(vaultID: vaultID))

@@ -33,8 +33,9 @@ extension Vault {
             facts[id] = item
         }
         let checkpoint = try latestCheckpoint()
-        let log = try readCustodyEntries(items: Set(ids), size: trusted.size)
-        guard ConstantTime.equals(try Merkle.root(leafHashes: log.leaves), try trusted.currentRoot())
+        let log = try readCustodyEntries(items: ids, trusted: trusted)
+        let nodes = trusted.nodeHashes()
+        guard ConstantTime.equals(try Merkle.root(size: trusted.size, nodeHash: nodes), try trusted.currentRoot())
         else {
             throw SignedLogError.checkpoint(.rootMismatch)
         }
@@ -42,7 +43,6 @@ extension Vault {
         let signed = try Checkpoint.open(
             checkpoint, knownKeys: try memberKeys(trusted), origin: TrustedLog.origin(vaultID: vaultID)
         ).checkpoint
-        let tree = try MerkleLevels(leaves: log.leaves)
         var proofs: [String: String] = [:]
         var records: [CustodyRecord] = []
         var authors: Set<String> = []
@@ -54,11 +54,11 @@ extension Vault {
                     identities = try readerIdentities(db, record: try itemRecord(db, id), session: session)
                 }
                 var events: [CustodyEvent] = []
-                for (index, entry, note) in log.events[id] ?? [] {
-                    let path = tree.inclusionProof(index: index)
+                for (index, entry, note) in log[id] ?? [] {
+                    let leaf = try nodes(0, index)
+                    let path = try Merkle.inclusionProof(index: index, size: Int(signed.size), nodeHash: nodes)
                     try Merkle.verifyInclusion(
-                        index: UInt64(index), size: signed.size, leafHash: log.leaves[index], proof: path,
-                        root: signed.rootHash)
+                        index: UInt64(index), size: signed.size, leafHash: leaf, proof: path, root: signed.rootHash)
                     let text = try InclusionProofText(index: UInt64(index), proof: path, checkpointNote: checkpoint)
                     proofs[String(index)] = String(decoding: text.bytes, as: UTF8.self)
                     var fields: [String: String] = [:]
@@ -73,12 +73,12 @@ extension Vault {
                             entry: index,
                             kind: CustodyChainCheck.kinds[entry.type.rawValue] ?? entry.type.rawValue,
                             type: entry.type.rawValue, time: entry.time, author: entry.author, fields: fields,
-                            leafHash: Hex.encode(log.leaves[index]),
+                            leafHash: Hex.encode(leaf),
                             signedEntry: String(decoding: note, as: UTF8.self),
                             remarks: remarks))
                 }
                 let gaps = CustodyChainCheck.problems(
-                    item: id, events: (log.events[id] ?? []).map { ($0.index, $0.entry) }
+                    item: id, events: (log[id] ?? []).map { ($0.index, $0.entry) }
                 ).map(CustodyGap.init)
                 let chain = trusted.state.chain(of: id, item: item)
                 records.append(
@@ -93,7 +93,9 @@ extension Vault {
             }
         }
         let signers = try authors.sorted().map { name -> CustodySigner in
-            guard let member = trusted.state.members[name], let bound = log.bindings[name] else {
+            guard let member = trusted.state.members[name],
+                let bound = trusted.entries(about: LogIndex.memberSubject(name)).last
+            else {
                 throw VaultError.unknownMember(name)
             }
             let raw = Hex.decode(member.signingKey) ?? []
@@ -108,79 +110,35 @@ extension Vault {
             records: records, signers: signers, proofs: proofs)
     }
 
-    /// Every leaf hash of the first `size` entries (each recomputed from the entry and compared with the
-    /// stored one), the custody entries of `items` in log order, and the entry that binds each member's key.
-    private func readCustodyEntries(items: Set<String>, size: Int) throws -> (
-        leaves: [[UInt8]], events: [String: [(index: Int, entry: LogEntry, note: [UInt8])]],
-        bindings: [String: Int]
-    ) {
+    /// The custody entries of `items` in log order, found through the verified index (`LogIndex`) and read
+    /// from the vault: each entry's leaf hash is recomputed and must be the verified one, so a row changed
+    /// since verification is caught.
+    private func readCustodyEntries(items: [String], trusted: TrustedLog) throws
+        -> [String: [(index: Int, entry: LogEntry, note: [UInt8])]]
+    {
         try read { db in
-            var leaves: [[UInt8]] = []
-            leaves.reserveCapacity(size)
             var events: [String: [(index: Int, entry: LogEntry, note: [UInt8])]] = [:]
-            var bindings: [String: Int] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT idx, note, leaf_hash FROM log_entries WHERE idx < ? ORDER BY idx",
-                arguments: [size])
-            while let row = try rows.next() {
-                let index: Int = row[0]
-                let note = [UInt8](row[1] as Data)
-                let leaf = try Merkle.leafHash(note)
-                guard index == leaves.count, ConstantTime.equals(leaf, [UInt8](row[2] as Data)) else {
-                    throw SignedLogError.entry(
-                        index: leaves.count,
-                        problem: .malformed("the entry is missing or its leaf hash is wrong"))
-                }
-                leaves.append(leaf)
-                let entry = try LogEntry.parse(try SignedNote(parsing: note).text)
-                switch entry.type {
-                case .genesis: bindings[entry.author] = index
-                case .memberAdd: if let name = entry.value("member") { bindings[name] = index }
-                default:
-                    if let item = entry.value("item"), items.contains(item),
-                        CustodyChainCheck.kinds[entry.type.rawValue] != nil
-                    {
-                        events[item, default: []].append((index, entry, note))
-                    }
+            for item in items {
+                for index in trusted.entries(about: LogIndex.itemSubject(item)) {
+                    let (entry, note) = try verifiedEntry(db, at: index, trusted: trusted)
+                    events[item, default: []].append((index, entry, note))
                 }
             }
-            guard leaves.count == size else {
-                throw SignedLogError.rewritten(
-                    after: leaves.count, verifiedSize: size, shownSize: leaves.count)
-            }
-            return (leaves, events, bindings)
-        }
-    }
-}
-
-/// Every level of a Merkle tree, built once, so that the inclusion proofs of a thousand events cost a
-/// thousand short walks instead of a thousand passes over the log. An RFC 9162 tree is the tree in which each
-/// level pairs its nodes from the left and an odd last node rises unchanged; every proof taken here is
-/// verified (`Merkle.verifyInclusion`) against the signed checkpoint before it is used.
-private struct MerkleLevels {
-    private var levels: [[[UInt8]]]
-
-    init(leaves: [[UInt8]]) throws {
-        levels = [leaves]
-        while let below = levels.last, below.count > 1 {
-            var level: [[UInt8]] = []
-            level.reserveCapacity((below.count + 1) / 2)
-            for i in stride(from: 0, to: below.count, by: 2) {
-                level.append(i + 1 < below.count ? try Merkle.nodeHash(below[i], below[i + 1]) : below[i])
-            }
-            levels.append(level)
+            return events
         }
     }
 
-    /// The audit path of leaf `index`, from its sibling up (RFC 9162 §2.1.3.1).
-    func inclusionProof(index: Int) -> [[UInt8]] {
-        var proof: [[UInt8]] = []
-        var i = index
-        for level in levels.dropLast() {
-            let sibling = i ^ 1
-            if sibling < level.count { proof.append(level[sibling]) }
-            i /= 2
+    /// Entry `index` as the vault stores it, after checking that it is the entry this client verified.
+    func verifiedEntry(_ db: Database, at index: Int, trusted: TrustedLog) throws -> (LogEntry, [UInt8]) {
+        let stored = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT note FROM log_entries WHERE idx = ?"), arguments: [index])
+        guard let stored, index < trusted.size else {
+            throw SignedLogError.rewritten(after: index, verifiedSize: trusted.size, shownSize: index)
         }
-        return proof
+        let note = [UInt8](stored)
+        guard ConstantTime.equals(try Merkle.leafHash(note), try trusted.leafHash(index)) else {
+            throw SignedLogError.entry(index: index, problem: .malformed("the entry is not the one verified"))
+        }
+        return (try LogEntry.parse(try SignedNote(parsing: note).text), note)
     }
 }

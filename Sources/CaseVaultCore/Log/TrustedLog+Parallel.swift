@@ -103,6 +103,7 @@ extension TrustedLog {
                 if entry.type == .genesis { state.vaultID = Hex.encode(item.leaf.prefix(16)) }
                 try state.apply(entry, lookup: Self.cachedLookup(cache: cache, size: size))
                 try self.frontier.append(leafHash: item.leaf)
+                self.index.record(leaf: item.leaf, entry: entry, index: size - 1)
                 checks.append(
                     SignatureCheck(
                         key: key, text: item.text, signature: signature, frontier: frontier,

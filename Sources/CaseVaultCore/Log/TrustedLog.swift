@@ -13,6 +13,8 @@ struct TrustedLog: Sendable {
     var cache: VerifiedCache?
     /// Who appended last in the current transaction: they sign its checkpoint, once, at its end.
     var checkpointAuthor: LogAuthor?
+    /// Leaf hashes and subjects of the entries applied since the cache was saved (`LogIndex`).
+    var index = LogIndex()
 
     /// The entries applied so far.
     var size: Int { state.size }
@@ -123,6 +125,7 @@ struct TrustedLog: Sendable {
             let lookup = Self.cachedLookup(cache: cache, size: size)
             try self.state.apply(entry, lookup: lookup)
             try frontier.append(leafHash: leaf)
+            self.index.record(leaf: leaf, entry: entry, index: index)
         } catch let problem as LogProblem {
             throw SignedLogError.entry(index: index, problem: problem)
         }
@@ -206,6 +209,7 @@ struct TrustedLog: Sendable {
             let lookup = Self.cachedLookup(cache: cache, size: size)
             try self.state.apply(entry, lookup: lookup)
             try frontier.append(leafHash: leaf)
+            self.index.record(leaf: leaf, entry: entry, index: index)
         } catch let problem as LogProblem {
             throw SignedLogError.entry(index: index, problem: problem)
         }

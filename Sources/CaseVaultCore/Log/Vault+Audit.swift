@@ -100,7 +100,10 @@ extension Vault {
             } catch let error as SignedLogError {
                 problems.append(error)
                 // The tree still grows by the stored bytes, so later entries are judged against it.
-                if let leaf = try? Merkle.leafHash(note) { try? trusted.frontier.append(leafHash: leaf) }
+                if let leaf = try? Merkle.leafHash(note) {
+                    try? trusted.frontier.append(leafHash: leaf)
+                    trusted.index.record(leaf: leaf, entry: nil, index: trusted.size)
+                }
                 trusted.state.size += 1
             }
         }
@@ -124,21 +127,26 @@ extension Vault {
     /// computed from the entries).
     public func verifyConsistency(withCheckpoint note: [UInt8]) throws {
         let trusted = try trusted()
-        let keys = try trusted.state.members.map {
-            try SignedEntry.verifierKey(name: $0.key, signingKeyHex: $0.value.signingKey)
-        }
-        let old: Checkpoint
-        do {
-            old = try Checkpoint.open(note, knownKeys: keys, origin: TrustedLog.origin(vaultID: vaultID)).checkpoint
-        } catch {
+        let origin = TrustedLog.origin(vaultID: vaultID)
+        // The checkpoint's own size says which keys signed it: a member who has since rekeyed signed it with
+        // the key they held then. The size is read before the signature is checked, and the signature must
+        // then hold with the keys of that size, so a false size gains nothing.
+        guard let claimed = try? Checkpoint(parsing: SignedNote(parsing: note).text), claimed.size > 0 else {
             throw SignedLogError.checkpoint(.badSignature)
         }
         let size = trusted.size
+        let old: Checkpoint
+        do {
+            // A tree longer than this log's: the keys the members hold now, as for any checkpoint beyond it.
+            let keys =
+                claimed.size <= UInt64(size)
+                ? try memberKeys(atSize: Int(claimed.size), trusted) : try memberKeys(trusted)
+            old = try Checkpoint.open(note, knownKeys: keys, origin: origin).checkpoint
+        } catch {
+            throw SignedLogError.checkpoint(.badSignature)
+        }
         guard old.size <= UInt64(size) else {
             throw SignedLogError.rewritten(after: size, verifiedSize: Int(old.size), shownSize: size)
-        }
-        let leaves = try read { db in
-            try Data.fetchAll(db, sql: "SELECT leaf_hash FROM log_entries ORDER BY idx").map { [UInt8]($0) }
         }
         let root = try trusted.frontier.root()
         if old.size == UInt64(size) {
@@ -148,7 +156,9 @@ extension Vault {
             return
         }
         do {
-            let proof = try Merkle.consistencyProof(size1: Int(old.size), leafHashes: Array(leaves.prefix(size)))
+            // From the verified cache's subtree roots: O(log² n) reads, not the whole log.
+            let proof = try Merkle.consistencyProof(
+                size1: Int(old.size), size2: size, nodeHash: trusted.nodeHashes())
             try Merkle.verifyConsistency(
                 size1: old.size, size2: UInt64(size), proof: proof, root1: old.rootHash, root2: root)
         } catch {

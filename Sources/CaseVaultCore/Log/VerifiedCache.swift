@@ -28,7 +28,9 @@ final class VerifiedCache: Sendable {
         // rebuilt from the log.
         try database.write { db in
             if try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout {
-                try db.execute(sql: "DROP TABLE IF EXISTS snapshot; DROP TABLE IF EXISTS item_facts")
+                try db.execute(
+                    sql: "DROP TABLE IF EXISTS snapshot; DROP TABLE IF EXISTS item_facts; "
+                        + "DROP TABLE IF EXISTS nodes; DROP TABLE IF EXISTS subjects")
             }
             try db.execute(
                 sql: """
@@ -46,13 +48,24 @@ final class VerifiedCache: Sendable {
                     );
                     -- Covers a listing's query (a case's ids and keys in log order) without reading the table.
                     CREATE INDEX IF NOT EXISTS item_facts_in_log_order ON item_facts(case_id, time, idx, id, listing);
+                    -- The root of every aligned subtree of the verified tree (level 0: the leaf hashes), so an
+                    -- inclusion or consistency proof reads O(log² n) rows (Merkle+Nodes.swift).
+                    CREATE TABLE IF NOT EXISTS nodes (
+                        level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL CHECK (length(hash) = 32),
+                        PRIMARY KEY (level, idx)
+                    ) WITHOUT ROWID;
+                    -- The entries about each item (its custody events) and member (the entries binding their
+                    -- keys): a report of one item reads its events, not the log (LogIndex).
+                    CREATE TABLE IF NOT EXISTS subjects (
+                        subject TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (subject, idx)
+                    ) WITHOUT ROWID;
                     """)
             try db.execute(sql: "PRAGMA user_version = \(Self.layout)")
         }
     }
 
     /// The layout of the cache's tables; raised whenever a column changes.
-    static let layout = 3
+    static let layout = 4
 
     /// The columns `facts(row:)` reads, by position (a listing decodes thousands).
     private static let factsSelection =
@@ -138,18 +151,28 @@ final class VerifiedCache: Sendable {
             trusted.frontier = try MerkleFrontier(size: UInt64(size), hashes: hashes)
             guard trusted.state.size == size else { return nil }
             trusted.cache = self
+            trusted.index = LogIndex(base: size)
             return trusted
         }
     }
 
-    /// Saves `trusted`, moving the items it holds in memory into the table. Returns it without them.
+    /// Saves `trusted`, moving the items and the index (`LogIndex`) it holds in memory into the tables.
+    /// Returns it without them; unchanged when the cache cannot take them (another command saved a longer
+    /// log, or the cache was emptied while this one ran, so the index would have a hole).
     func save(_ trusted: TrustedLog) throws -> TrustedLog {
         var saved = trusted
+        var stored = false
         try database.write { db in
+            let row = try Row.fetchOne(db, sql: "SELECT size, frontier FROM snapshot WHERE id = 1")
+            let storedSize: Int = row?["size"] ?? 0
             // Another command may have saved a longer verified log meanwhile: keep the longer one.
-            if let stored = try Int.fetchOne(db, sql: "SELECT size FROM snapshot WHERE id = 1"), stored > trusted.size {
-                return
-            }
+            guard storedSize <= trusted.size, storedSize >= trusted.index.base else { return }
+            let frontier =
+                try row.map {
+                    try MerkleFrontier(
+                        size: UInt64(storedSize), hashes: Array([UInt8]($0["frontier"] as Data)).chunked(32))
+                } ?? MerkleFrontier()
+            try saveIndex(db, trusted.index, from: frontier)
             // Prepared once: a batch add saves thousands of items here.
             let insert = try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO item_facts (id, case_id, class, size, sha256, object, header, "
@@ -169,9 +192,47 @@ final class VerifiedCache: Sendable {
                     trusted.size, Data(trusted.frontier.hashes.flatMap { $0 }),
                     try JSONEncoder().encode(saved.state),
                 ])
+            stored = true
         }
+        guard stored else { return trusted }
         saved.cache = self
+        saved.index = LogIndex(base: trusted.size)
         return saved
+    }
+
+    /// Adds the index's entries beyond the stored tree (`frontier`): their aligned subtree roots, computed
+    /// here from the stored frontier and the verified leaf hashes, and their subjects.
+    private func saveIndex(_ db: Database, _ index: LogIndex, from frontier: MerkleFrontier) throws {
+        var builder = MerkleNodeBuilder(frontier: frontier)
+        let node = try db.cachedStatement(sql: "INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
+        for entry in Int(frontier.size)..<(index.base + index.count) {
+            for made in try builder.append(leafHash: index.leaf(entry)) {
+                try node.execute(arguments: [made.level, made.index, Data(made.hash)])
+            }
+        }
+        let subject = try db.cachedStatement(sql: "INSERT OR IGNORE INTO subjects (subject, idx) VALUES (?, ?)")
+        for (name, entry) in index.subjects where entry >= Int(frontier.size) {
+            try subject.execute(arguments: [name, entry])
+        }
+    }
+
+    /// The root of an aligned subtree of the verified tree (`Merkle.NodeHashes`), if saved.
+    func node(level: Int, index: Int) -> [UInt8]? {
+        try? database.inDatabase { db in
+            try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?"),
+                arguments: [level, index]
+            ).map { [UInt8]($0) }
+        }
+    }
+
+    /// The entries below `size` about `subject` (`LogIndex`), in log order.
+    func entries(about subject: String, below size: Int) -> [Int] {
+        (try? database.inDatabase { db in
+            try Int.fetchAll(
+                db.cachedStatement(sql: "SELECT idx FROM subjects WHERE subject = ? AND idx < ? ORDER BY idx"),
+                arguments: [subject, size])
+        }) ?? []
     }
 }
 
