@@ -3,6 +3,7 @@ import CaseVaultCrypto
 import CaseVaultIO
 import CaseVaultTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import CaseVaultCore
@@ -164,6 +165,12 @@ struct RoundTripTests {
             options: AddOptions(itemClass: .legal, replaces: first.id), by: team.lawyer)[0]
         #expect(second.replaces == first.id)
         #expect(try team.vault.showItem(first.id).replacedBy == [second.id])
+        // Found through its index, so `show` costs the same in a vault of 100,000 items.
+        let plan = try team.vault.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Vault.replacedBySelection, arguments: [first.id])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("items_by_replaces") }, "\(plan)")
         try team.vault.createCase(id: "C-2", by: team.lawyer)
         #expect(throws: VaultError.self) {
             try team.vault.add(caseID: "C-2", files: [path], options: AddOptions(replaces: first.id), by: team.lawyer)

@@ -68,8 +68,7 @@ extension Vault {
                     metadata = try decodeJSON(ItemMetadata.self, plain, subject: .itemMetadata(id))
                 }
             }
-            let replacedBy = try String.fetchAll(
-                db, sql: "SELECT id FROM items WHERE replaces = ? ORDER BY created_at", arguments: [id])
+            let replacedBy = try String.fetchAll(db, sql: Self.replacedBySelection, arguments: [id])
             return ItemDetails(item: record.item, metadata: metadata, replacedBy: replacedBy)
         }
         details.legalHold = try legalHolds(ofItem: id)
@@ -92,6 +91,9 @@ extension Vault {
                    (SELECT role FROM item_readers r WHERE r.item = i.id ORDER BY role)) AS readers
         FROM items i JOIN members m ON m.id = i.created_by
         """
+
+    /// The items that replace one (a lookup in `items_by_replaces`, not a scan of every item).
+    static let replacedBySelection = "SELECT id FROM items WHERE replaces = ? ORDER BY created_at"
 
     static let itemSelection = """
         SELECT i.id, i.case_id, i.class, i.size, i.sha256, i.object, i.replaces, i.created_at,

@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v3 signed log", migrate: addSignedLog)
         migrator.registerMigration("v4 custody remarks", migrate: addCustodyRemarks)
         migrator.registerMigration("v5 recovery key", migrate: addRecoveryKey)
+        migrator.registerMigration("v6 replaced-by index", migrate: addReplacedByIndex)
         return migrator
     }
 
@@ -260,5 +261,11 @@ enum Schema {
                     FOREIGN KEY (role, generation) REFERENCES role_generations(role, generation)
                 ) WITHOUT ROWID;
                 """)
+    }
+
+    /// `show` asks which items replace the one shown; without an index that scanned every item (65 ms at
+    /// 100,000 items). Partial: few items replace another.
+    private static func addReplacedByIndex(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX items_by_replaces ON items(replaces) WHERE replaces IS NOT NULL")
     }
 }
