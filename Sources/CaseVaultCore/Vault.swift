@@ -78,8 +78,16 @@ public final class Vault: Sendable {
         let pool = try openDatabase(at: file, access: access)
         let (stored, vaultID) = try mapDatabaseErrors { () throws -> (VaultConfiguration, String) in
             if try !pool.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
-                guard !access.isReadOnly else { throw VaultError.readOnlyVault(path: path, pendingLog: false) }
-                try Schema.migrator.migrate(pool)
+                if access.isReadOnly {
+                    // A vault an earlier release made, on read-only media, is read as it is when all it lacks
+                    // is what reading does not need.
+                    let pending = try pool.read { db in try Schema.pendingMigrations(db) }
+                    guard pending.allSatisfy(Schema.notNeededForReading.contains) else {
+                        throw VaultError.readOnlyVault(path: path, pendingLog: false)
+                    }
+                } else {
+                    try Schema.migrator.migrate(pool)
+                }
             }
             return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
         }

@@ -73,4 +73,41 @@ struct ReadOnlyVaultTests {
         #expect(try vault.items(inCase: "C-1").map(\.id) == [item.id])
         #expect(try FileManager.default.contentsOfDirectory(atPath: copy) == ["vault.sqlite"])
     }
+
+    @Test("a vault an earlier release made opens read-only without the migrations reading does not need, not others")
+    func earlierReleaseReadOnly() throws {
+        let team = try Team()
+        let item = try team.addItem(Array("acta".utf8))
+        // Copies as an earlier release left them: without the recovery tables and the replaced-by index
+        // (and, for the second, without the custody remarks too).
+        func earlierCopy(_ name: String, lacking migrations: [String]) throws -> String {
+            let copy = team.folder.file(name)
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false)
+            let queue = try GRDB.DatabaseQueue(path: "\(copy)/vault.sqlite")
+            try team.vault.database.backup(to: queue)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "DROP TABLE recovery_envelopes; DROP TABLE recovery_keys")
+                try db.execute(sql: "DROP INDEX items_by_replaces")
+                for migration in migrations {
+                    try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [migration])
+                }
+            }
+            try queue.close()
+            return copy
+        }
+        let readable = try earlierCopy("release-4", lacking: ["v5 recovery key", "v6 replaced-by index"])
+        let vault = try Vault.open(at: readable, readOnly: true)
+        #expect(try vault.items(inCase: "C-1").map(\.id) == [item.id])
+        #expect(try vault.showItem(item.id).item.id == item.id)
+        #expect(try vault.verifyWholeLog().problems.isEmpty)
+        #expect(try vault.recoveryStatus().keyID == nil)
+        let older = try earlierCopy(
+            "release-3", lacking: ["v4 custody remarks", "v5 recovery key", "v6 replaced-by index"])
+        #expect(throws: VaultError.readOnlyVault(path: older, pendingLog: false)) {
+            try Vault.open(at: older, readOnly: true)
+        }
+        // Opened for writing, the same copy is brought up to date.
+        let upgraded = try Vault.open(at: readable)
+        #expect(try upgraded.read { db in try Schema.pendingMigrations(db) }.isEmpty)
+    }
 }

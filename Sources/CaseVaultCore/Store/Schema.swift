@@ -19,6 +19,17 @@ enum Schema {
         return migrator
     }
 
+    /// Migrations a read-only vault may lack and still be read: the recovery tables are read only once the
+    /// log names a recovery key, which a vault made before them cannot, and an index only makes `show`
+    /// faster. A vault on read-only media made by an earlier release is listed, shown and verified as it is.
+    static let notNeededForReading: Set<String> = ["v5 recovery key", "v6 replaced-by index"]
+
+    /// The migrations `db` has not had, in order.
+    static func pendingMigrations(_ db: Database) throws -> [String] {
+        let applied = try migrator.appliedIdentifiers(db)
+        return migrator.migrations.filter { !applied.contains($0) }
+    }
+
     // Character rules shared by several CHECKs (GLOB classes; `NOT GLOB '*[^…]*'` means "only these").
     private static let memberNameCheck = """
         length(name) BETWEEN 1 AND 64 AND name GLOB '[a-z0-9]*' AND name NOT GLOB '*[^a-z0-9._-]*'
