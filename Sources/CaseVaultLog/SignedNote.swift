@@ -88,27 +88,18 @@ public struct SignedNote: Sendable, Equatable {
     /// is printable ASCII after the em dash, its key name has no space or plus sign, and its base64 is
     /// canonical.
     public static func singleSignature(in bytes: [UInt8]) -> (textCount: Int, signature: Signature)? {
-        bytes.withUnsafeBufferPointer { bytes -> (textCount: Int, signature: Signature)? in
-            let end = bytes.count - 1  // the signature line's newline
-            guard end >= 2, bytes[end] == 0x0A else { return nil }
-            var start = end
-            while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
-            // "text\n" + "\n" + line: the text is non-empty and ends in a newline, the blank line follows.
-            guard start >= 3, bytes[start - 2] == 0x0A else { return nil }
-            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            guard line.starts(with: prefix) else { return nil }
-            let rest = UnsafeBufferPointer(rebasing: line[(line.startIndex + prefix.count)...])
-            guard let space = rest.firstIndex(of: 0x20), space > rest.startIndex else { return nil }
-            let name = UnsafeBufferPointer(rebasing: rest[..<space])
-            guard name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "+") }) else { return nil }
-            guard let raw = Base64.decode(ascii: UnsafeBufferPointer(rebasing: rest[(space + 1)...])),
-                raw.count >= 5
-            else { return nil }
-            let keyID = raw.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
-            let signature = Signature(
-                keyName: String(decoding: name, as: UTF8.self), keyID: keyID, signature: Array(raw.dropFirst(4)))
-            return (start - 1, signature)
-        }
+        let end = bytes.count - 1  // the signature line's newline
+        guard end >= 2, bytes[end] == 0x0A else { return nil }
+        var start = end
+        while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
+        // "text\n" + "\n" + line: the text is non-empty and ends in a newline, the blank line follows.
+        guard start >= 3, bytes[start - 2] == 0x0A else { return nil }
+        let line = bytes[start..<end]
+        // Printable ASCII after the em dash, so the line is valid UTF-8 without checking the whole note.
+        guard line.starts(with: prefix), line.dropFirst(prefix.count).allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+            let signature = try? parseLine(line)
+        else { return nil }
+        return (start - 1, signature)
     }
 
     /// The note's bytes: text, blank line, signature lines.
