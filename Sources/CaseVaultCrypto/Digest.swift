@@ -46,7 +46,13 @@ public final class Digest {
         try bytes.withUnsafeBytes { (b: UnsafeRawBufferPointer) in try update(b) }
     }
 
-    /// The digest of everything fed so far. The object cannot be updated afterwards.
+    /// Starts a new digest on the same context, so a caller hashing many short inputs (the Merkle tree's
+    /// nodes) sets up one context instead of one per input.
+    public func reset() throws {
+        try check(EVP_DigestInit_ex(ctx, algorithm.md, nil), "\(algorithm.rawValue) initialisation")
+    }
+
+    /// The digest of everything fed so far. The object cannot be updated afterwards, until `reset()`.
     public func finalize() throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: algorithm.outputByteCount)
         var len: UInt32 = 0

@@ -29,11 +29,24 @@ public enum Merkle {
 
     /// The hash of an interior node: SHA-256(0x01 || left || right).
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
-        let digest = try Digest(.sha256)
-        try digest.update([UInt8(0x01)])
-        try digest.update(left)
-        try digest.update(right)
-        return try digest.finalize()
+        try NodeHasher().nodeHash(left, right)
+    }
+
+    /// Interior node hashes on one reused SHA-256 context. Not `Sendable`: one per thread.
+    public final class NodeHasher {
+        private let digest: Digest
+        private static let prefix: [UInt8] = [0x01]
+
+        public init() throws { digest = try Digest(.sha256) }
+
+        /// SHA-256(0x01 || left || right), as `Merkle.nodeHash`.
+        public func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
+            try digest.reset()
+            try digest.update(Self.prefix)
+            try digest.update(left)
+            try digest.update(right)
+            return try digest.finalize()
+        }
     }
 
     /// MTH: the root of the tree whose leaves have these hashes (the empty tree's root for none).

@@ -47,9 +47,15 @@ public struct MerkleFrontier: Sendable, Equatable {
 
     /// The root of the tree so far (MTH; the empty tree's root when nothing was appended).
     public func root() throws -> [UInt8] {
+        try root(using: Merkle.NodeHasher())
+    }
+
+    /// The same, hashing with `hasher`'s context: a replay checks the root before every entry, one node
+    /// hash per set bit of the size.
+    public func root(using hasher: Merkle.NodeHasher) throws -> [UInt8] {
         guard var root = hashes.last else { return try Merkle.emptyRoot() }
         for hash in hashes.dropLast().reversed() {
-            root = try Merkle.nodeHash(hash, root)
+            root = try hasher.nodeHash(hash, root)
         }
         return root
     }

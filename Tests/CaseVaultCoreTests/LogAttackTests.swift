@@ -285,6 +285,40 @@ struct LogAttackTests {
         #expect(try team.vault.verifyWholeLog() == report)
     }
 
+    @Test("an entry a member signed against another tree is refused by the parallel pass's root check")
+    func wrongPreviousRootSigned() throws {
+        let team = try Team()
+        let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
+        let current = team.vault.trust.withLock { trusted in trusted.state.roles["lawyer"]?.current }
+        let generation = try #require(current)
+        // The right size and a real member's signature: only the root it names is wrong, so only the root
+        // check (computed on the checking threads, `SignatureCheck.holds`) can refuse it.
+        let entry = LogEntry(
+            type: .caseCreate, vault: team.vault.vaultID, previousSize: count,
+            previousRoot: [UInt8](repeating: 0x5a, count: 32), time: "2026-12-01T10:00:00Z", author: "luis",
+            fields: [
+                ("case", "C-ROOT"), ("metadata", String(repeating: "ab", count: 32)),
+                ("readers", "lawyer:\(generation)"),
+            ])
+        let note = try LogAuthor(session: team.lawyer).signedNote(entry.body).bytes
+        try tamper(
+            team, "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
+            [count, Data(note), Data(try Merkle.leafHash(note))])
+        // Read past the vault's own catch-up, which refuses the entry before any pass sees it.
+        let rows = try team.vault.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT note, leaf_hash FROM log_entries ORDER BY idx").map {
+                (note: [UInt8]($0[0] as Data), leafHash: [UInt8]($0[1] as Data))
+            }
+        }
+        var trusted = TrustedLog()
+        let prepared = trusted.applyRulesInParallel(rows)
+        let checks = try #require(prepared)
+        #expect(TrustedLog.verifyInParallel(Array(checks.dropLast())))
+        #expect(!TrustedLog.verifyInParallel(checks))
+        #expect(try team.vault.verifyWholeLogInParallel(runLength: 4) == nil)
+        #expect(try team.vault.verifyWholeLog().problems.first == .entry(index: count, problem: .wrongPrevious))
+    }
+
     @Test("a replayed old entry is refused: it was made against another tree")
     func replayedEntry() throws {
         let team = try Team()

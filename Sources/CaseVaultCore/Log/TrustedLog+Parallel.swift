@@ -36,8 +36,8 @@ extension TrustedLog {
 
         /// The same, with the calling thread's verification contexts (one per signer, reused).
         func holds(using verifiers: inout Verifiers) -> Bool {
-            guard key.keyID == signature.keyID,
-                let root = try? frontier.size == 0 ? Merkle.emptyRoot() : frontier.root(),
+            guard key.keyID == signature.keyID, let hasher = verifiers.hasher,
+                let root = try? frontier.size == 0 ? Merkle.emptyRoot() : frontier.root(using: hasher),
                 ConstantTime.equals(root, previousRoot)
             else { return false }
             guard let verifier = verifiers.verifier(for: key) else { return false }
@@ -45,9 +45,12 @@ extension TrustedLog {
         }
     }
 
-    /// One thread's Ed25519 verification contexts, by signer key ID (a log has a handful of signers).
+    /// One thread's Ed25519 verification contexts, by signer key ID (a log has a handful of signers), and
+    /// its SHA-256 context for the tree roots the entries name.
     struct Verifiers {
         private var byKey: [UInt32: (key: [UInt8], verifier: Ed25519.Verifier)] = [:]
+        /// Nil only if OpenSSL could not make a context: every check then fails, as it should.
+        let hasher = try? Merkle.NodeHasher()
 
         mutating func verifier(for key: NoteVerifierKey) -> Ed25519.Verifier? {
             let raw = key.publicKey.rawRepresentation

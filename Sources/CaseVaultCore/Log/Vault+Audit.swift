@@ -44,6 +44,11 @@ extension Vault {
         try Self.mapDatabaseErrors {
             try database.read { db -> AuditReport? in
                 var trusted = TrustedLog()
+                // Sized once for the most items the log could add: growing it as items arrive rehashed every
+                // item about twenty times over a 100,000-entry log.
+                // max(idx) + 1, not count(*): the primary key gives it without reading every row.
+                let entries = (try Int.fetchOne(db, sql: "SELECT max(idx) FROM log_entries")).map { $0 + 1 } ?? 0
+                trusted.state.items.reserveCapacity(entries)
                 let signatures = BackgroundSignatureChecks()
                 // The checking threads end however this returns (a read error included).
                 defer { _ = signatures.finish() }
@@ -62,16 +67,25 @@ extension Vault {
                         ok = false
                         break
                     }
-                    run.append(([UInt8](row[1] as Data), [UInt8](row[2] as Data)))
+                    // Copied once from SQLite's buffer (`row[1] as Data` would copy it twice).
+                    let note = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
+                    let leafHash = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
+                    run.append((note, leafHash))
                     if run.count == runLength { ok = flush() }
                 }
-                // Every background check ends before this returns, whatever was found.
                 ok = ok && flush()
-                guard signatures.finish(), ok, trusted.size > 0 else { return nil }
+                guard ok, trusted.size > 0 else { return nil }
+                // The checkpoint and the root need only the replayed state, not the signatures, so they are
+                // checked while the last runs' signatures are still being verified; then the state (every
+                // item of the log) is freed on this thread while the others verify, where freeing it after
+                // the wait left one core idle for a twentieth of the whole run.
                 do { try trusted.catchUp(db) } catch { return nil }
-                return AuditReport(
+                let report = AuditReport(
                     size: trusted.size, problems: [], root: Hex.encode(try trusted.frontier.root()),
                     checkpointMatches: true)
+                trusted = TrustedLog()
+                // Every background check ends before this returns, whatever was found.
+                return signatures.finish() ? report : nil
             }
         }
     }
