@@ -89,7 +89,7 @@ for ((r = 1; r <= rounds; r++)); do
         "$en $wr $ha $(echo "scale=2; ($en + $wr) / $rs" | bc)$base"
 done
 
-objects_bytes=$(find "$work/vault/objects" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+objects_bytes=$(find "$work/vault/objects" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 mib=$(echo "scale=1; $objects_bytes / 1048576" | bc)
 "$bin" verify >/dev/null 2>&1 # warm, and must pass
 v=$(seconds "$bin" verify)
