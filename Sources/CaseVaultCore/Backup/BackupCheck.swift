@@ -123,7 +123,8 @@ extension Vault {
         }
         return BackupReport(
             manifest: manifest, size: replay.report.size, root: replay.report.root, objects: checked,
-            problems: problems, verifiedSize: verifiedSize, checkpointSize: keptSize, interruptedAfter: interruptedAfter)
+            problems: problems, verifiedSize: verifiedSize, checkpointSize: keptSize, interruptedAfter: interruptedAfter
+        )
     }
 
     /// Checks a kept checkpoint against the replayed log of a backup: signed by one of its members, of its
