@@ -4,6 +4,7 @@
 #   Benchmarks/backup.sh                 # 5 GiB vault (the issue's size), 3 rounds
 #   SIZE_MIB=1024 ROUNDS=3 Benchmarks/backup.sh
 #   CASEVAULT_BIN=path/to/casevault Benchmarks/backup.sh   # an existing release build (no build here)
+#   BASELINE_BIN=path/to/older/casevault Benchmarks/backup.sh  # also time an older build, same rounds
 #
 # A vault of SIZE_MIB MiB of random files (FILE_MIB each) is backed up once by `casevault backup`, `rsync -a`
 # and `restic backup` (each to its own folder). Then, ROUNDS times: 1% of SIZE_MIB of new random data is
@@ -11,6 +12,12 @@
 # at most 1.5x rsync's time and faster than restic's. Then `casevault verify` over the whole vault against
 # `openssl dgst -sha256` over the same object files (target: at least 0.8x its rate). Page cache warm for all
 # (the files were just written; nothing drops the cache, which would slow the other users of the machine).
+#
+# Each round also measures, each by its own command, the floor under a durable, signed backup of the change
+# (Docs/PERFORMANCE.md, "The floor"): `entry`, a `casevault case create` (process start, unlocking the key,
+# one signed entry and its checkpoint, SQLite's commit with its fsyncs); `write`, `dd oflag=direct
+# conv=fsync` of the new object (its bytes on disk, as the backup's copy writes them); and `hash`, `openssl
+# dgst -sha256` of it (the check against its name, which the copy overlaps with the writes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${SIZE_MIB:-5120}
@@ -58,18 +65,31 @@ restic init >/dev/null 2>&1
 echo "first copies: casevault $(seconds "$bin" backup "$work/cv-backup") s," \
     "rsync $(seconds rsync -a "$work/vault/" "$work/rsync/") s, restic $(seconds restic backup "$work/vault") s" >&2
 
+if [ -n "${BASELINE_BIN:-}" ]; then "$BASELINE_BIN" backup "$work/base-backup" >/dev/null 2>&1; fi
+
 change_mib=$((size_mib / 100))
 echo "incremental backup of +$change_mib MiB (1% of $size_mib MiB), seconds:"
-echo "round casevault rsync restic casevault/rsync casevault/restic"
+echo "round casevault rsync restic casevault/rsync casevault/restic entry write hash floor/rsync${BASELINE_BIN:+ baseline}"
 for ((r = 1; r <= rounds; r++)); do
     add_random "change-$r.bin" "$change_mib"
+    new_object=$(find "$work/vault/objects" -type f -newer "$work/cv-backup/casevault-backup.json" | head -n 1)
+    # `add` writes objects around the page cache (O_DIRECT): read the new one once so that the three tools
+    # all find it warm, instead of whichever runs first paying the disk read for the others.
+    cat "$new_object" >/dev/null
     cv=$(seconds "$bin" backup "$work/cv-backup")
     rs=$(seconds rsync -a "$work/vault/" "$work/rsync/")
     re=$(seconds restic backup "$work/vault")
-    echo "$r $cv $rs $re $(echo "scale=2; $cv / $rs" | bc) $(echo "scale=2; $cv / $re" | bc)"
+    en=$(seconds "$bin" case create "FLOOR-$r")
+    wr=$(seconds dd if="$new_object" of="$work/floor.bin" bs=1M oflag=direct conv=fsync)
+    rm -f "$work/floor.bin"
+    ha=$(seconds openssl dgst -sha256 "$new_object")
+    base=""
+    if [ -n "${BASELINE_BIN:-}" ]; then base=" $(seconds "$BASELINE_BIN" backup "$work/base-backup")"; fi
+    echo "$r $cv $rs $re $(echo "scale=2; $cv / $rs" | bc) $(echo "scale=2; $cv / $re" | bc)" \
+        "$en $wr $ha $(echo "scale=2; ($en + $wr) / $rs" | bc)$base"
 done
 
-objects_bytes=$(find "$work/vault/objects" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+objects_bytes=$(find "$work/vault/objects" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 mib=$(echo "scale=1; $objects_bytes / 1048576" | bc)
 "$bin" verify >/dev/null 2>&1 # warm, and must pass
 v=$(seconds "$bin" verify)

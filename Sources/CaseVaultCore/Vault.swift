@@ -160,11 +160,16 @@ public final class Vault: Sendable {
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "CaseVault"
-        config.prepareDatabase { db in
-            // FULL: a commit is on disk when it returns, as the durability rule for objects expects.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        return try mapDatabaseErrors {
+            let pool = try DatabasePool(path: access.location(of: file), configuration: config)
+            if !access.isReadOnly {
+                // FULL: a commit is on disk when it returns, as the durability rule for objects expects. Set
+                // after opening: GRDB's pool sets its writer to NORMAL (WAL's usual choice, under which a
+                // commit reaches the disk only at the next checkpoint) after `prepareDatabase` has run.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            return pool
         }
-        return try mapDatabaseErrors { try DatabasePool(path: access.location(of: file), configuration: config) }
     }
 
     static func loadConfiguration(_ db: Database, keyWorkFactor: Int) throws -> (VaultConfiguration, String) {

@@ -19,6 +19,10 @@ public struct BackupReport: Sendable {
     public let verifiedSize: Int?
     /// The size of the kept checkpoint checked against, when one was given.
     public let checkpointSize: Int?
+    /// Set when the last backup to the folder was interrupted after its database was put in place: the
+    /// manifest (and perhaps the checkpoint file) still describe the backup before, of this many entries,
+    /// whose log the database's extends. Everything else was checked as usual; the next backup finishes it.
+    public var interruptedAfter: Int? = nil
 
     public var isOlderThanVerified: Bool { verifiedSize.map { size < $0 } ?? false }
     /// The backup holds fewer entries than the kept checkpoint: it is older than that checkpoint.
@@ -73,13 +77,33 @@ extension Vault {
         }
         problems += replay.report.problems.map { .log($0) }
         let state = replay.trusted.state
+        // A backup puts its database in place, then the checkpoint, then the manifest: killed in between, it
+        // leaves a manifest of the backup before, whose tree the new database's log extends.
+        var interruptedAfter: Int?
         if state.vaultID != manifest.vaultID || replay.report.size != manifest.size
             || replay.report.root != manifest.root
         {
-            problems.append(.manifestMismatch("it names another vault or tree than the database's log"))
+            if replay.report.problems.isEmpty, state.vaultID == manifest.vaultID, manifest.size > 0,
+                manifest.size < leaves.count,
+                (try? root(of: leaves.prefix(manifest.size))).map(Hex.encode) == manifest.root.lowercased()
+            {
+                interruptedAfter = manifest.size
+            } else {
+                problems.append(.manifestMismatch("it names another vault or tree than the database's log"))
+            }
         }
         let kept = try? FileSystem.readSmallFile("\(folder)/\(checkpointFileName)", limit: 64 * 1024)
-        if kept == nil || kept != checkpoint { problems.append(.checkpointMismatch) }
+        if kept == nil || kept != checkpoint {
+            // After an interrupted backup the file may still be the backup before's: a checkpoint of this vault,
+            // signed by a member, whose tree the log extends.
+            var keptProblems: [BackupProblem] = []
+            if interruptedAfter == nil || kept == nil
+                || checkKept(kept ?? [], state: state, leaves: leaves, problems: &keptProblems) == nil
+                || !keptProblems.isEmpty
+            {
+                problems.append(.checkpointMismatch)
+            }
+        }
         let (objectProblems, checked) = checkObjects(in: folder, items: state.items)
         problems += objectProblems
         var verifiedSize: Int?
@@ -99,7 +123,8 @@ extension Vault {
         }
         return BackupReport(
             manifest: manifest, size: replay.report.size, root: replay.report.root, objects: checked,
-            problems: problems, verifiedSize: verifiedSize, checkpointSize: keptSize)
+            problems: problems, verifiedSize: verifiedSize, checkpointSize: keptSize, interruptedAfter: interruptedAfter
+        )
     }
 
     /// Checks a kept checkpoint against the replayed log of a backup: signed by one of its members, of its

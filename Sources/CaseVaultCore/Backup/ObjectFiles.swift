@@ -69,7 +69,9 @@ enum ObjectFiles {
         // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
         guard Hex.encode(try digest.finalize()) == name else { return nil }
         do { try output.commit() } catch let error as IOError where error.code == .exists {
-            // Another backup of the same folder placed it meanwhile: the same bytes, by its name.
+            // Another backup of the same folder placed it meanwhile: the same bytes, by its name, fsynced
+            // before it was named; its name is made durable here, as for a copy of this run.
+            try FileSystem.syncFolder(folder)
         }
         return size
     }

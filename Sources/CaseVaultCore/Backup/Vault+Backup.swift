@@ -69,8 +69,10 @@ extension Vault {
             unlink(copyPath)
             unlink(copyPath + "-journal")
         }
+        let known = Self.objectsNamedByBackupDatabase(in: folder)
         let held = try copyDatabase(to: copyPath)
         var copied = 0
+        var copiedNames = Set<String>()
         var copiedBytes: Int64 = 0
         var heldBytes: Int64 = 0
         let missing = held.objects.filter { !FileSystem.exists(ObjectFiles.path($0, in: folder)) }
@@ -86,12 +88,17 @@ extension Vault {
             }
             copied += 1
             copiedBytes += size
+            copiedNames.insert(name)
         }
         progress?(copiedBytes, max(total, copiedBytes))
         for name in held.objects { heldBytes += FileSystem.size(of: ObjectFiles.path(name, in: folder)) ?? 0 }
         try copyKeyFiles(to: folder)
-        // The objects the copy names are durable before the database that names them is in place.
-        try FileSystem.syncFileSystem(holding: folder + "/objects")
+        // The objects the copy names are durable before the database that names them is in place: those
+        // copied now and those the folder's database named already are; the rest are synced one by one
+        // (Vault+BackupDurability.swift), and the keys folder, which a killed backup may have left unsynced.
+        try Self.syncBackupObjects(
+            held.objects.filter { !copiedNames.contains($0) && !known.contains($0) }, in: folder)
+        try FileSystem.syncFolder(folder + "/keys")
         try FileSystem.syncFile(copyPath)
         unlink(folder + "/vault.sqlite-journal")
         guard FileSystem.rename(copyPath, folder + "/vault.sqlite") == 0 else {
@@ -161,7 +168,11 @@ extension Vault {
     /// process verified: a copy is never of a history the vault would refuse.
     private func copyDatabase(to copyPath: String) throws -> HeldCopy {
         try Self.mapDatabaseErrors {
-            let copy = try DatabaseQueue(path: copyPath)
+            // No fsync per page: the copy is fsynced once, whole, before it is renamed into place, and a
+            // copy cut short is removed by the next backup.
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+            let copy = try DatabaseQueue(path: copyPath, configuration: configuration)
             try database.backup(to: copy)
             var log = try trusted()
             let held = try copy.read { db -> HeldCopy in

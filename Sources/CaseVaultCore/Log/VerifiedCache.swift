@@ -26,6 +26,11 @@ final class VerifiedCache: Sendable {
         // `user_version` names the layout of the tables. A cache of another layout (an older release's) is
         // dropped, and the log is verified again from its first entry: the cache holds nothing that cannot be
         // rebuilt from the log.
+        // A cache already of this layout is left alone: setting it up again was a commit, with its syncs, in
+        // every command.
+        guard try database.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") }) != Self.layout else {
+            return
+        }
         try database.write { db in
             if try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout {
                 try db.execute(

@@ -46,7 +46,8 @@ struct BackupVerify: AsyncParsableCommand {
                         backup: report.manifest.backupID, vault: report.manifest.vaultID, entries: report.size,
                         root: report.root, objects: report.objects, verifiedEntries: report.verifiedSize,
                         olderThanVerified: report.isOlderThanVerified, checkpointEntries: report.checkpointSize,
-                        olderThanCheckpoint: report.isOlderThanCheckpoint, problems: problems))
+                        olderThanCheckpoint: report.isOlderThanCheckpoint, interruptedAfter: report.interruptedAfter,
+                        problems: problems))
             } else {
                 Console.out(
                     "Backup \(report.manifest.backupID) of vault \(report.manifest.vaultID): \(report.size) entries, "
@@ -54,6 +55,12 @@ struct BackupVerify: AsyncParsableCommand {
                 for problem in problems { Console.out("PROBLEM: \(problem)") }
                 if problems.isEmpty {
                     Console.out("Every object matches its name; the database and the signed log are sound.")
+                }
+                if let earlier = report.interruptedAfter {
+                    Console.out(
+                        "Note: the last backup to this folder was interrupted after its database was in place; the "
+                            + "manifest still describes the backup before (\(earlier) entries), which this log extends. "
+                            + "Run `casevault backup` to this folder again to finish it.")
                 }
                 if report.isOlderThanCheckpoint, let size = report.checkpointSize {
                     Console.out("Note: the kept checkpoint has \(size) entries; this backup is older than it.")
@@ -81,5 +88,7 @@ private struct BackupVerifyJSON: Encodable {
     let olderThanVerified: Bool
     let checkpointEntries: Int?
     let olderThanCheckpoint: Bool
+    /// The entries of the backup before, when the last backup was interrupted after placing its database.
+    let interruptedAfter: Int?
     let problems: [String]
 }
