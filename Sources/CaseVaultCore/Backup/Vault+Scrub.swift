@@ -67,10 +67,11 @@ extension Vault {
         var problems: [BackupProblem] = log.problems.map { .log($0) }
         // Read without catching up with the log (`read` would, and throw at the first refused entry, which
         // the replay above has named): the rest of the vault is still checked and named.
-        let (integrity, rows) = try readWithoutCatchUp { db in
+        let (integrity, rows, superseded) = try readWithoutCatchUp { db in
             (
                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) }
+                try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) },
+                try supersededObjects(db)
             )
         }
         if integrity != ["ok"] { problems.append(.databaseDamaged(integrity.prefix(5).joined(separator: "; "))) }
@@ -124,7 +125,8 @@ extension Vault {
             log: log, items: signed.count, custodyChains: signed.count, objects: referenced.count, decrypted: decrypted,
             problems: problems,
             repaired: repaired, goodCopies: goodCopies(of: objectProblems.map(\.object), in: options.knownBackups),
-            orphans: sweepOrphans(referenced: referenced, grace: options.grace))
+            // Objects a re-encryption replaced are kept until a backup holds their replacements.
+            orphans: sweepOrphans(referenced: referenced.union(superseded), grace: options.grace))
     }
 
     private func canRead(_ facts: LogState.Item, _ session: MemberSession) -> Bool {
