@@ -161,6 +161,8 @@ struct ReencryptTests {
         #expect(Set(result.prunedObjects) == Set(items.map(\.object)))
         #expect(items.allSatisfy { !FileSystem.exists(team.vault.objects.path(of: $0.object)) })
         #expect(renamed.allSatisfy { FileSystem.exists(ObjectFiles.path($0, in: backup)) })
+        // The backup checks on its own: the objects its log names are the new ones.
+        #expect(try Vault.verifyBackup(at: backup).problems.isEmpty)
         #expect(try team.vault.read { db in try team.vault.supersededObjects(db) }.isEmpty)
         #expect(try team.vault.scrub(ScrubOptions(deep: true), session: lucia).problems.isEmpty)
         for (n, item) in items.enumerated() { #expect(try read(team, item.id, by: lucia) == Array("item \(n)".utf8)) }
