@@ -93,7 +93,9 @@ struct ReencryptCLITests {
 
         try expectSuccess(team.cli.run(["get", item, "-o", f.file("acta.out")], env: team.acting("pedro")))
         #expect(try readFile(f.file("acta.out")) == Array("acta reservada".utf8))
-        try expectSuccess(team.cli.run(["verify"]))
+        let verify = try team.cli.run(["verify"])
+        try expectSuccess(verify)
+        #expect(verify.stdout.contains("1 objects replaced by a re-encryption are kept until a backup holds"))
         let custody = try team.cli.run(["custody", "show", item], env: team.acting("lucia"))
         try expectSuccess(custody)
         #expect(custody.stdout.contains("re-encrypted") && custody.stdout.contains("new object \(newObject)"))
@@ -107,7 +109,9 @@ struct ReencryptCLITests {
         try expectSuccess(backup)
         #expect(backup.stdout.contains("Removed 1 objects replaced by a re-encryption"))
         #expect(!FileManager.default.fileExists(atPath: objectPath(team, oldObject)))
-        try expectSuccess(team.cli.run(["verify"]))
+        let after = try team.cli.run(["verify"])
+        try expectSuccess(after)
+        #expect(!after.stdout.contains("replaced by a re-encryption"))
         try expectSuccess(team.cli.run(["audit", "verify"]))
     }
 }

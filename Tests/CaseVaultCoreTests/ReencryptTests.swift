@@ -83,7 +83,7 @@ struct ReencryptTests {
         #expect(try team.vault.verifyWholeLog().problems.isEmpty)
         let scrub = try team.vault.scrub(ScrubOptions(deep: true, grace: 0), session: lucia)
         #expect(scrub.problems.isEmpty && scrub.decrypted == 3)
-        #expect(scrub.orphans.isEmpty)
+        #expect(scrub.orphans.isEmpty && scrub.superseded == 3)
         #expect(items.allSatisfy { FileSystem.exists(team.vault.objects.path(of: $0.object)) })
         #expect(try team.vault.sweepOrphanObjects() == 0)
         // The custody chain shows the event, linked, with the plaintext hash unchanged and both objects named.

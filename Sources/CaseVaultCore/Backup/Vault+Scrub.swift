@@ -51,6 +51,8 @@ public struct ScrubReport: Sendable {
     /// For each damaged or missing object, the known backup folders that hold a good copy.
     public let goodCopies: [String: [String]]
     public let orphans: [Orphan]
+    /// Objects a re-encryption replaced, kept until a backup holds their replacements (`Vault+Superseded.swift`).
+    public var superseded = 0
 }
 
 extension Vault {
@@ -121,12 +123,14 @@ extension Vault {
             }
         }
         let referenced = Set(signed.map(\.1.object)).union(rowObjects.values)
-        return ScrubReport(
+        var report = ScrubReport(
             log: log, items: signed.count, custodyChains: signed.count, objects: referenced.count, decrypted: decrypted,
             problems: problems,
             repaired: repaired, goodCopies: goodCopies(of: objectProblems.map(\.object), in: options.knownBackups),
             // Objects a re-encryption replaced are kept until a backup holds their replacements.
             orphans: sweepOrphans(referenced: referenced.union(superseded), grace: options.grace))
+        report.superseded = superseded.subtracting(referenced).count
+        return report
     }
 
     private func canRead(_ facts: LogState.Item, _ session: MemberSession) -> Bool {
