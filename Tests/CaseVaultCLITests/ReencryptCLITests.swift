@@ -114,4 +114,25 @@ struct ReencryptCLITests {
         #expect(!after.stdout.contains("replaced by a re-encryption"))
         try expectSuccess(team.cli.run(["audit", "verify"]))
     }
+
+    @Test("with the unlock agent: forty items, each one's entry signed through the agent")
+    func throughTheAgent() throws {
+        let team = try KeysCLITests.teamWithPedro()
+        try FileManager.default.createDirectory(atPath: team.folder.file("many"), withIntermediateDirectories: false)
+        for n in 1...40 { try team.folder.write("many/f\(n).txt", String(repeating: "x", count: n)) }
+        try expectSuccess(
+            team.cli.run(
+                ["add", TeamVault.caseID, team.folder.file("many"), "--class", "legal"], env: team.acting("lucia")))
+        try expectSuccess(team.cli.run(["unlock", "--for", "5m"], env: team.acting("lucia")))
+        defer { _ = try? team.cli.run(["lock"], env: AgentCLITests.withoutPassphrase("lucia")) }
+        let result = try team.cli.run(
+            ["keys", "rotate", "--role", "lawyer", "--reencrypt", "--json"],
+            env: AgentCLITests.withoutPassphrase("lucia"))
+        try expectSuccess(result)
+        #expect(
+            try decodeJSON(RotateJSON.self, result.stdout).reencrypt
+                == ReencryptJSON(items: 40, cases: 1, generation: 2))
+        try expectSuccess(team.cli.run(["verify", "--deep"], env: AgentCLITests.withoutPassphrase("lucia")))
+        try expectSuccess(team.cli.run(["audit", "verify"]))
+    }
 }
