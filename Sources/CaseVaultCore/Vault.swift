@@ -298,7 +298,10 @@ public final class Vault: Sendable {
     /// failed after writing their object). Returns how many were removed.
     @discardableResult
     public func sweepOrphanObjects() throws -> Int {
-        let referenced = Set(try read { db in try String.fetchAll(db, sql: "SELECT object FROM items") })
+        // Objects a re-encryption replaced are kept until a backup holds their replacements.
+        let referenced = try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT object FROM items")).union(try supersededObjects(db))
+        }
         return objects.sweepOrphans(referenced: referenced, now: Int(clock.now().timeIntervalSince1970)).count
     }
 }

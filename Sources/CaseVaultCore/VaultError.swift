@@ -162,6 +162,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case removeSelf
         /// Rewrapping opens file keys with the role's keys, so only a holder of the role may do it.
         case rewrap(role: String)
+        /// Re-encrypting opens file keys with the role's keys, so only a holder of the role may do it.
+        case reencrypt(role: String)
     }
 
     public enum AdminAction: String, Sendable, Equatable {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The SIGKILL fault script (Docs/TESTING.md, "Crash safety"): kills `casevault` with SIGKILL at random
-# moments during `add` (a folder of many small files, and one large file), `keys rotate --rewrap` and
-# `backup`, and after every kill checks that
+# moments during `add` (a folder of many small files, and one large file), `keys rotate --rewrap`,
+# `keys rotate --reencrypt` and `backup`, and after every kill checks that
 #   - `verify` passes (the signed log, the database, every object against its name, every custody chain);
 #   - no committed item is lost: every item an `add` reported, and every item listed before, is listed;
 #   - nothing half-written is visible: every listed item's object is whole (`verify`), the last large item
 #     listed reads back with its SHA-256 (`get`), and a killed add added all of its files or none;
-#   - an interrupted rotation is finished by `keys rewrap` (a second one then has nothing left to do), and an
-#     interrupted backup by running `backup` again, after which `backup verify` passes.
+#   - an interrupted rotation is finished by `keys rewrap` (a second one then has nothing left to do), an
+#     interrupted re-encryption by `keys rewrap --reencrypt` (likewise), and an interrupted backup by running
+#     `backup` again, after which `backup verify` passes.
 #
 # Usage: Tests/Faults/kill.sh [KILLS] [SEED]      (defaults: 200 kills, seed from the clock)
 # Environment: CASEVAULT_BIN (default .build/release/casevault), KILL_LARGE_MIB (default 32),
@@ -61,10 +62,11 @@ command_of() {
         add-many) echo "add $CASE $W/many --json" ;;
         add-large) echo "add $CASE $W/large.bin --json" ;;
         rotate) echo "keys rotate --role lawyer --rewrap --json" ;;
+        reencrypt) echo "keys rotate --role lawyer --reencrypt --json" ;;
         backup) echo "backup $DEST --json" ;;
     esac
 }
-KINDS=(add-many add-large rotate backup)
+KINDS=(add-many add-large rotate reencrypt backup)
 declare -A MILLIS
 for kind in "${KINDS[@]}"; do
     start=$(date +%s%N)
@@ -72,16 +74,18 @@ for kind in "${KINDS[@]}"; do
     cv $(command_of "$kind") >"$W/out.json" 2>"$W/err.txt" || fail "$kind did not run uninterrupted: $(cat "$W/err.txt")"
     MILLIS[$kind]=$(((($(date +%s%N) - start) / 1000000) + 1))
     case $kind in add-*) ids_of "$W/out.json" >>"$COMMITTED" ;; esac
+    [ "$kind" = add-large ] && ids_of "$W/out.json" >"$W/large-id.txt"
 done
 echo "kill.sh: seed $SEED, $KILLS kills, $BIN; one uninterrupted run takes (ms):" \
-    "add-many ${MILLIS[add-many]}, add-large ${MILLIS[add-large]}, rotate ${MILLIS[rotate]}, backup ${MILLIS[backup]}"
+    "add-many ${MILLIS[add-many]}, add-large ${MILLIS[add-large]}, rotate ${MILLIS[rotate]}," \
+    "reencrypt ${MILLIS[reencrypt]}, backup ${MILLIS[backup]}"
 
 # --- The kills ----------------------------------------------------------------------------------------
 kills=0
 finished=0
 declare -A KILLED
 while [ "$kills" -lt "$KILLS" ]; do
-    kind=${KINDS[$((RANDOM % 4))]}
+    kind=${KINDS[$((RANDOM % ${#KINDS[@]}))]}
     before=$(listed)
     # A moment within the command's usual run (a little past it, so that some kills land at its very end).
     delay_ms=$((RANDOM * RANDOM % (MILLIS[$kind] * 11 / 10 + 1)))
@@ -112,6 +116,20 @@ while [ "$kills" -lt "$KILLS" ]; do
             cv keys rewrap --role lawyer --json >"$W/rewrap.json" 2>"$W/err.txt" || fail "second keys rewrap: $(cat "$W/err.txt")"
             grep -q '"items" *: *0' "$W/rewrap.json" && grep -q '"cases" *: *0' "$W/rewrap.json" \
                 || fail "a second keys rewrap still found work: $(cat "$W/rewrap.json")"
+            ;;
+        reencrypt)
+            cv keys rewrap --role lawyer --reencrypt --json >"$W/rewrap.json" 2>"$W/err.txt" \
+                || fail "keys rewrap --reencrypt after a killed re-encryption: $(cat "$W/err.txt")"
+            cv keys rewrap --role lawyer --reencrypt --json >"$W/rewrap.json" 2>"$W/err.txt" \
+                || fail "second keys rewrap --reencrypt: $(cat "$W/err.txt")"
+            grep -q '"items" *: *0' "$W/rewrap.json" && grep -q '"cases" *: *0' "$W/rewrap.json" \
+                || fail "a second keys rewrap --reencrypt still found work: $(cat "$W/rewrap.json")"
+            # A re-encrypted large item reads back whole, with its SHA-256.
+            id=$(cat "$W/large-id.txt")
+            rm -f "$W/large.out"
+            cv get "$id" -o "$W/large.out" >/dev/null 2>"$W/err.txt" || fail "get $id: $(cat "$W/err.txt")"
+            [ "$(sha256sum "$W/large.out" | cut -d' ' -f1)" = "$LARGE_SHA" ] || fail "item $id does not read back whole"
+            rm -f "$W/large.out"
             ;;
         backup)
             cv backup "$DEST" --json >/dev/null 2>"$W/err.txt" || fail "backup re-run after a kill: $(cat "$W/err.txt")"
@@ -147,6 +165,6 @@ while [ "$kills" -lt "$KILLS" ]; do
 done
 
 echo "kill.sh: $kills kills (add-many ${KILLED[add-many]:-0}, add-large ${KILLED[add-large]:-0}," \
-    "rotate ${KILLED[rotate]:-0}, backup ${KILLED[backup]:-0}); $finished runs finished before their kill;" \
+    "rotate ${KILLED[rotate]:-0}, reencrypt ${KILLED[reencrypt]:-0}, backup ${KILLED[backup]:-0}); $finished runs finished before their kill;" \
     "after each, verify passed and no committed item was lost"
 [ -n "${KILL_WORK:-}" ] || rm -rf "$W"

@@ -29,7 +29,7 @@ enum CustodyText {
             "intake": "recepción", "access": "acceso", "export": "exportación", "transfer": "traslado",
             "verified": "verificación", "annotated": "observación", "sealed": "sellado para juicio",
             "disposal-requested": "solicitud de baja", "hold": "retención legal",
-            "hold-released": "retención legal levantada",
+            "hold-released": "retención legal levantada", "re-encrypted": "recifrado",
         ][kind] ?? kind
     }
 
@@ -78,12 +78,18 @@ enum CustodyText {
             parts.append((es ? "propósito " : "purpose ") + (f["purpose"] ?? ""))
         case "verified":
             parts.append(
-                (es ? "objeto " : "object ") + matches(f["object-computed"] == record.object, language))
+                // Against the object the event names: a later re-encryption moves the item to another.
+                (es ? "objeto " : "object ")
+                    + matches(f["object-computed"] == (f["object"] ?? record.object), language))
             if let plain = f["plaintext-computed"] {
                 parts.append((es ? "contenido " : "plaintext ") + matches(plain == record.sha256, language))
             } else {
                 parts.append(es ? "contenido no verificado (sin rol lector)" : "plaintext not checked (no reader role)")
             }
+        case "re-encrypted":
+            parts.append((es ? "nuevo objeto " : "new object ") + (f["new-object"] ?? ""))
+            parts.append((es ? "rol " : "role ") + (f["role"] ?? ""))
+            parts.append(es ? "SHA-256 del contenido sin cambio" : "plaintext SHA-256 unchanged")
         default: break
         }
         if f["private"] != nil {

@@ -323,6 +323,8 @@ extension ErrorReport {
         case .rotate(let role): "You may not rotate the key of \(role). Only an admin or a holder of \(role) can."
         case .removeSelf: "You may not remove yourself. Ask another admin to remove you."
         case .rewrap(let role): "You may not rewrap \(role). Only a holder of \(role) can, with the role's keys."
+        case .reencrypt(let role):
+            "You may not re-encrypt the items of \(role). Only a holder of \(role) can, with the role's keys."
         }
     }
 

@@ -18,6 +18,9 @@ public struct BackupResult: Sendable {
     /// Members whose key files are not in the vault (added with a card): no backup holds their keys, so
     /// each must keep their own key file, and its passphrase, somewhere safe.
     public let membersWithOwnKeyFiles: [String]
+    /// Objects replaced by a re-encryption that this backup made safe to remove, and removed
+    /// (`Vault+Superseded.swift`).
+    public var prunedObjects: [String] = []
 }
 
 /// A backup folder is laid out like a vault (so `restore` is a copy back, and the escape hatch of
@@ -126,11 +129,13 @@ extension Vault {
                     ("bytes", String(manifest.bytes)),
                 ], by: LogAuthor(session: session), at: manifest.time)
         }
-        return BackupResult(
+        var result = BackupResult(
             manifest: manifest, copiedObjects: copied, copiedBytes: copiedBytes,
             membersWithOwnKeyFiles: try trusted().state.members.filter { !$0.value.removed }.keys.filter {
                 !FileSystem.exists(keyFilePath(for: $0))
             }.sorted())
+        result.prunedObjects = try pruneSuperseded(heldBy: folder, heldSize: held.size)
+        return result
     }
 
     /// The manifest of a backup folder of this vault; nil for a folder that is missing or empty, or that holds

@@ -51,6 +51,8 @@ public struct ScrubReport: Sendable {
     /// For each damaged or missing object, the known backup folders that hold a good copy.
     public let goodCopies: [String: [String]]
     public let orphans: [Orphan]
+    /// Objects a re-encryption replaced, kept until a backup holds their replacements (`Vault+Superseded.swift`).
+    public var superseded = 0
 }
 
 extension Vault {
@@ -67,10 +69,11 @@ extension Vault {
         var problems: [BackupProblem] = log.problems.map { .log($0) }
         // Read without catching up with the log (`read` would, and throw at the first refused entry, which
         // the replay above has named): the rest of the vault is still checked and named.
-        let (integrity, rows) = try readWithoutCatchUp { db in
+        let (integrity, rows, superseded) = try readWithoutCatchUp { db in
             (
                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) }
+                try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) },
+                try supersededObjects(db)
             )
         }
         if integrity != ["ok"] { problems.append(.databaseDamaged(integrity.prefix(5).joined(separator: "; "))) }
@@ -120,11 +123,14 @@ extension Vault {
             }
         }
         let referenced = Set(signed.map(\.1.object)).union(rowObjects.values)
-        return ScrubReport(
+        var report = ScrubReport(
             log: log, items: signed.count, custodyChains: signed.count, objects: referenced.count, decrypted: decrypted,
             problems: problems,
             repaired: repaired, goodCopies: goodCopies(of: objectProblems.map(\.object), in: options.knownBackups),
-            orphans: sweepOrphans(referenced: referenced, grace: options.grace))
+            // Objects a re-encryption replaced are kept until a backup holds their replacements.
+            orphans: sweepOrphans(referenced: referenced.union(superseded), grace: options.grace))
+        report.superseded = superseded.subtracting(referenced).count
+        return report
     }
 
     private func canRead(_ facts: LogState.Item, _ session: MemberSession) -> Bool {

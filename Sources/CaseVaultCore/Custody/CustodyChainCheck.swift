@@ -50,6 +50,7 @@ public enum CustodyChainCheck {
         EntryType.custodySeal.rawValue: "sealed",
         EntryType.custodyDisposal.rawValue: "disposal-requested",
         EntryType.custodyHold.rawValue: "hold", EntryType.custodyRelease.rawValue: "hold-released",
+        EntryType.custodyReencrypt.rawValue: "re-encrypted",
     ]
 
     /// Every problem of the chain `events` (index and entry, in the order given) of item `item`.
@@ -60,7 +61,8 @@ public enum CustodyChainCheck {
             return [.noIntake]
         }
         let sha256 = intake.entry.value("sha256")
-        let object = intake.entry.value("object")
+        // A re-encryption moves the item to a new object; the plaintext SHA-256 never changes.
+        var object = intake.entry.value("object")
         var problems: [Problem] = []
         var last = intake.index
         var previousIndex = intake.index
@@ -87,6 +89,7 @@ public enum CustodyChainCheck {
                 problems.append(.brokenLink(entry: index, points: Int(link) ?? -1, previous: last))
             }
             last = index
+            if entry.type == .custodyReencrypt { object = entry.value("new-object") }
         }
         return problems
     }

@@ -224,7 +224,7 @@ extension Vault {
     }
 
     /// Checks the decrypted plaintext's size and SHA-256 (`digest` has seen every byte) against the record.
-    private func checkPlaintext(_ record: ItemRecord, size: Int64, digest: Digest) throws {
+    func checkPlaintext(_ record: ItemRecord, size: Int64, digest: Digest) throws {
         guard size == record.item.size else {
             throw VaultError.integrityFailure(
                 subject: .item(record.item.id), damage: .sizeMismatch(actual: size, recorded: record.item.size))

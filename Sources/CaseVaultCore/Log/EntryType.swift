@@ -52,6 +52,9 @@ public enum EntryType: String, Sendable, CaseIterable {
     case caseRelease = "case.release"
     case custodyHold = "custody.hold"
     case custodyRelease = "custody.release"
+    /// A holder of one of an item's reader roles re-encrypted it (`keys rotate --reencrypt`): a new file key,
+    /// payload object and metadata, for the same plaintext SHA-256 (Docs/FORMAT.md, "Re-encryption").
+    case custodyReencrypt = "custody.reencrypt"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -85,6 +88,10 @@ public enum EntryType: String, Sendable, CaseIterable {
         case .custodyNote, .custodySeal, .custodyDisposal, .custodyHold, .custodyRelease:
             Self.link + [("private", .once)]
         case .caseHold, .caseRelease: [("case", .once), ("private", .once)]
+        case .custodyReencrypt:
+            Self.link + [
+                ("role", .once), ("new-object", .once), ("header", .once), ("metadata", .once), ("readers", .once),
+            ]
         case .memberRemove: [("member", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
         case .caseRewrap, .caseReader: [("role", .once), ("generation", .once), ("case", .repeated)]

@@ -211,6 +211,7 @@ struct LogState: Sendable, Equatable, Codable {
         case .recoveryRestore: try restoreByRecovery(entry)
         case .caseHold, .caseRelease: try applyCaseHold(entry)
         case .custodyHold, .custodyRelease: try applyItemHold(entry, lookup: lookup)
+        case .custodyReencrypt: try reencryptItem(entry, lookup: lookup)
         }
         completeRemovalFollowUp(entry)
     }

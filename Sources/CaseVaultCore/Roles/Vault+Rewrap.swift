@@ -29,13 +29,15 @@ extension Vault {
     /// Rewraps everything of `role` that is on an older generation to its current one, acting as `session`
     /// (a holder of the role: the old keys are needed to open the file keys). `progress` gets (done, total)
     /// after each batch of `batchSize` (one transaction and one log entry each); an error it throws stops the
-    /// work after that batch.
+    /// work after that batch. Without `includingItems`, only case titles are rewrapped (a re-encryption gives
+    /// items new file keys instead).
     ///
     /// The default batch keeps a batch's signed entry (about 154 bytes per item) under the unlock agent's
     /// 64 KiB message limit (`AgentMessage.maximumSize`), through which an agent-held key signs it.
     @discardableResult
     public func rewrap(
-        role: String, by session: MemberSession, batchSize: Int = 384, progress: ((Int, Int) throws -> Void)? = nil
+        role: String, by session: MemberSession, batchSize: Int = 384, includingItems: Bool = true,
+        progress: ((Int, Int) throws -> Void)? = nil
     ) throws -> RewrapResult {
         let batchSize = max(1, batchSize)
         try checkSession(session)
@@ -52,8 +54,10 @@ extension Vault {
             let older = "WHERE role = ? AND generation < ? ORDER BY 1"
             return RewrapPlan(
                 generation: current.generation, recipient: recipient, keys: keys,
-                items: try String.fetchAll(
-                    db, sql: "SELECT item FROM item_readers " + older, arguments: [role, current.generation]),
+                items: includingItems
+                    ? try String.fetchAll(
+                        db, sql: "SELECT item FROM item_readers " + older, arguments: [role, current.generation])
+                    : [],
                 cases: try String.fetchAll(
                     db, sql: "SELECT case_id FROM case_readers " + older, arguments: [role, current.generation]),
                 casesWithout: try casesWithoutReader(role))

@@ -16,13 +16,16 @@ enum Schema {
         migrator.registerMigration("v4 custody remarks", migrate: addCustodyRemarks)
         migrator.registerMigration("v5 recovery key", migrate: addRecoveryKey)
         migrator.registerMigration("v6 replaced-by index", migrate: addReplacedByIndex)
+        migrator.registerMigration("v7 superseded objects", migrate: addSupersededObjects)
         return migrator
     }
 
     /// Migrations a read-only vault may lack and still be read: the recovery tables are read only once the
     /// log names a recovery key, which a vault made before them cannot, and an index only makes `show`
     /// faster. A vault on read-only media made by an earlier release is listed, shown and verified as it is.
-    static let notNeededForReading: Set<String> = ["v5 recovery key", "v6 replaced-by index"]
+    static let notNeededForReading: Set<String> = [
+        "v5 recovery key", "v6 replaced-by index", "v7 superseded objects",
+    ]
 
     /// The migrations `db` has not had, in order.
     static func pendingMigrations(_ db: Database) throws -> [String] {
@@ -278,5 +281,30 @@ enum Schema {
     /// 100,000 items). Partial: few items replace another.
     private static func addReplacedByIndex(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX items_by_replaces ON items(replaces) WHERE replaces IS NOT NULL")
+    }
+
+    /// Re-encryption (`custody.reencrypt`) moves an item to a new object. The old one is kept, listed here,
+    /// until a backup holds the new one (`Vault+Superseded.swift`): until then the orphan sweep must not
+    /// take it. An item's object may change only with such a row naming both objects.
+    private static func addSupersededObjects(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE superseded_objects (
+                    object TEXT PRIMARY KEY NOT NULL CHECK (\(hexCheck("object", length: 64))),
+                    item TEXT NOT NULL REFERENCES items(id),
+                    replaced_by TEXT NOT NULL CHECK (\(hexCheck("replaced_by", length: 64)) AND replaced_by != object),
+                    entry INTEGER NOT NULL CHECK (entry >= 0),
+                    superseded_at TEXT NOT NULL CHECK (superseded_at \(timeCheck))
+                ) WITHOUT ROWID;
+                DROP TRIGGER items_immutable;
+                CREATE TRIGGER items_immutable BEFORE UPDATE OF
+                    id, case_id, class, size, sha256, replaces, created_at, created_by ON items
+                BEGIN SELECT RAISE(ABORT, 'items are immutable; add a new item that replaces it'); END;
+                CREATE TRIGGER items_object_reencrypted BEFORE UPDATE OF object ON items
+                WHEN NOT EXISTS (
+                    SELECT 1 FROM superseded_objects
+                    WHERE object = OLD.object AND item = OLD.id AND replaced_by = NEW.object)
+                BEGIN SELECT RAISE(ABORT, 'an item changes object only by a recorded re-encryption'); END;
+                """)
     }
 }

@@ -46,13 +46,18 @@ struct BackupCreate: AsyncParsableCommand {
                         backup: manifest.backupID, vault: manifest.vaultID, entries: manifest.size,
                         root: manifest.root, objects: manifest.objects, bytes: manifest.bytes,
                         copiedObjects: result.copiedObjects, copiedBytes: result.copiedBytes,
-                        membersWithOwnKeyFiles: result.membersWithOwnKeyFiles))
+                        membersWithOwnKeyFiles: result.membersWithOwnKeyFiles, prunedObjects: result.prunedObjects))
             } else {
                 Console.out(
                     "Backed up to \(Printer.safe(destination)) (backup \(manifest.backupID)): \(manifest.objects) "
                         + "objects, \(Printer.size(manifest.bytes)); \(result.copiedObjects) new "
                         + "(\(Printer.size(result.copiedBytes))). Log: \(manifest.size) entries, root \(manifest.root)."
                 )
+                if !result.prunedObjects.isEmpty {
+                    Console.out(
+                        "Removed \(result.prunedObjects.count) objects replaced by a re-encryption: this backup holds "
+                            + "their replacements.")
+                }
             }
             for member in result.membersWithOwnKeyFiles {
                 // The advice goes to stderr so that --json stays machine-readable.
@@ -76,4 +81,6 @@ private struct BackupJSON: Encodable {
     let copiedObjects: Int
     let copiedBytes: Int64
     let membersWithOwnKeyFiles: [String]
+    /// Objects a re-encryption replaced, removed from the vault because this backup holds their replacements.
+    let prunedObjects: [String]
 }

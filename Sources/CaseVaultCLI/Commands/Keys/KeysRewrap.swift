@@ -15,8 +15,13 @@ struct KeysRewrap: AsyncParsableCommand {
             A case-reader role is also added to the case titles made before it had a key, where you hold \
             another reader role of the case (its title is opened with that key).
 
+            With --reencrypt, items get new file keys and new encrypted objects instead of new headers (for a \
+            compromised key; see `keys rotate --reencrypt`): this finishes an interrupted \
+            `keys rotate --reencrypt`. Run it before any plain rewrap, which would rewrap the items left.
+
             Example:
               casevault keys rewrap --as lucia --role lawyer
+              casevault keys rewrap --as lucia --role lawyer --reencrypt
             """
     )
 
@@ -24,6 +29,9 @@ struct KeysRewrap: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The role whose items to rewrap, e.g. lawyer.", valueName: "role"))
     var role: String
+
+    @Flag(help: "Re-encrypt the items left under new file keys and objects, instead of rewrapping their headers.")
+    var reencrypt = false
 
     func validate() throws {
         try InputCheck.validating { try InputCheck.role(role) }
@@ -33,6 +41,11 @@ struct KeysRewrap: AsyncParsableCommand {
         try await options.run {
             let vault = try options.openVault()
             let session = try options.unlock(vault, purpose: "rewrap a role's items")
+            if reencrypt {
+                let result = try ReencryptRun.run(vault, role: role, session: session)
+                if options.json { try Printer.json(result) } else { Console.out(ReencryptRun.line(result)) }
+                return
+            }
             let result = try RewrapRun.run(vault, role: role, session: session)
             if options.json {
                 try Printer.json(result)

@@ -15,9 +15,15 @@ struct KeysRotate: AsyncParsableCommand {
             the role is moved to the new key as well (as `keys rewrap`, which finishes an interrupted one). \
             `role revoke` and `member remove` rotate on their own.
 
+            When the role's key is known to be compromised, give --reencrypt instead: every item of the role \
+            gets a new file key and a new encrypted object (its plaintext SHA-256 unchanged, and recorded in \
+            its custody chain), so that file keys taken with the old key open nothing stored from now on. \
+            The old objects are kept until a backup holds the new ones (`casevault backup` then removes them).
+
             Example:
               casevault keys rotate --as ana --role lawyer
               casevault keys rotate --as lucia --role lawyer --rewrap
+              casevault keys rotate --as lucia --role lawyer --reencrypt
             """
     )
 
@@ -29,8 +35,15 @@ struct KeysRotate: AsyncParsableCommand {
     @Flag(help: "Also rewrap every stored item and case title of the role to the new key (holders only).")
     var rewrap = false
 
+    @Flag(
+        help: "Re-encrypt every stored item of the role under new file keys, for a compromised key (holders only).")
+    var reencrypt = false
+
     func validate() throws {
         try InputCheck.validating { try InputCheck.role(role) }
+        if rewrap && reencrypt {
+            throw ValidationError("Give --rewrap or --reencrypt, not both: --reencrypt also rewraps case titles.")
+        }
     }
 
     func run() async throws {
@@ -38,27 +51,33 @@ struct KeysRotate: AsyncParsableCommand {
             let vault = try options.openVault()
             let session = try options.unlock(vault, purpose: "rotate a role key")
             // Refused before the rotation, so that a refused rewrap leaves nothing half done.
-            if rewrap, try !(vault.roles().first { $0.name == role }?.holders.contains(session.member) ?? false) {
-                throw VaultError.notPermitted(.rewrap(role: role))
+            if rewrap || reencrypt,
+                try !(vault.roles().first { $0.name == role }?.holders.contains(session.member) ?? false)
+            {
+                throw VaultError.notPermitted(reencrypt ? .reencrypt(role: role) : .rewrap(role: role))
             }
             let rotation = try vault.rotate(role: role, by: session)
             if !options.json { Console.out(RotationText.line(rotation)) }
             if let warning = RotationText.singleHolderWarning(rotation) { Console.error(warning) }
             let rewrapped = rewrap ? try RewrapRun.run(vault, role: role, session: session) : nil
+            let reencrypted = reencrypt ? try ReencryptRun.run(vault, role: role, session: session) : nil
             if options.json {
-                try Printer.json(RotateJSON(rotation: rotation, rewrap: rewrapped))
+                try Printer.json(RotateJSON(rotation: rotation, rewrap: rewrapped, reencrypt: reencrypted))
             } else if let rewrapped {
                 Console.out(RewrapRun.line(rewrapped))
+            } else if let reencrypted {
+                Console.out(ReencryptRun.line(reencrypted))
             }
             if let rewrapped, let warning = RewrapRun.casesLeftWarning(rewrapped) { Console.error(warning) }
         }
     }
 }
 
-/// `keys rotate --json`: the rotation, and the rewrap when one was asked for.
+/// `keys rotate --json`: the rotation, and the rewrap or re-encryption when one was asked for.
 struct RotateJSON: Encodable {
     let rotation: RoleRotation
     let rewrap: RewrapResult?
+    var reencrypt: ReencryptResult?
 }
 
 /// How a rotation is reported, by every command that makes one.

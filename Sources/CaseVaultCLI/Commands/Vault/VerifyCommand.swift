@@ -68,8 +68,8 @@ struct VerifyCommand: AsyncParsableCommand {
                         vault: vault.fingerprint, entries: report.log.size, items: report.items,
                         objects: report.objects, decrypted: report.decrypted, problems: problems,
                         repaired: report.repaired,
-                        orphans: report.orphans.map { OrphanJSON(object: $0.object, age: $0.age, removed: $0.removed) }
-                    ))
+                        orphans: report.orphans.map { OrphanJSON(object: $0.object, age: $0.age, removed: $0.removed) },
+                        superseded: report.superseded))
             } else {
                 Console.out(
                     "Vault \(vault.fingerprint): \(report.log.size) log entries, \(report.items) items, "
@@ -90,6 +90,11 @@ struct VerifyCommand: AsyncParsableCommand {
                     Console.out(
                         "Unnamed object \(orphan.object) (\(orphan.age) s old): "
                             + (orphan.removed ? "removed." : "kept until it is \(grace) s old."))
+                }
+                if report.superseded > 0 {
+                    Console.out(
+                        "\(report.superseded) objects replaced by a re-encryption are kept until a backup holds their "
+                            + "replacements (casevault backup DEST removes them then).")
                 }
                 if problems.isEmpty {
                     Console.out("Every object, the database, the signed log and every custody chain are sound.")
@@ -130,4 +135,6 @@ private struct VerifyJSON: Encodable {
     let problems: [ProblemJSON]
     let repaired: [String]
     let orphans: [OrphanJSON]
+    /// Objects a re-encryption replaced, kept until a backup holds their replacements.
+    let superseded: Int
 }
