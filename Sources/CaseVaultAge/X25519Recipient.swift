@@ -24,9 +24,7 @@ public struct X25519Recipient: Recipient, Sendable, Equatable, CustomStringConve
     public var description: String { Bech32.encode(hrp: "age", data: publicKey.rawRepresentation) }
 
     public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
-        let ephemeral = try X25519.PrivateKey()
-        let share = ephemeral.publicKey.rawRepresentation
-        let shared = try ephemeral.sharedSecret(with: publicKey)
+        let (share, shared) = try X25519.ephemeralAgreement(with: publicKey)
         let key = try HKDF.deriveKey(
             inputKey: shared, salt: share + publicKey.rawRepresentation, info: Self.label, outputByteCount: 32)
         let body = try StanzaAEAD.seal(fileKey, key: key)

@@ -35,6 +35,11 @@ public enum X25519 {
         /// The shared secret with `peer`. Throws if it is all zeros, which happens exactly when the peer's
         /// point has small order: such a secret carries no contribution from us and must not be used.
         public func sharedSecret(with peer: PublicKey) throws -> SecureBytes {
+            try Self.sharedSecret(of: key, with: peer)
+        }
+
+        /// The shared secret of the private `key` with `peer` (an identity's key or an ephemeral one).
+        static func sharedSecret(of key: PKey, with peer: PublicKey) throws -> SecureBytes {
             let operation = "X25519 key agreement"
             guard let ctx = EVP_PKEY_CTX_new(key.pointer, nil) else { throw CryptoError.openSSL(operation) }
             defer { EVP_PKEY_CTX_free(ctx) }

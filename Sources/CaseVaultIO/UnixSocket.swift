@@ -2,8 +2,8 @@
     import Glibc
 #endif
 
-/// One Unix-domain stream socket, closed when the value goes away. The unlock agent listens on one; each
-/// command connects, sends one request and reads one reply.
+/// One Unix-domain stream socket, closed when the value goes away. The unlock agent listens on one; a
+/// command connects, sends a request and reads its reply (a batch, several in turn).
 public final class UnixSocket: ByteSource, ByteSink {
     public let descriptor: Int32
 

@@ -138,21 +138,40 @@ struct StoreTests {
         #expect(FileSystem.contents(of: "\(team.vaultPath)/tmp").isEmpty)
     }
 
-    @Test("a failure after the object is written rolls the database back and leaves only a harmless orphan")
-    func failureAfterObject() throws {
+    /// A team with case C-1 whose inserts into `table` fail (a temporary trigger), as a full disk would.
+    static func teamFailingInserts(into table: String) throws -> Team {
         let team = try Team()
         try team.vault.createCase(id: "C-1", by: team.lawyer)
-        // A trigger makes the item insert fail, as a full disk or a crash before commit would.
         try team.vault.database.write { db in
             try db.execute(
-                sql:
-                    "CREATE TEMP TRIGGER fail_items BEFORE INSERT ON main.items BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
+                sql: """
+                    CREATE TEMP TRIGGER fail_\(table) BEFORE INSERT ON main.\(table)
+                    BEGIN SELECT RAISE(ABORT, 'disk full'); END
+                    """)
         }
+        return team
+    }
+
+    @Test("a failure inside the transaction, before the commit, rolls the database back and removes the object")
+    func failureAfterObject() throws {
+        // A trigger makes the item insert fail, as a full disk would. The transaction is open while files
+        // are encrypted, so the object is written by then; nothing can name it once the body has failed.
+        let team = try Self.teamFailingInserts(into: "items")
+        let paths = try (0..<3).map { try team.folder.write("f\($0)", randomBytes(5000)) }
+        #expect(throws: VaultError.self) { try team.vault.add(caseID: "C-1", files: paths, by: team.lawyer) }
+        #expect(try team.vault.items().isEmpty)
+        #expect(try team.vault.journal().filter { $0.action == "item.add" }.isEmpty)
+        #expect(team.vault.objects.allObjects().isEmpty)
+    }
+
+    @Test("a failure once the transaction's body is done leaves the object as a harmless orphan, swept later")
+    func failureAtTheEnd() throws {
+        // The checkpoint is written after the items, at the end of the transaction: past that point a
+        // failure may come from a commit that still landed, and the object is left in place.
+        let team = try Self.teamFailingInserts(into: "log_checkpoints")
         let path = try team.folder.write("f", randomBytes(5000))
         #expect(throws: VaultError.self) { try team.vault.add(caseID: "C-1", files: [path], by: team.lawyer) }
         #expect(try team.vault.items().isEmpty)
-        #expect(try team.vault.journal().filter { $0.action == "item.add" }.isEmpty)
         #expect(team.vault.objects.allObjects().count == 1)
         // The orphan is swept once it is old enough (a day), not before.
         #expect(try team.vault.sweepOrphanObjects() == 0)

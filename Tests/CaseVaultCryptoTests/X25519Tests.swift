@@ -89,6 +89,27 @@ struct X25519Tests {
         #expect(try a.sharedSecret(with: b.publicKey).constantTimeEquals(b.sharedSecret(with: a.publicKey)))
     }
 
+    @Test("an ephemeral agreement: the peer finds the same secret from the share, and every share is new")
+    func ephemeralAgreement() throws {
+        let recipient = try X25519.PrivateKey()
+        var shares: Set<[UInt8]> = []
+        for _ in 0..<20 {
+            let (share, secret) = try X25519.ephemeralAgreement(with: recipient.publicKey)
+            #expect(share.count == 32 && secret.count == 32)
+            let fromRecipient = try recipient.sharedSecret(with: X25519.PublicKey(rawRepresentation: share))
+            #expect(fromRecipient.constantTimeEquals(secret))
+            shares.insert(share)
+        }
+        #expect(shares.count == 20)
+    }
+
+    @Test("an ephemeral agreement with a small-order point throws", arguments: lowOrderPoints)
+    func ephemeralLowOrderRejected(_ point: String) throws {
+        let peer = try X25519.PublicKey(rawRepresentation: hex(point))
+        let error = #expect(throws: CryptoError.self) { try X25519.ephemeralAgreement(with: peer) }
+        #expect(error?.code == .smallOrderPoint)
+    }
+
     // MARK: Small-order points
 
     /// Points whose multiples by any clamped scalar are the identity, so the shared secret is all zeros: 0, 1,

@@ -8,9 +8,10 @@ import CaseVaultIO
 
 /// A member's keys as their unlock agent holds them: every envelope opening and signature is a request
 /// to the agent, which answers with the result and never with a key. One connection per request, so a
-/// command never keeps the agent busy and several commands can use it at once.
+/// command never keeps the agent busy and several commands can use it at once; a batch of signatures
+/// goes over one `AgentConnection`, which the agent ends after a short turn.
 final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
-    // Sendable: only `let`s; every request opens its own connection.
+    // Sendable: only `let`s; every request opens its own connection or uses the caller's.
     /// What the agent says about itself; the vault checks it against the member's record.
     struct Info {
         let vaultID: String
@@ -80,8 +81,8 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
 
     /// The agent's signature of `message`, not yet checked: the caller must check it
     /// (`isMemberSignature`) before anything that holds it is committed (`DeferredSignatureChecks`).
-    func signUnchecked(_ message: [UInt8]) throws -> [UInt8] {
-        let reply = try request(AgentMessage(.sign).append(message))
+    func signUnchecked(_ message: [UInt8], over connection: AgentConnection? = nil) throws -> [UInt8] {
+        let reply = try request(AgentMessage(.sign).append(message), over: connection)
         guard reply.kind == AgentMessage.Status.ok.rawValue, reply.fieldCount == 1 else {
             throw AgentMessage.malformed
         }
@@ -98,9 +99,10 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
         signingKey.flatMap { try? Ed25519.Verifier($0) }
     }
 
-    /// Sends one request; a reply that refuses becomes an error. Status `ok` or `noMatch` is returned.
-    func request(_ message: AgentMessage) throws -> AgentMessage {
-        guard let reply = try Self.exchange(socketPath: socketPath, message) else {
+    /// Sends one request, on `connection` or on a new one; a reply that refuses becomes an error. Status
+    /// `ok` or `noMatch` is returned.
+    func request(_ message: AgentMessage, over connection: AgentConnection? = nil) throws -> AgentMessage {
+        guard let reply = try (connection ?? AgentConnection(socketPath: socketPath)).exchange(message) else {
             throw VaultError.agentUnavailable(.stopped(member: info.member))
         }
         if reply.kind == AgentMessage.Status.refused.rawValue {
@@ -112,21 +114,9 @@ final class AgentKeys: MemberKeyAccess, @unchecked Sendable {
         return reply
     }
 
-    /// One round trip: connect, send, read the reply. nil when nobody listens at `socketPath`.
+    /// One round trip on a new connection: connect, send, read the reply. nil when nobody listens there.
     private static func exchange(socketPath: String, _ message: AgentMessage) throws -> AgentMessage? {
-        do {
-            guard let socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: timeoutSeconds) else {
-                return nil
-            }
-            try message.send(over: socket)
-            guard let reply = try AgentMessage.receive(from: socket) else {
-                throw VaultError.agentUnavailable(.closedWithoutAnswer)
-            }
-            return reply
-        } catch let error as IOError {
-            // A socket that fails is an agent that cannot be used: the caller falls back to the key file.
-            throw VaultError.agentUnavailable(.io(error))
-        }
+        try AgentConnection(socketPath: socketPath).exchange(message)
     }
 }
 

@@ -101,17 +101,25 @@ public final class UnlockAgent {
     /// client can keep others, `lock` included, waiting.
     static let requestSeconds = 2
 
+    /// A client may send several requests on one connection (a batch add asks for thousands of signatures,
+    /// `AgentConnection`); after this long the agent ends the connection at the next reply, so that others
+    /// waiting are served in turn. `requestSeconds` still bounds the whole connection.
+    static let turnMilliseconds: UInt64 = 250
+
     private func handle(_ connection: UnixSocket, now: () -> Int) throws {
         connection.setTimeout(seconds: 1)
-        connection.receiveDeadline =
-            UnixSocket.monotonicNanoseconds() + UInt64(Self.requestSeconds) * 1_000_000_000
+        let accepted = UnixSocket.monotonicNanoseconds()
+        connection.receiveDeadline = accepted + UInt64(Self.requestSeconds) * 1_000_000_000
         // The folder is already closed to others; this also turns away root-owned or foreign peers that
         // were handed a descriptor.
         guard connection.peerUserID == getuid() else { return }
-        guard let request = try AgentMessage.receive(from: connection) else { return }
-        // Time may have run out while the agent waited for this request.
-        let reply = deadline > now() ? answer(request, now: now) : refusal("expired", "the agent's time is up")
-        try reply.send(over: connection)
+        while let request = try AgentMessage.receive(from: connection) {
+            // Time may have run out while the agent waited for this request.
+            let reply = deadline > now() ? answer(request, now: now) : refusal("expired", "the agent's time is up")
+            try reply.send(over: connection)
+            let served = UnixSocket.monotonicNanoseconds() - accepted
+            guard !locked, deadline > now(), served < Self.turnMilliseconds * 1_000_000 else { return }
+        }
     }
 
     func answer(_ request: AgentMessage, now: () -> Int) -> AgentMessage {

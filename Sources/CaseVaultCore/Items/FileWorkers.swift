@@ -18,14 +18,15 @@ enum FileWorkers {
     /// One serial queue per helper thread, shared by every add in the process: queues made this way are
     /// served by threads started on demand, where the global concurrent queues are capped at the core
     /// count and the caller, often a Swift concurrency thread, already holds one (see `ChunkWorkers`).
-    private static let queues = (0..<max(1, cores - 1)).map { DispatchQueue(label: "casevault.add.file-worker-\($0)") }
+    /// One per core: `forEach` uses all but one (the caller is the other), a `Pipeline` all of them.
+    static let queues = (0..<cores).map { DispatchQueue(label: "casevault.add.file-worker-\($0)") }
 
     /// Calls `body(i)` once for each `i` in `0..<count`, on the calling thread and up to `threads - 1`
     /// helpers, and returns when every call has. After a call throws, no further index is handed out; the
     /// error of the lowest failed index is rethrown once every thread has stopped. Helpers run with the
     /// caller's `DurabilityTrace`, so that a test sees their steps as its own.
     static func forEach(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-        let helpers = max(0, min(threads, count, queues.count + 1) - 1)
+        let helpers = max(0, min(threads, count, queues.count) - 1)
         let job = Job(count: count, body: body)
         let trace = DurabilityTrace.current
         let group = DispatchGroup()

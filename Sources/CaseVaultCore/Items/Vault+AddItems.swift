@@ -16,13 +16,14 @@ extension Vault {
     ///
     /// Each file is read once: its SHA-256 (and any extra digests) is computed while it is encrypted into a
     /// new object, whose own SHA-256 is computed as it is written. The files of a batch are encrypted on
-    /// every core, one file per thread at a time (`FileWorkers`), so memory use depends neither on file size
-    /// nor on the number of files (beyond each item's public record). Every object is durable before the
-    /// single transaction that records the items, their reader roles, the journal and the log entries (in
-    /// the order of the files) commits: one file is fsynced and named, its folder fsynced; a batch is
-    /// written and named, then made durable by one `syncfs`, which costs one disk flush instead of one per
-    /// file. If anything fails, nothing is recorded and the objects already written are removed (or, once
-    /// the transaction has started, left as unnamed orphans, which are harmless).
+    /// every core, one file per thread at a time (`FileWorkers.Pipeline`), so memory use depends neither on
+    /// file size nor on the number of files (beyond each item's public record), while the single
+    /// transaction records each finished file in turn: its item, reader roles, journal line and log entry
+    /// (in the order of the files). Every object is durable before that transaction commits: one file is
+    /// fsynced and named, its folder fsynced; a batch is written and named, then made durable by one
+    /// `syncfs`, which costs one disk flush instead of one per file. If anything fails before the commit,
+    /// nothing is recorded and the objects already written are removed (after a failed commit, which may
+    /// still have landed, they are left: an orphan is harmless).
     ///
     /// Anyone may add for any role: only the roles' public keys are needed.
     @discardableResult
@@ -66,82 +67,105 @@ extension Vault {
         try checkReaderKeys(readers)
         // Every input is checked before anything is written, so a typo in the last path costs nothing.
         try Self.checkInputs(files)
-        let readerRoles = readers.map(\.role)
         let batch = files.count > 1
-        // Each file's slot is filled by the thread that encrypted it, so the items keep the order of `files`
-        // (and the log entries, appended below in that order, come out the same on any number of cores).
-        let slots = Mutex<[PendingItem?]>(Array(repeating: nil, count: files.count))
+        // The files are encrypted on helper threads while this one records them, in the order of `files`
+        // (so the log entries come out the same on any number of cores): each item's entry is signed while
+        // the next files are encrypted. Every object written is noted, to be removed if nothing records it.
+        let written = Mutex<[String]>([])
+        let pipeline = FileWorkers.Pipeline(
+            count: files.count, threads: batch ? options.threads ?? FileWorkers.cores : 1
+        ) { index in
+            let input = try VaultFiles.openInput(files[index])
+            let item = try self.encrypt(
+                input: input, index: index, path: files[index], readers: readers, options: options,
+                durable: !batch)
+            written.withLock { $0.append(item.object) }
+            return item
+        }
+        let trace = DurabilityTrace.current
+        // Set once the transaction's body has returned: from then on, a commit that reports an error may
+        // still have landed, and the objects are left alone (an orphan is harmless where a dangling row
+        // would lose an item). Before that, nothing can name them, and they are removed.
+        let bodyReturned = Mutex(false)
         do {
-            try FileWorkers.forEach(files.count, threads: batch ? options.threads ?? FileWorkers.cores : 1) {
-                index in
-                let input = try VaultFiles.openInput(files[index])
-                let item = try self.encrypt(
-                    input: input, index: index, path: files[index], readers: readers, options: options,
-                    durable: !batch)
-                slots.withLock { $0[index] = item }
+            let items = try write { db in
+                let items = try record(
+                    pipeline, count: files.count, caseID: caseID, readers: readers, options: options,
+                    by: session, in: db)
+                // Every object is durable before the one commit that names them all.
+                if batch { try DurabilityTrace.$current.withValue(trace) { try objects.syncAll() } }
+                bodyReturned.withLock { $0 = true }
+                return items
             }
-            if batch { try objects.syncAll() }
+            return items
         } catch {
-            // No row can name these objects yet (every encryption makes a new one), so they can go now.
-            // After the transaction has started they are left alone: a commit that reports an error may
-            // still have landed, and an orphan is harmless where a dangling row would lose an item.
-            for item in slots.withLock({ $0 }) { if let item { unlink(objects.path(of: item.object)) } }
+            pipeline.stop()
+            if !bodyReturned.withLock({ $0 }) {
+                for object in written.withLock({ $0 }) { unlink(objects.path(of: object)) }
+            }
             throw error
         }
-        let pending = slots.withLock { $0.compactMap { $0 } }
+    }
 
-        return try write { db in
-            let now = clock.timestamp()
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [caseID]) != nil else {
-                throw VaultError.unknownCase(caseID)
-            }
-            // A generation retired while we were encrypting would leave the item wrapped to an old key.
-            for reader in readers
-            where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
-                throw VaultError.roleKeyChanged(role: reader.role)
-            }
-            // Prepared once for the batch, not once per item.
-            let insertItem = try db.cachedStatement(
-                sql: """
-                    INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let insertReader = try db.cachedStatement(
-                sql: "INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, ?, ?, ?)")
-            let (author, checks) = LogAuthor.batch(session)
-            let readerList = Self.readerList(readers.map { ($0.role, $0.generation) })
-            let roleList = readerRoles.joined(separator: ",")
-            let items = try pending.map { item in
-                try insertItem.execute(arguments: [
-                    item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
-                    Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
-                ])
-                // `readers` is the order of the header's stanzas (`Age.makeHeader` above): record it.
-                for (stanza, reader) in readers.enumerated() {
-                    try insertReader.execute(arguments: [item.id, reader.role, reader.generation, stanza])
-                }
-                var detail =
-                    "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(roleList)"
-                if let replaces = options.replaces { detail += "; replaces \(replaces)" }
-                try Journal.append(
-                    db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
-                var fields: [(String, String)] = [
-                    ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
-                    ("size", String(item.size)), ("sha256", item.sha256), ("object", item.object),
-                    ("header", item.headerHash), ("metadata", item.metadataHash), ("readers", readerList),
-                ]
-                if let replaces = options.replaces { fields.append(("replaces", replaces)) }
-                fields += item.intake
-                try appendLog(db, .itemAdd, fields, by: author, at: now)
-                return Item(
-                    id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
-                    object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,
-                    createdBy: session.member)
-            }
-            // Before the commit: no entry the agent signed is committed unchecked.
-            try checks?.finish()
-            return items
+    /// Inserts the items the pipeline yields (in the files' order), their readers, journal lines and log
+    /// entries, inside the caller's write transaction.
+    private func record(
+        _ pipeline: FileWorkers.Pipeline<PendingItem>, count: Int, caseID: String,
+        readers: [(role: String, generation: Int, recipient: X25519Recipient)], options: AddOptions,
+        by session: MemberSession, in db: Database
+    ) throws -> [Item] {
+        let now = clock.timestamp()
+        guard try Row.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [caseID]) != nil else {
+            throw VaultError.unknownCase(caseID)
         }
+        // A generation retired since the readers were read would leave the items wrapped to an old key.
+        for reader in readers
+        where try RoleKeyring.currentGeneration(db, role: reader.role)?.generation != reader.generation {
+            throw VaultError.roleKeyChanged(role: reader.role)
+        }
+        // Prepared once for the batch, not once per item.
+        let insertItem = try db.cachedStatement(
+            sql: """
+                INSERT INTO items (id, case_id, class, size, sha256, object, header, metadata, replaces, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let insertReader = try db.cachedStatement(
+            sql: "INSERT INTO item_readers (item, role, generation, stanza) VALUES (?, ?, ?, ?)")
+        let (author, checks) = LogAuthor.batch(session)
+        let readerRoles = readers.map(\.role)
+        let readerList = Self.readerList(readers.map { ($0.role, $0.generation) })
+        let roleList = readerRoles.joined(separator: ",")
+        let items = try (0..<count).map { index in
+            let item = try pipeline.take(index)
+            try insertItem.execute(arguments: [
+                item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
+                Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
+            ])
+            // `readers` is the order of the header's stanzas (`Age.makeHeader` in `encrypt`): record it.
+            for (stanza, reader) in readers.enumerated() {
+                try insertReader.execute(arguments: [item.id, reader.role, reader.generation, stanza])
+            }
+            var detail =
+                "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(roleList)"
+            if let replaces = options.replaces { detail += "; replaces \(replaces)" }
+            try Journal.append(
+                db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
+            var fields: [(String, String)] = [
+                ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
+                ("size", String(item.size)), ("sha256", item.sha256), ("object", item.object),
+                ("header", item.headerHash), ("metadata", item.metadataHash), ("readers", readerList),
+            ]
+            if let replaces = options.replaces { fields.append(("replaces", replaces)) }
+            fields += item.intake
+            try appendLog(db, .itemAdd, fields, by: author, at: now)
+            return Item(
+                id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
+                object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,
+                createdBy: session.member)
+        }
+        // Before the commit: no entry the agent signed is committed unchecked.
+        try checks?.finish()
+        return items
     }
 
     /// The reader roles for an add: the override (validated, de-duplicated) or the class defaults.
@@ -176,7 +200,7 @@ extension Vault {
         }
     }
 
-    private struct PendingItem {
+    struct PendingItem: Sendable {
         let id: String
         let size: Int64
         let sha256: String

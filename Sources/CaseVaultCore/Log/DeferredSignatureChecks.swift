@@ -12,13 +12,21 @@ import Synchronization
 /// committed. Signatures asked for after `finish()` (the transaction's checkpoint) are checked at once.
 final class DeferredSignatureChecks: Sendable {
     private let agent: AgentKeys
+    /// One connection for the whole batch (used by the signing thread only, which signs one entry at a
+    /// time): a new connection per signature cost more than the signature.
+    private let connection: Mutex<AgentConnection>
     private let queue = DispatchQueue(label: "casevault.log.signature-checks")
     private let group = DispatchGroup()
-    /// At most this many signatures wait for their check, so memory stays flat in the batch's size.
-    private let waiting = DispatchSemaphore(value: 256)
+    /// Signatures are checked in groups of this many: one wake-up of the checking thread per group rather
+    /// than per signature, which left the signing thread waiting for a core behind it.
+    static let groupSize = 64
+    /// At most this many groups wait for their check, so memory stays flat in the batch's size.
+    private let waiting = DispatchSemaphore(value: 4)
     private struct State {
         var failed = false
         var finished = false
+        /// Signed, not yet handed to the checking thread.
+        var pending: [(signature: [UInt8], message: [UInt8])] = []
     }
     private let state = Mutex(State())
     /// Used only by `queue`'s work items, which run one at a time (a context is not for concurrent use).
@@ -26,23 +34,42 @@ final class DeferredSignatureChecks: Sendable {
 
     init(agent: AgentKeys) {
         self.agent = agent
+        connection = Mutex(AgentConnection(socketPath: agent.socketPath))
         verifier = agent.memberSignatureVerifier()
     }
 
     /// The agent's signature of `message`, its check queued (or, after `finish()`, done at once).
     func sign(_ message: [UInt8]) throws -> [UInt8] {
         if state.withLock({ $0.finished }) { return try agent.sign(message) }
-        let signature = try agent.signUnchecked(message)
+        let signature = try connection.withLock { try agent.signUnchecked(message, over: $0) }
+        let full = state.withLock { state -> [(signature: [UInt8], message: [UInt8])]? in
+            state.pending.append((signature, message))
+            guard state.pending.count >= Self.groupSize else { return nil }
+            defer { state.pending = [] }
+            return state.pending
+        }
+        if let full { check(full) }
+        return signature
+    }
+
+    /// Queues the check of `signed` on the checking thread.
+    private func check(_ signed: [(signature: [UInt8], message: [UInt8])]) {
         waiting.wait()
         queue.async(group: group) { [self] in
-            if verifier?.isValidSignature(signature, for: message) != true { state.withLock { $0.failed = true } }
+            for (signature, message) in signed where verifier?.isValidSignature(signature, for: message) != true {
+                state.withLock { $0.failed = true }
+            }
             waiting.signal()
         }
-        return signature
     }
 
     /// Waits for every queued check; throws `agentMismatch` if any signature was not the member's.
     func finish() throws {
+        let rest = state.withLock { state in
+            defer { state.pending = [] }
+            return state.pending
+        }
+        if !rest.isEmpty { check(rest) }
         group.wait()
         let failed = state.withLock { state in
             state.finished = true
