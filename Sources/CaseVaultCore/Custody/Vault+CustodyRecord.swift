@@ -46,6 +46,7 @@ extension Vault {
         var proofs: [String: String] = [:]
         var records: [CustodyRecord] = []
         var authors: Set<String> = []
+        let parties = try read { db in try partyEntries(db, trusted) }
         try read { db in
             for id in ids {
                 let item = facts[id]!
@@ -77,6 +78,12 @@ extension Vault {
                             signedEntry: String(decoding: note, as: UTF8.self),
                             remarks: remarks))
                 }
+                let resolved = parties.resolve((log[id] ?? []).map { ($0.index, $0.entry) })
+                for position in events.indices {
+                    let found = resolved[events[position].entry]
+                    (events[position].actor, events[position].from, events[position].to) =
+                        (found?.actor, found?.from, found?.to)
+                }
                 let gaps = CustodyChainCheck.problems(
                     item: id, events: (log[id] ?? []).map { ($0.index, $0.entry) }
                 ).map(CustodyGap.init)
@@ -102,7 +109,8 @@ extension Vault {
             return CustodySigner(
                 name: name, signingKey: member.signingKey,
                 fingerprint: Hex.encode(try Digest.hash(.sha256, raw)),
-                boundBy: bound, roles: trusted.state.roleOrder.filter { trusted.state.holds(name, $0) })
+                boundBy: bound, roles: trusted.state.roleOrder.filter { trusted.state.holds(name, $0) },
+                keys: parties.keyHistory(of: name))
         }
         return CustodyDossier(
             vaultID: vaultID, checkpoint: String(decoding: checkpoint, as: UTF8.self),

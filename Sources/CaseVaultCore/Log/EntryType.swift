@@ -52,6 +52,9 @@ public enum EntryType: String, Sendable, CaseIterable {
     case caseRelease = "case.release"
     case custodyHold = "custody.hold"
     case custodyRelease = "custody.release"
+    /// An admin states a member's full name, position and institution (Docs/FORMAT.md, "Member profiles"),
+    /// as they hold from this entry on: a report shows those in force at each event.
+    case memberProfile = "member.profile"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -80,7 +83,13 @@ public enum EntryType: String, Sendable, CaseIterable {
             ]
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
-        case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
+        case .custodyTransfer:
+            // `to` names a member; `to-name`, `to-position`, `to-institution` someone outside the team.
+            Self.link + [
+                ("to", .optional), ("to-name", .optional), ("to-position", .optional), ("to-institution", .optional),
+                ("purpose", .once), ("private", .once),
+            ]
+        case .memberProfile: [("member", .once), ("full-name", .once), ("position", .once), ("institution", .once)]
         case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
         case .custodyNote, .custodySeal, .custodyDisposal, .custodyHold, .custodyRelease:
             Self.link + [("private", .once)]

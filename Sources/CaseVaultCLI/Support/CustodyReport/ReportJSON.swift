@@ -16,6 +16,9 @@ struct ReportJSON: Encodable {
         let signedEntry: String
         let inclusionProof: String
         let remarks: CustodyRemarks?
+        let actor: CustodyParty?
+        let from: CustodyParty?
+        let to: CustodyParty?
     }
 
     struct Item: Encodable {
@@ -69,7 +72,8 @@ struct ReportJSON: Encodable {
                         entry: event.entry, kind: event.kind, type: event.type, time: event.time,
                         timeLaPaz: CustodyText.laPaz(event.time), author: event.author, fields: event.fields,
                         leafHash: event.leafHash, signedEntry: event.signedEntry,
-                        inclusionProof: dossier.proofs[String(event.entry)] ?? "", remarks: event.remarks)
+                        inclusionProof: dossier.proofs[String(event.entry)] ?? "", remarks: event.remarks,
+                        actor: event.actor, from: event.from, to: event.to)
                 })
         }
     }
