@@ -96,3 +96,20 @@ struct BundleKeyHistoryTests {
         #expect(problems.allSatisfy { $0.hasSuffix("position is not what the signed entries state") }, "\(problems)")
     }
 }
+
+extension BundleKeyHistoryTests {
+    @Test("the genesis of another vault in its place: named, since its leaf hash is not the vault id")
+    func otherGenesis() throws {
+        let (team, _, folder, _, _) = try bundle()
+        defer { withExtendedLifetime(team) {} }
+        let other = try BundleKeyHistoryTests().bundle()
+        defer { withExtendedLifetime(other.0) {} }
+        for ext in ["entry", "proof"] {
+            try Data(try readFile("\(other.2)/data/keys/bindings/0.\(ext)")).write(
+                to: URL(fileURLWithPath: "\(folder)/data/keys/bindings/0.\(ext)"))
+        }
+        try BundleTamperTests().rewriteManifests(folder)
+        let problems = try CustodyBundle.verify(folder: folder).problems
+        #expect(problems.contains("keys/bindings/0.entry: the genesis is not that of the vault checkpoint.txt names"))
+    }
+}

@@ -66,6 +66,7 @@ public enum CustodyBundle {
             }
             proved.append((index, entry))
         }
+        problems += genesisProblems(data + "/keys/bindings/0.entry", origin: origin)
         problems += listedKeyProblems(listed, bindings: proved)
         problems += cosignerProblems(cosigned, bindings: proved)
         var items: [BundleVerification.ItemResult] = []
@@ -108,6 +109,18 @@ public enum CustodyBundle {
                 try? SignedEntry.verifierKey(name: name, signingKeyHex: $0.signingKey)
             }
         }
+    }
+
+    /// The key history starts at the genesis, whose leaf hash gives the vault id (its first 16 bytes, hex):
+    /// so the keys are those of the vault the checkpoint names, whose fingerprint a court compares.
+    private static func genesisProblems(_ path: String, origin: String) -> [String] {
+        guard let bytes = try? FileSystem.readSmallFile(path, limit: 1 << 20),
+            let leaf = try? Merkle.leafHash(bytes)
+        else { return ["keys/bindings/0.entry: the genesis is missing"] }
+        guard "casevault/" + Hex.encode(Array(leaf.prefix(16))) == origin else {
+            return ["keys/bindings/0.entry: the genesis is not that of the vault checkpoint.txt names"]
+        }
+        return []
     }
 
     /// `keys/members.txt` must list exactly the keys the proved binding entries bind, each under its member.
