@@ -38,6 +38,7 @@ struct CustodyProfileCLITests {
         try expectSuccess(shown)
         for text in [
             "received by Lucía Mamani (lucia), Abogada, Fundación Voces Libres", "key fingerprint ",
+            "Custodian:  Ana Quispe (outside the team), Fiscal de materia",
             "from Lucía Mamani (lucia), Abogada, Fundación Voces Libres to Ana Quispe (outside the team), "
                 + "Fiscal de materia, Fiscalía Departamental de La Paz",
         ] {

@@ -93,6 +93,9 @@ struct BundleKeyHistoryTests {
         #expect(
             problems.contains(
                 "items/\(item.id)/custody.json: entry \(before)'s actor position is not what the signed entries state"))
+        #expect(
+            problems.contains(
+                "items/\(item.id)/custody.json: the holder's position is not what the signed entries state"))
         #expect(problems.allSatisfy { $0.hasSuffix("position is not what the signed entries state") }, "\(problems)")
     }
 }

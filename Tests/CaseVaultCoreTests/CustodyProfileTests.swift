@@ -123,6 +123,8 @@ struct CustodyProfileTests {
             try team.vault.transferCustody(
                 item.id, toOutside: prosecutor, purpose: .return, remarks: CustodyRemarks(text: "x"), by: team.lawyer)
         }
+        let away = try team.vault.custodyDossier(items: [item.id], as: nil).records[0]
+        #expect(away.holder?.fullName == "Ana Quispe" && away.holder?.member == nil)
         let back = try team.vault.transferCustody(
             item.id, to: "luis", purpose: .return, remarks: CustodyRemarks(text: "devuelto"), by: team.lawyer)
         let record = try team.vault.custodyDossier(items: [item.id], as: nil).records[0]
@@ -133,7 +135,7 @@ struct CustodyProfileTests {
         #expect(handover.to?.institution == "Fiscalía Departamental de La Paz")
         let returned = try #require(record.events.first { $0.entry == back })
         #expect(returned.from?.fullName == "Ana Quispe" && returned.to?.member == "luis")
-        #expect(record.custodian == "luis" && record.unbroken)
+        #expect(record.custodian == "luis" && record.holder?.member == "luis" && record.unbroken)
         #expect(try team.vault.verifyWholeLog().problems.isEmpty)
     }
 

@@ -56,7 +56,8 @@ public enum CustodyBundle {
         } catch {
             problems.append("checkpoint.txt: its signatures or its form do not verify")
         }
-        let context = Context(parties: parties, members: members, origin: origin, checkpoint: checkpointBytes)
+        let context = Context(
+            parties: parties, members: members, origin: origin, checkpoint: checkpointBytes, treeSize: treeSize)
         var proved: [(index: Int, entry: LogEntry)] = []
         for (index, entry) in bindings {
             var found: [String] = []
@@ -151,6 +152,8 @@ public enum CustodyBundle {
         let members: [NoteVerifierKey]
         let origin: String
         let checkpoint: [UInt8]
+        /// The checkpoint's size: a member holding an item is shown with their profile at it.
+        let treeSize: Int
 
         /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the key bound to the
         /// author at that position (the last binding before it), and proved to be leaf `index` of the bundle's
@@ -199,7 +202,9 @@ public enum CustodyBundle {
             if let entry = context.check(folder + "/events", index: index, &found) { events.append((index, entry)) }
             problems += found.map { "\(item) \($0)" }
         }
-        problems += partyProblems(item, folder: folder, resolved: context.parties.resolve(events))
+        problems += partyProblems(
+            item, folder: folder, resolved: context.parties.resolve(events),
+            holder: context.parties.holder(after: events, at: context.treeSize))
         let gaps = CustodyChainCheck.problems(item: item, events: events).map(CustodyGap.init)
         problems += gaps.filter(\.tampering).map { "\(item): \($0.description)" }
         // The payload: an age file must be the bytes of one of the item's export events; the plaintext must
@@ -225,12 +230,14 @@ public enum CustodyBundle {
     /// field that differs is named.
     private static func partyProblems(
         _ item: String, folder: String,
-        resolved: [Int: (actor: CustodyParty, from: CustodyParty?, to: CustodyParty?)]
+        resolved: [Int: (actor: CustodyParty, from: CustodyParty?, to: CustodyParty?)], holder: CustodyParty?
     ) -> [String] {
         guard let bytes = try? FileSystem.readSmallFile(folder + "/custody.json", limit: 16 << 20),
             let record = try? JSONDecoder().decode(CustodyRecord.self, from: Data(bytes))
         else { return ["items/\(item)/custody.json: missing or not a custody record"] }
-        var problems: [String] = []
+        var problems = differences(record.holder, holder).map {
+            "items/\(item)/custody.json: the holder's \($0) is not what the signed entries state"
+        }
         // An event that did not verify is named already; what it states of people proves nothing.
         for event in record.events {
             guard let signed = resolved[event.entry] else { continue }

@@ -77,10 +77,10 @@ public struct CustodyParties: Sendable {
             let to: CustodyParty?
             if let name = entry.value("to") {
                 to = member(name, at: index)
-            } else if let person = Self.profile(entry, ["to-name", "to-position", "to-institution"]) {
-                to = CustodyParty(
-                    member: nil, fullName: person.fullName, position: person.position,
-                    institution: person.institution, fingerprint: nil, keyBoundBy: nil, profileEntry: nil)
+            } else if let name = entry.value("to-name"), let position = entry.value("to-position"),
+                let institution = entry.value("to-institution")
+            {
+                to = Self.outside(name, position, institution)
             } else {
                 to = nil
             }
@@ -88,6 +88,27 @@ public struct CustodyParties: Sendable {
             holder = to ?? holder
         }
         return out
+    }
+
+    /// Who holds the item after `events` (its intake's actor, then each transfer's target): a member as of
+    /// entry `size` (the log's size, or a bundle's checkpoint's), or someone outside the team.
+    public func holder(after events: [(index: Int, entry: LogEntry)], at size: Int) -> CustodyParty? {
+        let resolved = resolve(events)
+        guard let last = events.last(where: { $0.entry.type == .custodyTransfer || $0.entry.type == .itemAdd }),
+            let party = last.entry.type == .itemAdd ? resolved[last.index]?.actor : resolved[last.index]?.to
+        else { return nil }
+        return party.member.map { member($0, at: size) } ?? party
+    }
+
+    /// Someone outside the team, from a transfer's encoded `to-name`, `to-position`, `to-institution`; nil
+    /// when one is not a canonical text.
+    static func outside(_ name: String, _ position: String, _ institution: String) -> CustodyParty? {
+        guard let name = ProfileText.decode(name), let position = ProfileText.decode(position),
+            let institution = ProfileText.decode(institution)
+        else { return nil }
+        return CustodyParty(
+            member: nil, fullName: name, position: position, institution: institution, fingerprint: nil,
+            keyBoundBy: nil, profileEntry: nil)
     }
 
     private static func profile(_ entry: LogEntry, _ keys: [String]) -> PersonProfile? {

@@ -92,6 +92,8 @@ public struct CustodyRecord: Sendable, Equatable, Codable {
     public let sha512: String?
     /// The encrypted original's name: the SHA-256 of its bytes.
     public let object: String
+    /// The member responsible for the item; while someone outside the team holds it, the member who handed
+    /// it over (`holder` names who holds it).
     public let custodian: String
     public let sealed: Bool
     public let disposalRequested: Bool
@@ -100,6 +102,10 @@ public struct CustodyRecord: Sendable, Equatable, Codable {
     public let events: [CustodyEvent]
     /// Gaps and breaks; empty for an unbroken chain.
     public let gaps: [CustodyGap]
+
+    /// Who holds the item at the end of its events: a member with their profile at the log's size, or the
+    /// person outside the team the last transfer handed it to.
+    public var holder: CustodyParty?
 
     public var unbroken: Bool { gaps.isEmpty }
 }

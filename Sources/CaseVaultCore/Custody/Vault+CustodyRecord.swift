@@ -88,6 +88,7 @@ extension Vault {
                     item: id, events: (log[id] ?? []).map { ($0.index, $0.entry) }
                 ).map(CustodyGap.init)
                 let chain = trusted.state.chain(of: id, item: item)
+                let holder = parties.holder(after: (log[id] ?? []).map { ($0.index, $0.entry) }, at: trusted.size)
                 records.append(
                     CustodyRecord(
                         item: id, caseID: item.caseID, itemClass: item.itemClass, size: item.size,
@@ -96,7 +97,7 @@ extension Vault {
                         sealed: chain.sealed, disposalRequested: chain.disposalRequested,
                         legalHold: ItemHolds(item: chain.hold, caseHold: trusted.state.caseHold(item.caseID)),
                         events: events,
-                        gaps: gaps))
+                        gaps: gaps, holder: holder))
             }
         }
         let signers = try authors.sorted().map { name -> CustodySigner in

@@ -93,7 +93,7 @@ struct ReportContent {
             ["SHA-256", record.sha256],
             ["SHA-512", record.sha512 ?? t("not taken at intake", "no se tomó en la recepción")],
             [t("Original (encrypted object)", "Original (objeto cifrado)"), record.object],
-            [t("Custodian", "Custodio"), record.custodian],
+            [t("Custodian", "Custodio"), CustodyText.party(record.holder, record.custodian, language)],
             [t("Sealed for court", "Sellado para juicio"), record.sealed ? t("yes", "sí") : "no"],
         ]
         if record.disposalRequested { facts.append([t("Disposal requested", "Baja solicitada"), t("yes", "sí")]) }
