@@ -11,7 +11,10 @@ enum CustodyText {
     static let laPazOffset = -4 * 3600
 
     /// `2026-03-01T14:05:09Z` as `2026-03-01 10:05:09 -04:00`; the input itself when it is not such a time.
+    /// Every entry's time has this form, and is converted with integer arithmetic: a formatter made per call
+    /// was a sixth of a 1,000-item report's time (profiled); others go through Foundation.
     static func laPaz(_ utc: String) -> String {
+        if let fast = CivilTime(utc: utc)?.shifted(by: laPazOffset) { return fast.text + " -04:00" }
         let parser = ISO8601DateFormatter()
         guard let date = parser.date(from: utc) else { return utc }
         let formatter = DateFormatter()
