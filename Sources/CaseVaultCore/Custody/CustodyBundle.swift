@@ -31,7 +31,8 @@ public struct BundleVerification: Sendable, Equatable, Codable {
 /// the signers' keys, each item's chain on its own, and each payload against its recorded hash.
 public enum CustodyBundle {
     public static func verify(folder: String) throws -> BundleVerification {
-        var problems = BagIt.check(folder: folder).map { "bag: \($0)" }
+        let digests = BagIt.FileDigests()
+        var problems = BagIt.check(folder: folder, digests: digests).map { "bag: \($0)" }
         let data = folder + "/data"
         let listed = keys(data + "/keys/members.txt", &problems)
         let cosigners = keys(data + "/keys/cosigners.txt", &problems)
@@ -72,7 +73,8 @@ public enum CustodyBundle {
         problems += cosignerProblems(cosigned, bindings: proved)
         var items: [BundleVerification.ItemResult] = []
         for item in FileSystem.contents(of: data + "/items").sorted() {
-            items.append(checkItem(item, folder: data + "/items/" + item, context: context, &problems))
+            items.append(
+                checkItem(item, folder: data + "/items/" + item, context: context, digests: digests, &problems))
         }
         return BundleVerification(
             vault: String(origin.dropFirst("casevault/".count)), treeSize: treeSize,
@@ -192,7 +194,7 @@ public enum CustodyBundle {
     }
 
     private static func checkItem(
-        _ item: String, folder: String, context: Context, _ problems: inout [String]
+        _ item: String, folder: String, context: Context, digests: BagIt.FileDigests, _ problems: inout [String]
     ) -> BundleVerification.ItemResult {
         let indexes = FileSystem.contents(of: folder + "/events").filter { $0.hasSuffix(".entry") }
             .compactMap { Int($0.dropLast(".entry".count)) }.sorted()
@@ -213,10 +215,10 @@ public enum CustodyBundle {
         let plain = "\(folder)/\(item).bin"
         var kind = "none"
         var matches = false
-        if FileSystem.isRegularFile(age), let hash = try? BagIt.hash(age).digests.first?.1 {
+        if FileSystem.isRegularFile(age), let hash = digests.of(age)?["sha256"] {
             kind = "age"
             matches = events.contains { $0.entry.type == .itemExport && $0.entry.value("export-sha256") == hash }
-        } else if FileSystem.isRegularFile(plain), let hash = try? BagIt.hash(plain).digests.first?.1 {
+        } else if FileSystem.isRegularFile(plain), let hash = digests.of(plain)?["sha256"] {
             kind = "plaintext"
             matches = events.first?.entry.value("sha256") == hash
         }
