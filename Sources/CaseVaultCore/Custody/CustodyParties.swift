@@ -73,7 +73,7 @@ public struct CustodyParties: Sendable {
                 continue
             }
             // The holder as of this transfer: a member's profile may have changed since they received it.
-            let from = holder.map { $0.member.map { member($0, at: index) } ?? holder! }
+            let from = holder.map { held in held.member.map { member($0, at: index) } ?? held }
             let to: CustodyParty?
             if let name = entry.value("to") {
                 to = member(name, at: index)
