@@ -15,8 +15,8 @@ struct CustodyTransfer: AsyncParsableCommand {
 
             Example:
               casevault custody transfer it_3f9a0c2d4e5b6a71 --to mateo --purpose handover --reason "turno"
-              casevault custody transfer it_3f9a0c2d4e5b6a71 --purpose prosecutor --to-name "Ana Quispe" \
-                --to-position "Fiscal de materia" --to-institution "Fiscalía Departamental de La Paz" \
+              casevault custody transfer it_3f9a0c2d4e5b6a71 --purpose prosecutor --to-name "Ana Quispe" \\
+                --to-position "Fiscal de materia" --to-institution "Fiscalía Departamental de La Paz" \\
                 --reason "requerimiento fiscal" --authority "REQ-2026-114"
             """
     )
