@@ -141,6 +141,8 @@ public enum VaultError: Error, Sendable, Equatable {
         case role
         case caseID = "case id"
         case itemID = "item id"
+        /// A full name, position or institution (`ProfileText`).
+        case profileText = "profile text"
     }
 
     public enum Refusal: Sendable, Equatable {
@@ -167,7 +169,7 @@ public enum VaultError: Error, Sendable, Equatable {
     }
 
     public enum AdminAction: String, Sendable, Equatable {
-        case addMembers, createCases, setReaders, upgradeVault, removeMembers, setRecoveryKey
+        case addMembers, createCases, setReaders, upgradeVault, removeMembers, setRecoveryKey, setProfiles
     }
 
     public enum CardProblem: Sendable, Equatable {
@@ -231,6 +233,9 @@ extension VaultError {
         /// The new custodian must be a member who holds one of the item's reader roles.
         case targetNotReader(member: String, readers: [String])
         case alreadyCustodian(String)
+        /// A transfer to someone outside the team must be a handover (`purpose`: a return or a working copy
+        /// stays within the team).
+        case notHandoverOutside(purpose: String)
         /// A disposal while the item (`caseID` nil) or its case is under legal hold.
         case underHold(caseID: String?)
     }

@@ -81,9 +81,12 @@ struct BundleTamperTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         try rewriteManifests(folder)
         let problems = try CustodyBundle.verify(folder: folder).problems
+        // mario's key, bound by his member.add, is what the edited entry is checked against.
+        let marioAdd = try team.vault.keyBindingEntries(of: "mario").last!
         #expect(
             problems.contains(
-                "\(item.id) entry \(name.dropLast(6)): its signature does not verify with the key of mario"))
+                "\(item.id) entry \(name.dropLast(6)): its signature does not verify with the key entry \(marioAdd) binds to mario"
+            ))
     }
 
     @Test("an event dropped from the middle, manifests rewritten: the next event's link names the gap")

@@ -150,6 +150,9 @@ extension ErrorReport {
             "\(member) holds none of \(item)'s reader roles (\(readers.joined(separator: ", "))). "
                 + "Grant one first, or choose another member."
         case .alreadyCustodian(let member): "\(member) is already the custodian of \(item)."
+        case .notHandoverOutside(let purpose):
+            "A transfer to someone outside the team is a handover (handover, prosecutor or forensic-institute), "
+                + "not \(purpose). Nothing was changed."
         case .underHold(nil):
             "\(item) is under legal hold, so its disposal cannot be requested. Nothing was changed. "
                 + "Release the hold first (`casevault custody release \(item) --reason …`)."
@@ -297,6 +300,7 @@ extension ErrorReport {
         case .role: "role name"
         case .caseID: "case id"
         case .itemID: "item id"
+        case .profileText: "name, position or institution"
         }
     }
 
@@ -307,6 +311,8 @@ extension ErrorReport {
         case .caseID: "Use 1 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
         case .role: "Use 1 to 32 characters: lower-case letters, digits or '-', starting with a letter."
         case .itemID: "An item id is it_ followed by 16 lower-case hex digits."
+        case .profileText:
+            "Use 1 to \(ProfileText.maxBytes) bytes of UTF-8 text without control characters, with single spaces and none at either end."
         }
     }
 
@@ -336,6 +342,7 @@ extension ErrorReport {
         case .upgradeVault: "upgrade the vault to a signed log"
         case .removeMembers: "remove members"
         case .setRecoveryKey: "set up the recovery key"
+        case .setProfiles: "set members' positions and institutions"
         }
     }
 

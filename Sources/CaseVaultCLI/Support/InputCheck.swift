@@ -32,6 +32,14 @@ enum InputCheck {
 
     static func caseID(_ id: String) throws { try usage { try Names.checkCase(id) } }
 
+    /// A full name, position or institution a signed entry can hold (`ProfileText`).
+    static func profileText(_ text: String, option: String) throws {
+        guard ProfileText.encode(text) != nil else {
+            let message = ErrorReport.message(for: VaultError.invalidName(kind: .profileText, value: text))
+            throw CLIError.usage("\(option): \(message)")
+        }
+    }
+
     static func role(_ role: String) throws { try usage { try Names.checkRole(role) } }
 
     static func itemID(_ id: String) throws {

@@ -17,8 +17,8 @@ extension Vault {
 }
 
 extension CustodyBundle {
-    /// The entry types `keys/bindings/` may hold: those that bind a member's key, and role grants.
-    static let bindingTypes: Set<EntryType> = [.genesis, .memberAdd, .memberRekey, .roleGrant]
+    /// The entry types `keys/bindings/` may hold: those that bind a member's key, role grants and profiles.
+    static let bindingTypes: Set<EntryType> = [.genesis, .memberAdd, .memberRekey, .roleGrant, .memberProfile]
 
     /// A cosignature counts only when its key is an auditor's: for each cosigner whose signature verified,
     /// the bundle's proved bindings (`bindings`, entries of the checkpoint's tree) must hold an entry that

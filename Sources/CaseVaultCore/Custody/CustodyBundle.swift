@@ -31,12 +31,18 @@ public struct BundleVerification: Sendable, Equatable, Codable {
 /// the signers' keys, each item's chain on its own, and each payload against its recorded hash.
 public enum CustodyBundle {
     public static func verify(folder: String) throws -> BundleVerification {
-        var problems = BagIt.check(folder: folder).map { "bag: \($0)" }
+        let digests = BagIt.FileDigests()
+        var problems = BagIt.check(folder: folder, digests: digests).map { "bag: \($0)" }
         let data = folder + "/data"
-        let members = keys(data + "/keys/members.txt", &problems)
+        let listed = keys(data + "/keys/members.txt", &problems)
         let cosigners = keys(data + "/keys/cosigners.txt", &problems)
         let checkpointBytes = (try? FileSystem.readSmallFile(data + "/checkpoint.txt", limit: 1 << 20)) ?? []
         let origin = String(decoding: checkpointBytes.prefix { $0 != 0x0A }, as: UTF8.self)
+        // Every key comes from the binding entries, each checked below against the key its author had at
+        // its position; keys/members.txt is only compared with them.
+        let bindings = readBindings(data + "/keys/bindings", &problems)
+        let parties = CustodyParties(bindings)
+        let members = currentKeys(parties, bindings)
         var treeSize = 0
         var signers: [String] = []
         var cosigned: [NoteVerifierKey] = []
@@ -51,35 +57,109 @@ public enum CustodyBundle {
         } catch {
             problems.append("checkpoint.txt: its signatures or its form do not verify")
         }
-        let context = Context(members: members, origin: origin, checkpoint: checkpointBytes)
-        var bindings: [(index: Int, entry: LogEntry)] = []
-        for name in FileSystem.contents(of: data + "/keys/bindings").filter({ $0.hasSuffix(".entry") }).sorted() {
-            let index = Int(name.dropLast(".entry".count)) ?? -1
-            guard let entry = context.check(data + "/keys/bindings", index: index, &problems) else { continue }
-            guard bindingTypes.contains(entry.type) else {
-                problems.append("keys/bindings/\(name): not an entry that binds a key or grants a role")
+        let context = Context(
+            parties: parties, members: members, origin: origin, checkpoint: checkpointBytes, treeSize: treeSize)
+        var proved: [(index: Int, entry: LogEntry)] = []
+        for (index, entry) in bindings {
+            var found: [String] = []
+            guard context.check(data + "/keys/bindings", index: index, &found) != nil else {
+                problems += found.map { "keys/bindings/\(index).entry: \($0)" }
                 continue
             }
-            bindings.append((index, entry))
+            proved.append((index, entry))
         }
-        problems += cosignerProblems(cosigned, bindings: bindings.sorted { $0.index < $1.index })
+        problems += genesisProblems(data + "/keys/bindings/0.entry", origin: origin)
+        problems += listedKeyProblems(listed, bindings: proved)
+        problems += cosignerProblems(cosigned, bindings: proved)
         var items: [BundleVerification.ItemResult] = []
         for item in FileSystem.contents(of: data + "/items").sorted() {
-            items.append(checkItem(item, folder: data + "/items/" + item, context: context, &problems))
+            items.append(
+                checkItem(item, folder: data + "/items/" + item, context: context, digests: digests, &problems))
         }
         return BundleVerification(
             vault: String(origin.dropFirst("casevault/".count)), treeSize: treeSize,
             checkpointSigners: signers.sorted(), items: items, problems: problems)
     }
 
+    /// The entries of `keys/bindings`, parsed (not yet checked), in index order; one of a type that binds
+    /// no key, states no profile and grants no role is named and left out.
+    private static func readBindings(_ folder: String, _ problems: inout [String]) -> [(index: Int, entry: LogEntry)] {
+        var out: [(index: Int, entry: LogEntry)] = []
+        for name in FileSystem.contents(of: folder).filter({ $0.hasSuffix(".entry") }) {
+            guard let index = Int(name.dropLast(".entry".count)),
+                let bytes = try? FileSystem.readSmallFile("\(folder)/\(name)", limit: 1 << 20),
+                let note = try? SignedNote(parsing: bytes), let entry = try? LogEntry.parse(note.text)
+            else {
+                problems.append("keys/bindings/\(name): missing or not a signed entry")
+                continue
+            }
+            guard bindingTypes.contains(entry.type) else {
+                problems.append(
+                    "keys/bindings/\(name): not an entry that binds a key, states a profile or grants a role")
+                continue
+            }
+            out.append((index, entry))
+        }
+        return out.sorted { $0.index < $1.index }
+    }
+
+    /// Each member's latest bound key: the keys the checkpoint and the inclusion proofs are signed with.
+    private static func currentKeys(_ parties: CustodyParties, _ bindings: [(index: Int, entry: LogEntry)])
+        -> [NoteVerifierKey]
+    {
+        Set(bindings.compactMap { $0.entry.keyBinding?.member }).sorted().compactMap { name in
+            parties.allKeys(of: name).last.flatMap {
+                try? SignedEntry.verifierKey(name: name, signingKeyHex: $0.signingKey)
+            }
+        }
+    }
+
+    /// The key history starts at the genesis, whose leaf hash gives the vault id (its first 16 bytes, hex):
+    /// so the keys are those of the vault the checkpoint names, whose fingerprint a court compares.
+    private static func genesisProblems(_ path: String, origin: String) -> [String] {
+        guard let bytes = try? FileSystem.readSmallFile(path, limit: 1 << 20),
+            let leaf = try? Merkle.leafHash(bytes)
+        else { return ["keys/bindings/0.entry: the genesis is missing"] }
+        guard "casevault/" + Hex.encode(Array(leaf.prefix(16))) == origin else {
+            return ["keys/bindings/0.entry: the genesis is not that of the vault checkpoint.txt names"]
+        }
+        return []
+    }
+
+    /// `keys/members.txt` must list exactly the keys the proved binding entries bind, each under its member.
+    static func listedKeyProblems(_ listed: [NoteVerifierKey], bindings: [(index: Int, entry: LogEntry)]) -> [String] {
+        var bound: [(index: Int, key: NoteVerifierKey)] = []
+        for (index, entry) in bindings {
+            guard let binding = entry.keyBinding,
+                let key = try? SignedEntry.verifierKey(name: binding.member, signingKeyHex: binding.signingKey)
+            else { continue }
+            bound.append((index, key))
+        }
+        var problems: [String] = []
+        for key in listed where !bound.contains(where: { $0.key == key }) {
+            problems.append(
+                "keys/members.txt: the key listed for \(key.name) is bound to \(key.name) by no proved entry")
+        }
+        for (index, key) in bound where !listed.contains(key) {
+            problems.append("keys/members.txt: it lacks the key that entry \(index) binds to \(key.name)")
+        }
+        return problems
+    }
+
     /// What every entry is checked against.
     private struct Context {
+        /// The keys each member had, from the binding entries.
+        let parties: CustodyParties
+        /// Each member's latest key: what the checkpoint in each inclusion proof is signed with.
         let members: [NoteVerifierKey]
         let origin: String
         let checkpoint: [UInt8]
+        /// The checkpoint's size: a member holding an item is shown with their profile at it.
+        let treeSize: Int
 
-        /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the author's key, and
-        /// proved to be leaf `index` of the bundle's checkpoint. Nil (with the problem named) when not.
+        /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the key bound to the
+        /// author at that position (the last binding before it), and proved to be leaf `index` of the bundle's
+        /// checkpoint. Nil (with the problem named) when not.
         func check(_ folder: String, index: Int, _ problems: inout [String]) -> LogEntry? {
             let label = "entry \(index)"
             guard let bytes = try? FileSystem.readSmallFile("\(folder)/\(index).entry", limit: 1 << 20),
@@ -88,10 +168,16 @@ public enum CustodyBundle {
                 problems.append("\(label): missing or not a signed entry")
                 return nil
             }
-            guard let key = members.first(where: { $0.name == entry.author }),
-                note.signatures.count == 1, (try? note.verify(knownKeys: [key]))?.count == 1
+            guard let bound = parties.key(of: entry.author, at: index),
+                let key = try? SignedEntry.verifierKey(name: entry.author, signingKeyHex: bound.signingKey)
             else {
-                problems.append("\(label): its signature does not verify with the key of \(entry.author)")
+                problems.append("\(label): no entry of keys/bindings binds a key to \(entry.author) before it")
+                return nil
+            }
+            guard note.signatures.count == 1, (try? note.verify(knownKeys: [key]))?.count == 1 else {
+                problems.append(
+                    "\(label): its signature does not verify with the key entry \(bound.boundBy) binds to \(entry.author)"
+                )
                 return nil
             }
             let proofPath = folder.replacingSuffix("/events", with: "/proofs")
@@ -108,7 +194,7 @@ public enum CustodyBundle {
     }
 
     private static func checkItem(
-        _ item: String, folder: String, context: Context, _ problems: inout [String]
+        _ item: String, folder: String, context: Context, digests: BagIt.FileDigests, _ problems: inout [String]
     ) -> BundleVerification.ItemResult {
         let indexes = FileSystem.contents(of: folder + "/events").filter { $0.hasSuffix(".entry") }
             .compactMap { Int($0.dropLast(".entry".count)) }.sorted()
@@ -118,6 +204,9 @@ public enum CustodyBundle {
             if let entry = context.check(folder + "/events", index: index, &found) { events.append((index, entry)) }
             problems += found.map { "\(item) \($0)" }
         }
+        problems += partyProblems(
+            item, folder: folder, resolved: context.parties.resolve(events),
+            holder: context.parties.holder(after: events, at: context.treeSize))
         let gaps = CustodyChainCheck.problems(item: item, events: events).map(CustodyGap.init)
         problems += gaps.filter(\.tampering).map { "\(item): \($0.description)" }
         // The payload: an age file must be the bytes of one of the item's export events; the plaintext must
@@ -126,16 +215,56 @@ public enum CustodyBundle {
         let plain = "\(folder)/\(item).bin"
         var kind = "none"
         var matches = false
-        if FileSystem.isRegularFile(age), let hash = try? BagIt.hash(age).digests.first?.1 {
+        if FileSystem.isRegularFile(age), let hash = digests.of(age)?["sha256"] {
             kind = "age"
             matches = events.contains { $0.entry.type == .itemExport && $0.entry.value("export-sha256") == hash }
-        } else if FileSystem.isRegularFile(plain), let hash = try? BagIt.hash(plain).digests.first?.1 {
+        } else if FileSystem.isRegularFile(plain), let hash = digests.of(plain)?["sha256"] {
             kind = "plaintext"
             matches = events.first?.entry.value("sha256") == hash
         }
         if !matches { problems.append("\(item): the payload (\(kind)) is not the bytes its custody events record") }
         return BundleVerification.ItemResult(
             item: item, events: indexes, payload: kind, payloadMatches: matches, gaps: gaps)
+    }
+
+    /// `custody.json` states who acted, and from whom to whom each transfer went, with their positions,
+    /// institutions and key fingerprints: each must be what the signed entries say (`CustodyParties`). A
+    /// field that differs is named.
+    private static func partyProblems(
+        _ item: String, folder: String,
+        resolved: [Int: (actor: CustodyParty, from: CustodyParty?, to: CustodyParty?)], holder: CustodyParty?
+    ) -> [String] {
+        guard let bytes = try? FileSystem.readSmallFile(folder + "/custody.json", limit: 16 << 20),
+            let record = try? JSONDecoder().decode(CustodyRecord.self, from: Data(bytes))
+        else { return ["items/\(item)/custody.json: missing or not a custody record"] }
+        var problems = differences(record.holder, holder).map {
+            "items/\(item)/custody.json: the holder's \($0) is not what the signed entries state"
+        }
+        // An event that did not verify is named already; what it states of people proves nothing.
+        for event in record.events {
+            guard let signed = resolved[event.entry] else { continue }
+            let pairs: [(String, CustodyParty?, CustodyParty?)] = [
+                ("actor", event.actor, signed.actor), ("from", event.from, signed.from), ("to", event.to, signed.to),
+            ]
+            for (role, stated, proved) in pairs {
+                for field in differences(stated, proved) {
+                    problems.append(
+                        "items/\(item)/custody.json: entry \(event.entry)'s \(role) \(field) is not what the signed entries state"
+                    )
+                }
+            }
+        }
+        return problems
+    }
+
+    private static func differences(_ a: CustodyParty?, _ b: CustodyParty?) -> [String] {
+        let fields: [(String, (CustodyParty) -> String?)] = [
+            ("member", \.member), ("full name", \.fullName), ("position", \.position),
+            ("institution", \.institution), ("key fingerprint", \.fingerprint),
+            ("key binding", { $0.keyBoundBy.map(String.init) }),
+            ("profile entry", { $0.profileEntry.map(String.init) }),
+        ]
+        return fields.filter { _, value in a.flatMap(value) != b.flatMap(value) }.map(\.0)
     }
 
     private static func keys(_ path: String, _ problems: inout [String]) -> [NoteVerifierKey] {

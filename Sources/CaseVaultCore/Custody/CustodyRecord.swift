@@ -20,6 +20,12 @@ public struct CustodyEvent: Sendable, Equatable, Codable {
     public let signedEntry: String
     /// The event's remarks, for a reader; nil otherwise or when it has none.
     public var remarks: CustodyRemarks?
+    /// Who signed it, with their position, institution and key as of the event (for the intake: who
+    /// received the item). Nil only in a record made before profiles.
+    public var actor: CustodyParty?
+    /// For a transfer: who held the item before it, and who holds it after.
+    public var from: CustodyParty?
+    public var to: CustodyParty?
 }
 
 /// A signer of custody events: the key that verifies their signatures and the signed entry that bound that
@@ -34,6 +40,22 @@ public struct CustodySigner: Sendable, Equatable, Codable {
     public let boundBy: Int
     /// The roles they hold now, in the genesis's order.
     public let roles: [String]
+    /// Every key the log bound to them, oldest first (a rekey binds a new one; events signed before it verify
+    /// with the one bound then).
+    public var keys: [CustodySignerKey]?
+}
+
+/// One key bound to a signer: the entry that bound it, the key (hex) and its fingerprint.
+public struct CustodySignerKey: Sendable, Equatable, Codable {
+    public let boundBy: Int
+    public let signingKey: String
+    public let fingerprint: String
+
+    public init(boundBy: Int, signingKey: String, fingerprint: String) {
+        self.boundBy = boundBy
+        self.signingKey = signingKey
+        self.fingerprint = fingerprint
+    }
 }
 
 /// A break or gap in a chain, for reports: a code, the entry, a sentence, and whether it means tampering.
@@ -70,6 +92,8 @@ public struct CustodyRecord: Sendable, Equatable, Codable {
     public let sha512: String?
     /// The encrypted original's name: the SHA-256 of its bytes.
     public let object: String
+    /// The member responsible for the item; while someone outside the team holds it, the member who handed
+    /// it over (`holder` names who holds it).
     public let custodian: String
     public let sealed: Bool
     public let disposalRequested: Bool
@@ -78,6 +102,10 @@ public struct CustodyRecord: Sendable, Equatable, Codable {
     public let events: [CustodyEvent]
     /// Gaps and breaks; empty for an unbroken chain.
     public let gaps: [CustodyGap]
+
+    /// Who holds the item at the end of its events: a member with their profile at the log's size, or the
+    /// person outside the team the last transfer handed it to.
+    public var holder: CustodyParty?
 
     public var unbroken: Bool { gaps.isEmpty }
 }

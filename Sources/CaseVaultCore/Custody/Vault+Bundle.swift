@@ -65,24 +65,25 @@ extension Vault {
             try write(base + "/custody.json", try Self.bundleJSON(record))
         }
         try write(data + "/checkpoint.txt", dossier.checkpoint)
-        let state = try trusted().state
-        var keys: [String] = []
-        for name in state.members.keys.sorted() {
-            let member = state.members[name]!
-            keys.append(try SignedEntry.verifierKey(name: name, signingKeyHex: member.signingKey).text)
-        }
-        try write(data + "/keys/members.txt", keys.map { $0 + "\n" }.joined())
         try write(data + "/keys/cosigners.txt", try cosignerKeys().map { $0 + "\n" }.joined())
         for signer in dossier.signers {
             try write(data + "/keys/\(signer.name).der", Self.ed25519DER(signer.signingKey))
         }
-        // The entries binding each signer's key, and each auditor's key and auditor role (for the cosignatures).
-        for index in Set(dossier.signers.map(\.boundBy)).union(try auditorBindings()).sorted() {
-            try write(data + "/keys/bindings/\(index).entry", try signedEntry(at: index))
+        // Every entry that bound a member's key (so that each event verifies with the key its author had when
+        // signing it, across rekeys), every profile, and each auditor's role grant (for the cosignatures).
+        var keys: [String] = []
+        for index in Set(partyEntryIndexes(try trusted())).union(try auditorBindings()).sorted() {
+            let note = try signedEntry(at: index)
+            try write(data + "/keys/bindings/\(index).entry", note)
             try write(
                 data + "/keys/bindings/\(index).proof",
                 String(decoding: try inclusionProof(ofEntry: index), as: UTF8.self))
+            if let binding = try LogEntry.parse(try SignedNote(parsing: Array(note.utf8)).text).keyBinding {
+                keys.append(try SignedEntry.verifierKey(name: binding.member, signingKeyHex: binding.signingKey).text)
+                try write(data + "/keys/bindings/\(index).der", Self.ed25519DER(binding.signingKey))
+            }
         }
+        try write(data + "/keys/members.txt", keys.map { $0 + "\n" }.joined())
         try write(data + "/keys/signers.json", try Self.bundleJSON(dossier.signers))
         try write(data + "/README.en.md", BundleReadme.english(vaultID: vaultID))
         try write(data + "/README.es.md", BundleReadme.spanish(vaultID: vaultID))

@@ -58,7 +58,8 @@ extension Vault {
             throw VaultError.custodyRefused(
                 item: itemID, .targetNotReader(member: member, readers: roles))
         }
-        guard state.chain(of: itemID, item: facts).custodian != member else {
+        let chain = state.chain(of: itemID, item: facts)
+        guard chain.custodian != member || chain.external != nil else {
             throw VaultError.custodyRefused(item: itemID, .alreadyCustodian(member))
         }
         return try recordCustody(
@@ -163,7 +164,7 @@ extension Vault {
     }
 
     /// Seals the remarks and appends the event, in one transaction.
-    private func recordCustody(
+    func recordCustody(
         _ itemID: String, _ type: EntryType, remarks: CustodyRemarks, roles: [String],
         session: MemberSession,
         fields: (String) -> [(String, String)]
@@ -183,11 +184,11 @@ extension Vault {
     }
 
     /// The rules of `LogState.applyCustody`, checked first so that a refusal is worded for the user.
-    private func checkMayAct(_ member: String, _ itemID: String, _ facts: LogState.Item) throws {
+    func checkMayAct(_ member: String, _ itemID: String, _ facts: LogState.Item) throws {
         let state = try trusted().state
         let chain = state.chain(of: itemID, item: facts)
         guard !chain.sealed else { throw VaultError.custodyRefused(item: itemID, .sealed) }
-        guard state.isReader(member, of: facts) || chain.custodian == member else {
+        guard state.isReader(member, of: facts) || (chain.custodian == member && chain.external == nil) else {
             throw VaultError.custodyRefused(
                 item: itemID,
                 .notReaderOrCustodian(readers: Self.roles(of: facts), custodian: chain.custodian))

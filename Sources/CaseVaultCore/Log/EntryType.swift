@@ -55,6 +55,9 @@ public enum EntryType: String, Sendable, CaseIterable {
     /// A holder of one of an item's reader roles re-encrypted it (`keys rotate --reencrypt`): a new file key,
     /// payload object and metadata, for the same plaintext SHA-256 (Docs/FORMAT.md, "Re-encryption").
     case custodyReencrypt = "custody.reencrypt"
+    /// An admin states a member's full name, position and institution (Docs/FORMAT.md, "Member profiles"),
+    /// as they hold from this entry on: a report shows those in force at each event.
+    case memberProfile = "member.profile"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -83,7 +86,13 @@ public enum EntryType: String, Sendable, CaseIterable {
             ]
         case .accessRefused: [("item", .once), ("action", .once)]
         case .upgradeDone: [("entries", .once)]
-        case .custodyTransfer: Self.link + [("to", .once), ("purpose", .once), ("private", .once)]
+        case .custodyTransfer:
+            // `to` names a member; `to-name`, `to-position`, `to-institution` someone outside the team.
+            Self.link + [
+                ("to", .optional), ("to-name", .optional), ("to-position", .optional), ("to-institution", .optional),
+                ("purpose", .once), ("private", .once),
+            ]
+        case .memberProfile: [("member", .once), ("full-name", .once), ("position", .once), ("institution", .once)]
         case .custodyVerify: Self.link + [("object-computed", .once), ("plaintext-computed", .optional)]
         case .custodyNote, .custodySeal, .custodyDisposal, .custodyHold, .custodyRelease:
             Self.link + [("private", .once)]

@@ -11,6 +11,9 @@ struct CustodyChain: Sendable, Equatable, Codable {
     /// The index of the `custody.hold` entry that put the item itself under legal hold, until released
     /// (`LogState+Hold.swift`); optional so that a chain saved before holds still loads.
     var hold: Int?
+    /// Set while someone outside the team holds the item (a transfer with `to-name`, `LogState+Profile.swift`);
+    /// `custodian` is then the member who handed it over, who may no longer act as its custodian.
+    var external: ExternalCustodian?
 }
 
 /// The replay rules of custody events (Docs/FORMAT.md, "Custody events"). Each event names its item, the
@@ -55,7 +58,7 @@ extension LogState {
         let (id, item, current) = try linked(entry, lookup: lookup)
         var chain = current
         let author = entry.author
-        let mayAct = isReader(author, of: item) || chain.custodian == author
+        let mayAct = isReader(author, of: item) || (chain.custodian == author && chain.external == nil)
         switch entry.type {
         case .custodyVerify:
             // Anyone who is a member may re-hash the object (an auditor included); only a reader can have
@@ -73,19 +76,24 @@ extension LogState {
                 throw .notAuthorized(
                     "only a holder of a reader role of \(id) or its custodian transfers it")
             }
-            let target = try field(entry, "to")
-            guard let member = members[target], !member.removed, isReader(target, of: item) else {
-                throw .inconsistent("\(target) is no member holding a reader role of \(id)")
-            }
-            guard target != chain.custodian else {
-                throw .inconsistent("\(target) is already the custodian of \(id)")
-            }
             let purpose = try field(entry, "purpose")
             guard Self.transferPurposes.contains(purpose) else {
                 throw .malformed("purpose \(purpose) is unknown")
             }
             try Self.checkHex(try field(entry, "private"), length: 64, "private")
-            chain.custodian = target
+            if let external = try Self.externalTarget(entry) {
+                try transferOut(id, to: external, purpose: purpose, chain: &chain)
+            } else {
+                let target = try field(entry, "to")
+                guard let member = members[target], !member.removed, isReader(target, of: item) else {
+                    throw .inconsistent("\(target) is no member holding a reader role of \(id)")
+                }
+                guard target != chain.custodian || chain.external != nil else {
+                    throw .inconsistent("\(target) is already the custodian of \(id)")
+                }
+                chain.custodian = target
+                chain.external = nil
+            }
         case .custodyNote, .custodySeal, .custodyDisposal:
             guard !chain.sealed else { throw .inconsistent("\(id) is sealed for court") }
             guard mayAct else {

@@ -66,6 +66,9 @@ struct LogState: Sendable, Equatable, Codable {
     /// The ids of recovery keys that were replaced (never to be set again); optional, like `recovery`, so
     /// that a state saved before recovery keys still loads.
     var retiredRecoveryKeys: [String]?
+    /// Each member's profiles, oldest first (`LogState+Profile.swift`); optional so that a state saved before
+    /// profiles still loads.
+    var profiles: [String: [MemberProfile]]?
     /// Entries applied so far (the index of the next one).
     var size = 0
 
@@ -212,6 +215,7 @@ struct LogState: Sendable, Equatable, Codable {
         case .caseHold, .caseRelease: try applyCaseHold(entry)
         case .custodyHold, .custodyRelease: try applyItemHold(entry, lookup: lookup)
         case .custodyReencrypt: try reencryptItem(entry, lookup: lookup)
+        case .memberProfile: try setProfile(entry)
         }
         completeRemovalFollowUp(entry)
     }

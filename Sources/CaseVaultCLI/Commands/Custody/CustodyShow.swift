@@ -37,7 +37,7 @@ struct CustodyShow: AsyncParsableCommand {
             Printer.fields([
                 ("Item", record.item), ("Case", record.caseID), ("Size", Printer.size(record.size)),
                 ("SHA-256", record.sha256), ("SHA-512", record.sha512 ?? "not recorded at intake"),
-                ("Object", record.object), ("Custodian", record.custodian),
+                ("Object", record.object), ("Custodian", CustodyText.party(record.holder, record.custodian, .en)),
                 ("Sealed", record.sealed ? "yes" : "no"),
                 ("Legal hold", CustodyText.legalHold(record.legalHold, .en)),
             ])

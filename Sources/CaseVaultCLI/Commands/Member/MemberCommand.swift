@@ -17,6 +17,7 @@ struct MemberCommand: AsyncParsableCommand {
             """,
         subcommands: [
             MemberAdd.self, MemberRemove.self, MemberList.self, MemberShow.self, MemberPasswd.self, MemberRekey.self,
+            MemberSetProfile.self,
         ]
     )
 }

@@ -93,7 +93,7 @@ struct ReportContent {
             ["SHA-256", record.sha256],
             ["SHA-512", record.sha512 ?? t("not taken at intake", "no se tomó en la recepción")],
             [t("Original (encrypted object)", "Original (objeto cifrado)"), record.object],
-            [t("Custodian", "Custodio"), record.custodian],
+            [t("Custodian", "Custodio"), CustodyText.party(record.holder, record.custodian, language)],
             [t("Sealed for court", "Sellado para juicio"), record.sealed ? t("yes", "sí") : "no"],
         ]
         if record.disposalRequested { facts.append([t("Disposal requested", "Baja solicitada"), t("yes", "sí")]) }
@@ -108,7 +108,7 @@ struct ReportContent {
                 record.events.map { event in
                     [
                         String(event.entry), event.time, CustodyText.laPaz(event.time),
-                        CustodyText.kind(event.kind, language), event.author,
+                        CustodyText.kind(event.kind, language), CustodyText.party(event.actor, event.author, language),
                         CustodyText.details(event, record, language), event.leafHash,
                     ]
                 }))
@@ -145,8 +145,18 @@ struct ReportContent {
                     t("Fingerprint (SHA-256 of the key)", "Huella (SHA-256 de la clave)"),
                     t("Bound by entry", "Vinculada en la entrada"),
                 ],
-                dossier.signers.map {
-                    [$0.name, $0.roles.joined(separator: ", "), $0.signingKey, $0.fingerprint, String($0.boundBy)]
+                // One row per key the log bound to the signer: events signed before a rekey verify with the
+                // key bound then.
+                dossier.signers.flatMap { signer in
+                    (signer.keys ?? [
+                        CustodySignerKey(
+                            boundBy: signer.boundBy, signingKey: signer.signingKey, fingerprint: signer.fingerprint)
+                    ]).map {
+                        [
+                            signer.name, signer.roles.joined(separator: ", "), $0.signingKey, $0.fingerprint,
+                            String($0.boundBy),
+                        ]
+                    }
                 }),
         ]
     }

@@ -16,6 +16,9 @@ struct ReportJSON: Encodable {
         let signedEntry: String
         let inclusionProof: String
         let remarks: CustodyRemarks?
+        let actor: CustodyParty?
+        let from: CustodyParty?
+        let to: CustodyParty?
     }
 
     struct Item: Encodable {
@@ -28,6 +31,7 @@ struct ReportJSON: Encodable {
         let original: String
         let workingCopies: [Int]
         let custodian: String
+        let holder: CustodyParty?
         let sealed: Bool
         let disposalRequested: Bool
         let legalHold: ItemHolds
@@ -62,14 +66,16 @@ struct ReportJSON: Encodable {
                 item: record.item, caseID: record.caseID, itemClass: record.itemClass, size: record.size,
                 sha256: record.sha256, sha512: record.sha512, original: record.object,
                 workingCopies: record.events.filter { $0.kind == "access" || $0.kind == "export" }.map(\.entry),
-                custodian: record.custodian, sealed: record.sealed, disposalRequested: record.disposalRequested,
+                custodian: record.custodian, holder: record.holder, sealed: record.sealed,
+                disposalRequested: record.disposalRequested,
                 legalHold: record.legalHold, unbroken: record.unbroken, gaps: record.gaps,
                 events: record.events.map { event in
                     Event(
                         entry: event.entry, kind: event.kind, type: event.type, time: event.time,
                         timeLaPaz: CustodyText.laPaz(event.time), author: event.author, fields: event.fields,
                         leafHash: event.leafHash, signedEntry: event.signedEntry,
-                        inclusionProof: dossier.proofs[String(event.entry)] ?? "", remarks: event.remarks)
+                        inclusionProof: dossier.proofs[String(event.entry)] ?? "", remarks: event.remarks,
+                        actor: event.actor, from: event.from, to: event.to)
                 })
         }
     }
