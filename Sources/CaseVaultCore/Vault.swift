@@ -211,6 +211,7 @@ public final class Vault: Sendable {
         do {
             result = try Self.mapDatabaseErrors {
                 try database.write { db in
+                    DurabilityTrace.note(.writeLockTaken)
                     let result = try body(db)
                     // The entries this transaction appended get one checkpoint, in the same transaction.
                     try trust.withLock { try $0.writeCheckpoint(db) }

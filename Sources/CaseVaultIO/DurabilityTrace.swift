@@ -14,6 +14,8 @@ public final class DurabilityTrace: Sendable {
         case linked(String)
         /// A database transaction committed (noted by the vault, which owns the database).
         case databaseCommitted
+        /// A write transaction began: the vault's write lock is held until it commits or rolls back.
+        case writeLockTaken
     }
 
     @TaskLocal public static var current: DurabilityTrace?

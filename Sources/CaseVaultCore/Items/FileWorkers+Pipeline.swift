@@ -82,6 +82,19 @@ extension FileWorkers {
             }
         }
 
+        /// Returns once every file is done (their results then wait for `take`), or throws the error of the
+        /// lowest failed file once every helper has stopped.
+        func waitForAll() throws {
+            while true {
+                let (running, failure) = state.withLock { ($0.running, $0.failure) }
+                if running == 0 {
+                    if let failure { throw failure.error }
+                    return
+                }
+                progress.wait()
+            }
+        }
+
         /// Hands out no further file and returns once every helper has finished the one it had.
         func stop() {
             state.withLock { $0.stopped = true }

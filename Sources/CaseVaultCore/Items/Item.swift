@@ -119,6 +119,8 @@ public struct AddOptions: Sendable {
     public var method: IntakeMethod?
     /// Threads that encrypt the files of a batch (nil: one per core). Tests set 1 to compare with serial.
     var threads: Int?
+    /// The most bytes an add encrypts while holding the vault's write lock (`Vault.add`). Tests lower it.
+    var lockedEncryptionLimit: Int64 = 64 << 20
 
     public init(
         itemClass: ItemClass = .evidence, readers: [String]? = nil, note: String? = nil, collectedBy: String? = nil,

@@ -66,7 +66,7 @@ extension Vault {
         // Nothing is encrypted to a key the signed log does not name as the role's current one.
         try checkReaderKeys(readers)
         // Every input is checked before anything is written, so a typo in the last path costs nothing.
-        try Self.checkInputs(files)
+        let totalBytes = try Self.checkInputs(files)
         let batch = files.count > 1
         // The files are encrypted on helper threads while this one records them, in the order of `files`
         // (so the log entries come out the same on any number of cores): each item's entry is signed while
@@ -88,6 +88,12 @@ extension Vault {
         // would lose an item). Before that, nothing can name them, and they are removed.
         let bodyReturned = Mutex(false)
         do {
+            // Encrypting inside the write transaction holds the vault's write lock meanwhile, and every other
+            // writer (another member's command, a backup's entry) waits for it, up to the busy timeout. That is
+            // worth it for many small files, whose entries are signed while the next ones are encrypted; a
+            // large add (a video, a folder of them: over 64 MiB, about a second of encryption on a modest
+            // laptop) is encrypted whole first, and recorded after.
+            if totalBytes > options.lockedEncryptionLimit { try pipeline.waitForAll() }
             let items = try write { db in
                 let items = try record(
                     pipeline, count: files.count, caseID: caseID, readers: readers, options: options,
@@ -183,7 +189,10 @@ extension Vault {
     /// Checks that every path is a readable regular file, without opening any (a FIFO must not be opened
     /// for reading: with no writer, that blocks). `add` runs it first; a caller may run it earlier, before
     /// asking for a passphrase.
-    public static func checkInputs(_ files: [String]) throws {
+    /// Returns the files' total size.
+    @discardableResult
+    public static func checkInputs(_ files: [String]) throws -> Int64 {
+        var total: Int64 = 0
         for path in files {
             var info = stat()
             guard stat(path, &info) == 0 else {
@@ -197,7 +206,9 @@ extension Vault {
             default: throw VaultError.inputNotRegularFile(path: path)
             }
             guard access(path, R_OK) == 0 else { throw VaultError.inputUnreadable(path: path, errno: errno) }
+            total += Int64(info.st_size)
         }
+        return total
     }
 
     struct PendingItem: Sendable {
