@@ -17,8 +17,11 @@ extension Vault {
 }
 
 extension CustodyBundle {
-    /// The entry types `keys/bindings/` may hold: those that bind a member's key, role grants and profiles.
-    static let bindingTypes: Set<EntryType> = [.genesis, .memberAdd, .memberRekey, .roleGrant, .memberProfile]
+    /// The entry types `keys/bindings/` may hold: those that bind a member's key (a `recovery.restore` binds the
+    /// admin it admits, and a `recovery.key` the key that signs it), role grants and profiles.
+    static let bindingTypes: Set<EntryType> = [
+        .genesis, .memberAdd, .memberRekey, .recoveryKey, .recoveryRestore, .roleGrant, .memberProfile,
+    ]
 
     /// A cosignature counts only when its key is an auditor's: for each cosigner whose signature verified,
     /// the bundle's proved bindings (`bindings`, entries of the checkpoint's tree) must hold an entry that

@@ -168,10 +168,13 @@ public enum CustodyBundle {
                 problems.append("\(label): missing or not a signed entry")
                 return nil
             }
-            guard let bound = parties.key(of: entry.author, at: index),
+            guard let bound = parties.signingKey(of: entry, at: index),
                 let key = try? SignedEntry.verifierKey(name: entry.author, signingKeyHex: bound.signingKey)
             else {
-                problems.append("\(label): no entry of keys/bindings binds a key to \(entry.author) before it")
+                problems.append(
+                    entry.type == .recoveryRestore
+                        ? "\(label): no recovery.key entry of keys/bindings before it sets the key that signs it"
+                        : "\(label): no entry of keys/bindings binds a key to \(entry.author) before it")
                 return nil
             }
             guard note.signatures.count == 1, (try? note.verify(knownKeys: [key]))?.count == 1 else {

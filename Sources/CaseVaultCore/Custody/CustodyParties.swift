@@ -22,12 +22,15 @@ public struct CustodyParty: Sendable, Equatable, Codable {
 public struct CustodyParties: Sendable {
     private var keys: [String: [(index: Int, signingKey: String)]] = [:]
     private var profiles: [String: [(index: Int, profile: PersonProfile)]] = [:]
+    /// The signing keys `recovery.key` entries set, with their indexes: what a `recovery.restore` is signed with.
+    private var recoveryKeys: [(index: Int, signingKey: String)] = []
 
     /// From entries that bind keys (genesis, `member.add`, `member.rekey`) and `member.profile` entries, with
     /// their leaf indexes; others are ignored.
     public init(_ entries: [(index: Int, entry: LogEntry)]) {
         for (index, entry) in entries.sorted(by: { $0.index < $1.index }) {
             if let binding = entry.keyBinding { keys[binding.member, default: []].append((index, binding.signingKey)) }
+            if entry.type == .recoveryKey, let key = entry.value("signing-key") { recoveryKeys.append((index, key)) }
             if entry.type == .memberProfile, let member = entry.value("member"),
                 let profile = Self.profile(entry, ["full-name", "position", "institution"])
             {
@@ -40,6 +43,14 @@ public struct CustodyParties: Sendable {
     /// before `index` (the genesis binds its own author's key at index 0).
     public func key(of member: String, at index: Int) -> (signingKey: String, boundBy: Int)? {
         keys[member]?.last { $0.index < index || ($0.index == 0 && index == 0) }.map { ($0.signingKey, $0.index) }
+    }
+
+    /// The key entry `entry` (at `index`) must be signed with, and the entry that bound it: its author's key
+    /// then, or, for a `recovery.restore` (signed in the name of the admin it admits), the recovery key the
+    /// last `recovery.key` before it set.
+    public func signingKey(of entry: LogEntry, at index: Int) -> (signingKey: String, boundBy: Int)? {
+        guard entry.type == .recoveryRestore else { return key(of: entry.author, at: index) }
+        return recoveryKeys.last { $0.index < index }.map { ($0.signingKey, $0.index) }
     }
 
     /// Every key bound to `member` with the entry that bound it, oldest first.

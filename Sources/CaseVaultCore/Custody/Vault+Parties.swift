@@ -6,7 +6,9 @@ extension Vault {
     /// every `member.profile`, in log order: what `CustodyParties` needs, and what a bundle carries so that
     /// each signature is checked against the key bound at its position.
     func partyEntryIndexes(_ trusted: TrustedLog) -> [Int] {
-        let bindings = trusted.state.members.keys.flatMap { trusted.entries(about: LogIndex.memberSubject($0)) }
+        let bindings =
+            trusted.state.members.keys.flatMap { trusted.entries(about: LogIndex.memberSubject($0)) }
+            + trusted.entries(about: LogIndex.recoveryKeySubject)
         let profiles = (trusted.state.profiles ?? [:]).values.flatMap { $0.map(\.entry) }
         return Set(bindings + profiles).sorted()
     }

@@ -39,7 +39,9 @@ struct LogIndex: Sendable {
     static func subjects(of entry: LogEntry) -> [String] {
         switch entry.type {
         case .genesis: return [memberSubject(entry.author)]
-        case .memberAdd, .memberRekey: return entry.value("member").map { [memberSubject($0)] } ?? []
+        case .memberAdd, .memberRekey, .recoveryRestore:
+            return entry.value("member").map { [memberSubject($0)] } ?? []
+        case .recoveryKey: return [recoveryKeySubject]
         case .roleGrant, .roleRevoke:
             guard let role = entry.value("role"), let member = entry.value("member") else { return [] }
             return [roleSubject(role, member)]
@@ -53,5 +55,7 @@ struct LogIndex: Sendable {
 
     static func itemSubject(_ id: String) -> String { "item:" + id }
     static func memberSubject(_ name: String) -> String { "member:" + name }
+    /// The `recovery.key` entries: the keys that sign a `recovery.restore`.
+    static let recoveryKeySubject = "recovery-key"
     static func roleSubject(_ role: String, _ member: String) -> String { "role:\(role):\(member)" }
 }

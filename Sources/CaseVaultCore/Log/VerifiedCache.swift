@@ -69,8 +69,9 @@ final class VerifiedCache: Sendable {
         }
     }
 
-    /// The layout of the cache's tables; raised whenever a column changes.
-    static let layout = 4
+    /// The layout of the cache's tables; raised whenever a column changes, or what the index records (5:
+    /// `recovery.restore` and `recovery.key` entries are indexed, for bundles).
+    static let layout = 5
 
     /// The columns `facts(row:)` reads, by position (a listing decodes thousands).
     private static let factsSelection =
