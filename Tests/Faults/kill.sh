@@ -43,6 +43,7 @@ cv() { "$BIN" "$@"; }
 # --- A vault, its inputs, and one run of each command to time it -------------------------------------
 printf 'passphrase of ana\n' >"$W/ana.pass"
 printf 'passphrase of lucia\n' >"$W/lucia.pass"
+chmod 600 "$W/ana.pass" "$W/lucia.pass"
 CASEVAULT_AS=ana CASEVAULT_PASSPHRASE_FILE=$W/ana.pass cv init --admin ana --new-passphrase-file "$W/ana.pass" >/dev/null
 CASEVAULT_AS=ana CASEVAULT_PASSPHRASE_FILE=$W/ana.pass \
     cv member add lucia --role lawyer --new-passphrase-file "$W/lucia.pass" >/dev/null
