@@ -1,3 +1,4 @@
+import CaseVaultCrypto
 import CaseVaultIO
 
 /// The age ASCII armor: strict PEM with type "AGE ENCRYPTED FILE", no headers, canonical padded base64 in lines
@@ -132,7 +133,8 @@ public final class ArmoredReader: ByteSource {
         let target = direct ? buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset : pending
         let count: Int
         do {
-            count = try Base64.decode(UnsafeRawBufferPointer(rebasing: input[range]), padded: true, into: target)
+            let line = UnsafeRawBufferPointer(rebasing: input[range])
+            count = try CanonicalBase64.decode(line, padded: true, into: target)
         } catch {
             throw AgeError.armor("line \(lineNumber) is not canonical padded base64: \(error.message)")
         }
@@ -351,7 +353,7 @@ public final class ArmoredWriter: ByteSink {
 
     private func appendLine(_ chunk: UnsafeRawBufferPointer) throws {
         if outputCount >= Self.outputCapacity { try flush() }
-        outputCount += Base64.encode(chunk, padded: true, into: output + outputCount)
+        outputCount += CanonicalBase64.encode(chunk, padded: true, into: output + outputCount)
         output[outputCount] = Armor.lineFeed
         outputCount += 1
     }

@@ -56,6 +56,11 @@ public struct CustodyParties: Sendable {
     /// Every key bound to `member` with the entry that bound it, oldest first.
     public func allKeys(of member: String) -> [(index: Int, signingKey: String)] { keys[member] ?? [] }
 
+    /// A signing key's fingerprint as reports show it: SHA-256 (hex) of the raw Ed25519 key given in hex.
+    public static func fingerprint(ofSigningKey hex: String) -> String? {
+        Hex.decode(hex).flatMap { try? Hex.encode(Digest.hash(.sha256, $0)) }
+    }
+
     /// `member` as of entry `index`.
     public func member(_ member: String, at index: Int) -> CustodyParty {
         let key = key(of: member, at: index)
@@ -63,9 +68,7 @@ public struct CustodyParties: Sendable {
         return CustodyParty(
             member: member, fullName: profile?.profile.fullName, position: profile?.profile.position,
             institution: profile?.profile.institution,
-            fingerprint: key.flatMap { Hex.decode($0.signingKey) }.flatMap {
-                try? Hex.encode(Digest.hash(.sha256, $0))
-            },
+            fingerprint: key.flatMap { Self.fingerprint(ofSigningKey: $0.signingKey) },
             keyBoundBy: key?.boundBy, profileEntry: profile?.index)
     }
 

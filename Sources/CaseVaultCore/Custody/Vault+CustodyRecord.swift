@@ -113,10 +113,9 @@ extension Vault {
             else {
                 throw VaultError.unknownMember(name)
             }
-            let raw = Hex.decode(member.signingKey) ?? []
             return CustodySigner(
                 name: name, signingKey: member.signingKey,
-                fingerprint: Hex.encode(try Digest.hash(.sha256, raw)),
+                fingerprint: CustodyParties.fingerprint(ofSigningKey: member.signingKey) ?? "",
                 boundBy: bound, roles: trusted.state.roleOrder.filter { trusted.state.holds(name, $0) },
                 keys: parties.keyHistory(of: name))
         }

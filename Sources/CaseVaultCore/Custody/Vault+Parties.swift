@@ -25,7 +25,7 @@ extension CustodyParties {
         allKeys(of: member).map { index, key in
             CustodySignerKey(
                 boundBy: index, signingKey: key,
-                fingerprint: Hex.decode(key).flatMap { try? Hex.encode(Digest.hash(.sha256, $0)) } ?? "")
+                fingerprint: Self.fingerprint(ofSigningKey: key) ?? "")
         }
     }
 }
