@@ -324,6 +324,8 @@ final class RogueAgent: @unchecked Sendable {
                 let reply = AgentMessage(.ok)
                 if request.kind == AgentMessage.Operation.identify.rawValue {
                     for field in identity { reply.append(field) }
+                } else if let run = try? request.entryRun() {
+                    for _ in run.templates { reply.append(randomBytes(64)) }
                 } else {
                     reply.append(randomBytes(request.kind == AgentMessage.Operation.sign.rawValue ? 64 : 16))
                 }
