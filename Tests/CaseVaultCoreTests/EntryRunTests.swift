@@ -99,6 +99,25 @@ struct EntryRunTests {
         #expect(try readFile(out) == contents[count - 1])
     }
 
+    @Test("a run's wrong signatures are refused before the commit even when the checkpoint's is right")
+    func wrongRunSignaturesRefused() throws {
+        let team = try Team()
+        try team.vault.createCase(id: "C-1", by: team.lawyer)
+        let rogue = try RogueAgent(posingAs: team.lawyer, vault: team.vault, in: team.folder, honestSignatures: true)
+        let session = try #require(try team.vault.sessionFromAgent("luis", in: rogue.directory))
+        // The rogue agent's single signatures are the member's: a checkpoint passes.
+        let message = Array("checkpoint".utf8)
+        #expect(try session.sign(message) == (try team.lawyer.sign(message)))
+        let paths = try (0..<3).map { try team.folder.write("f\($0)", randomBytes(100)) }
+        let before = try team.vault.auditEntries().count
+        #expect(throws: VaultError.agentMismatch(member: "luis")) {
+            try team.vault.add(caseID: "C-1", files: paths, by: session)
+        }
+        #expect(try team.vault.items().isEmpty)
+        #expect(try team.vault.auditEntries().count == before)
+        #expect(try team.vault.verifyWholeLog().problems.isEmpty)
+    }
+
     @Test(
         "a malformed request is refused and nothing is signed",
         arguments: [
