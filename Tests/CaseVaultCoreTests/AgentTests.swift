@@ -308,7 +308,12 @@ final class RogueAgent: @unchecked Sendable {
 
     /// With `otherKeys`, it names the member and the vault but announces other public keys, as an agent
     /// holding a stolen or stale key file would.
-    init(posingAs session: MemberSession, vault: Vault, in folder: TemporaryFolder, otherKeys: Bool = false) throws {
+    /// With `honestSignatures`, it signs single messages (a checkpoint) with the member's real key, and
+    /// only the signatures of entry runs are wrong.
+    init(
+        posingAs session: MemberSession, vault: Vault, in folder: TemporaryFolder, otherKeys: Bool = false,
+        honestSignatures: Bool = false
+    ) throws {
         directory = AgentDirectory(path: folder.file("rogue-agent"))
         try directory.check(create: true)
         listener = try UnixSocket.listen(at: vault.agentSocketPath(for: session.member, in: directory))
@@ -324,6 +329,12 @@ final class RogueAgent: @unchecked Sendable {
                 let reply = AgentMessage(.ok)
                 if request.kind == AgentMessage.Operation.identify.rawValue {
                     for field in identity { reply.append(field) }
+                } else if let run = try? request.entryRun() {
+                    for _ in run.templates { reply.append(randomBytes(64)) }
+                } else if honestSignatures, request.kind == AgentMessage.Operation.sign.rawValue,
+                    let signature = try? session.sign(request.field(0))
+                {
+                    reply.append(signature)
                 } else {
                     reply.append(randomBytes(request.kind == AgentMessage.Operation.sign.rawValue ? 64 : 16))
                 }

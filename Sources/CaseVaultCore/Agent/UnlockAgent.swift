@@ -137,6 +137,10 @@ public final class UnlockAgent {
             else { return refusal("request", "a sign request needs exactly one message") }
             lastUsed = now()
             return AgentMessage(.ok).append(signature)
+        case .signEntries:
+            let reply = signEntries(request)
+            if reply.kind == AgentMessage.Status.ok.rawValue { lastUsed = now() }
+            return reply
         case .lock:
             locked = true
             return AgentMessage(.ok)
@@ -171,7 +175,7 @@ public final class UnlockAgent {
         }
     }
 
-    private func refusal(_ category: String, _ reason: String) -> AgentMessage {
+    func refusal(_ category: String, _ reason: String) -> AgentMessage {
         AgentMessage(.refused).append(category).append(reason)
     }
 }

@@ -141,36 +141,58 @@ extension Vault {
         let readerRoles = readers.map(\.role)
         let readerList = Self.readerList(readers.map { ($0.role, $0.generation) })
         let roleList = readerRoles.joined(separator: ",")
-        let items = try (0..<count).map { index in
-            let item = try pipeline.take(index)
-            try insertItem.execute(arguments: [
-                item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
-                Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
-            ])
-            // `readers` is the order of the header's stanzas (`Age.makeHeader` in `encrypt`): record it.
-            for (stanza, reader) in readers.enumerated() {
-                try insertReader.execute(arguments: [item.id, reader.role, reader.generation, stanza])
+        // The entries are signed in runs ahead of this thread (`EntryRuns`), which stores run k while run
+        // k + 1 is signed: a run is submitted before the one ahead of it is taken.
+        let runs = EntryRuns(
+            chain: try trust.withLock { try $0.chainEnd(db) }, author: author, session: session, checks: checks)
+        var submitted: [[PendingItem]] = []
+        var nextIndex = 0
+        func submitRun() throws {
+            let run = try (nextIndex..<min(nextIndex + EntryRuns.runLength, count)).map { try pipeline.take($0) }
+            nextIndex += run.count
+            runs.submit(
+                run.map { item in
+                    var fields: [(key: String, value: String)] = [
+                        ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
+                        ("size", String(item.size)), ("sha256", item.sha256), ("object", item.object),
+                        ("header", item.headerHash), ("metadata", item.metadataHash), ("readers", readerList),
+                    ]
+                    if let replaces = options.replaces { fields.append(("replaces", replaces)) }
+                    fields += item.intake.map { (key: $0.0, value: $0.1) }
+                    return EntryTemplate(type: .itemAdd, time: now, fields: fields)
+                })
+            submitted.append(run)
+        }
+        try submitRun()
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        while !submitted.isEmpty {
+            if nextIndex < count { try submitRun() }
+            let run = submitted.removeFirst()
+            for (item, made) in zip(run, try runs.take()) {
+                try insertItem.execute(arguments: [
+                    item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
+                    Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
+                ])
+                // `readers` is the order of the header's stanzas (`Age.makeHeader` in `encrypt`): record it.
+                for (stanza, reader) in readers.enumerated() {
+                    try insertReader.execute(arguments: [item.id, reader.role, reader.generation, stanza])
+                }
+                var detail =
+                    "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(roleList)"
+                if let replaces = options.replaces { detail += "; replaces \(replaces)" }
+                try Journal.append(
+                    db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
+                try trust.withLock { try $0.appendMade(db, made, author: author) }
+                items.append(
+                    Item(
+                        id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size,
+                        sha256: item.sha256, object: item.object, readers: readerRoles, replaces: options.replaces,
+                        createdAt: now, createdBy: session.member))
             }
-            var detail =
-                "case \(caseID); class \(options.itemClass.rawValue); size \(item.size); readers \(roleList)"
-            if let replaces = options.replaces { detail += "; replaces \(replaces)" }
-            try Journal.append(
-                db, at: now, actor: session.member, action: "item.add", subject: item.id, detail: detail)
-            var fields: [(String, String)] = [
-                ("item", item.id), ("case", caseID), ("class", options.itemClass.rawValue),
-                ("size", String(item.size)), ("sha256", item.sha256), ("object", item.object),
-                ("header", item.headerHash), ("metadata", item.metadataHash), ("readers", readerList),
-            ]
-            if let replaces = options.replaces { fields.append(("replaces", replaces)) }
-            fields += item.intake
-            try appendLog(db, .itemAdd, fields, by: author, at: now)
-            return Item(
-                id: item.id, caseID: caseID, itemClass: options.itemClass, size: item.size, sha256: item.sha256,
-                object: item.object, readers: readerRoles, replaces: options.replaces, createdAt: now,
-                createdBy: session.member)
         }
         // Before the commit: no entry the agent signed is committed unchecked.
-        try checks?.finish()
+        try runs.finish()
         return items
     }
 

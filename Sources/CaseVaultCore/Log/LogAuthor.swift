@@ -29,11 +29,13 @@ struct LogAuthor: Sendable {
     }
 
     /// `text` as a signed note with this author's signature (key name: the member's name).
-    func signedNote(_ text: String) throws -> SignedNote {
-        let key = try key.get()
-        let signature = try sign(Array(text.utf8))
-        return try SignedNote(
-            text: text, signatures: [SignedNote.Signature(keyName: name, keyID: key.keyID, signature: signature)])
+    func signedNote(_ text: String) throws -> SignedNote { try note(text, signature: try sign(Array(text.utf8))) }
+
+    /// `text` as a signed note carrying `signature`, made elsewhere (by the unlock agent) with this author's key.
+    func note(_ text: String, signature: [UInt8]) throws -> SignedNote {
+        try SignedNote(
+            text: text,
+            signatures: [SignedNote.Signature(keyName: name, keyID: try key.get().keyID, signature: signature)])
     }
 }
 

@@ -183,17 +183,17 @@ struct TrustedLog: Sendable {
     ) throws {
         // After this transaction's own first append nobody else can have appended: it holds the write lock.
         if checkpointAuthor == nil { try catchUp(db) }
-        let entry = LogEntry(
-            type: type, vault: state.vaultID, previousSize: size, previousRoot: try currentRoot(), time: time,
-            author: author.name, fields: fields)
-        let body = entry.body
-        // What a verifier will parse back must be this very entry: canonical, with the type's fields.
-        _ = try LogEntry.parse(body)
-        let note = try author.signedNote(body).bytes
-        let leaf = try Merkle.leafHash(note)
+        let made = try SignedEntry.make(
+            EntryTemplate(type: type, time: time, fields: fields), vault: state.vaultID, previousSize: size,
+            previousRoot: try currentRoot(), author: author)
+        try insertOwn(db, made, author: author)
+    }
+
+    /// Stores an entry this process has just made and signed (or had the agent sign) and applies it.
+    mutating func insertOwn(_ db: Database, _ made: SignedEntry.Made, author: LogAuthor) throws {
         try db.cachedStatement(sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)").execute(
-            arguments: [size, Data(note), Data(leaf)])
-        try applyOwn(entry, leaf: leaf, author: author)
+            arguments: [size, Data(made.note), Data(made.leaf)])
+        try applyOwn(made.entry, leaf: made.leaf, author: author)
         checkpointAuthor = author
     }
 

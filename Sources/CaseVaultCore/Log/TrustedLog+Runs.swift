@@ -1,0 +1,22 @@
+import CaseVaultCrypto
+import CaseVaultLog
+import GRDB
+
+extension TrustedLog {
+    /// Where a batch's entries start, inside the caller's write transaction: the log caught up with what
+    /// other processes appended (nobody else can append until the commit), its vault and frontier.
+    mutating func chainEnd(_ db: Database) throws -> EntryChain {
+        if checkpointAuthor == nil { try catchUp(db) }
+        guard let vaultID = state.vaultID else { throw SignedLogError.noLog }
+        return EntryChain(vaultID: vaultID, frontier: frontier)
+    }
+
+    /// Stores and applies an entry made ahead of this log (`EntryRuns`), which must name this log's tree as
+    /// it is now: the run's chain and this log are the same tree, entry after entry.
+    mutating func appendMade(_ db: Database, _ made: SignedEntry.Made, author: LogAuthor) throws {
+        guard made.entry.previousSize == size, made.entry.vault == state.vaultID,
+            ConstantTime.equals(made.entry.previousRoot, try currentRoot())
+        else { throw SignedLogError.entry(index: size, problem: .wrongPrevious) }
+        try insertOwn(db, made, author: author)
+    }
+}
