@@ -3,6 +3,8 @@ import COpenSSL
 // rewrapping a header is three X25519 operations: the old stanza's agreement, a fresh ephemeral key, and
 // the new stanza's agreement. This times exactly those six operations per item in a tight loop on THREADS
 // threads, three ways:
+//   before     the same calls as CaseVaultCrypto made them before session 7 (a context per agreement, with
+//              OpenSSL's peer check, and the share imported as a new key), for comparison;
 //   calls      through the CaseVaultCrypto calls the rewrap makes (`sharedSecret(withRawPeer:)` with the
 //              role key, `X25519.ephemeralAgreement(with:)` with the new recipient);
 //   floor      OpenSSL alone with the most reuse it allows: contexts set up once, the ephemeral key from a
@@ -42,13 +44,14 @@ func measure(_ name: String, _ body: @escaping @Sendable (Int) throws -> Void) t
     guard failures.load(ordering: .relaxed) == 0 else { throw CryptoError(operation: name, code: .openSSL) }
     let (wall, cpu) = (seconds(CLOCK_MONOTONIC) - wall0, seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0)
     let items = Double(perThread * threads)
-    var line = String(
-        format: "%-8@ %8.0f items/s wall, %6.1f us CPU per item, %8.0f items/s on CPU time of %d cores",
-        name, items / wall, cpu * 1e6 / items, items / cpu * Double(threads), threads)
+    let onCPU = items / cpu * Double(threads)
+    var line =
+        name.padding(toLength: 8, withPad: " ", startingAt: 0)
+        + String(
+            format: "%8.0f items/s wall, %6.1f us CPU per item, %6.0f items/s on the CPU time of %d cores",
+            items / wall, cpu * 1e6 / items, onCPU, threads)
     if let rate {
-        line += String(
-            format: " = %.2fx of %.0f x %d / 3", items / cpu * Double(threads) / (rate * Double(threads) / 3), rate,
-            threads)
+        line += String(format: " = %.2fx of %.0f x %d / 3", onCPU / (rate * Double(threads) / 3), rate, threads)
     }
     print(line)
 }
@@ -107,6 +110,58 @@ func floor() throws {
     }
 }
 
+/// The calls as CaseVaultCrypto made them before session 7, for comparison: each agreement in a context of
+/// its own with OpenSSL's peer check, and the stanza's share imported as a new key.
+func before() throws {
+    try measure("before") { _ in
+        guard let generator = EVP_PKEY_CTX_new_from_name(nil, "X25519", nil) else {
+            throw CryptoError(operation: "before", code: .openSSL)
+        }
+        defer { EVP_PKEY_CTX_free(generator) }
+        try ok(EVP_PKEY_keygen_init(generator))
+        var old: OpaquePointer?
+        var new: OpaquePointer?
+        var stanza: OpaquePointer?
+        try ok(EVP_PKEY_keygen(generator, &old))
+        try ok(EVP_PKEY_keygen(generator, &new))
+        try ok(EVP_PKEY_keygen(generator, &stanza))
+        defer {
+            EVP_PKEY_free(old)
+            EVP_PKEY_free(new)
+            EVP_PKEY_free(stanza)
+        }
+        var share = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        try ok(EVP_PKEY_get_raw_public_key(stanza, &share, &length))
+        func agree(_ key: OpaquePointer?, _ peer: OpaquePointer?) throws {
+            guard let context = EVP_PKEY_CTX_new(key, nil) else {
+                throw CryptoError(operation: "before", code: .openSSL)
+            }
+            defer { EVP_PKEY_CTX_free(context) }
+            try ok(EVP_PKEY_derive_init(context))
+            try ok(EVP_PKEY_derive_set_peer(context, peer))
+            var secret = [UInt8](repeating: 0, count: 32)
+            var length = 32
+            try ok(EVP_PKEY_derive(context, &secret, &length))
+            OPENSSL_cleanse(&secret, secret.count)
+        }
+        for _ in 0..<perThread * 2 {
+            guard let peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nil, share, 32) else {
+                throw CryptoError(operation: "before", code: .openSSL)
+            }
+            defer { EVP_PKEY_free(peer) }
+            try agree(old, peer)
+            var ephemeral: OpaquePointer?
+            try ok(EVP_PKEY_keygen(generator, &ephemeral))
+            defer { EVP_PKEY_free(ephemeral) }
+            var exported = [UInt8](repeating: 0, count: 32)
+            length = 32
+            try ok(EVP_PKEY_get_raw_public_key(ephemeral, &exported, &length))
+            try agree(ephemeral, new)
+        }
+    }
+}
+
 /// A whole header rewrap through CaseVaultAge, as `Vault.rewrapHeader` does it, twice per item.
 func headers() throws {
     let old = try X25519Identity.generate()
@@ -127,5 +182,6 @@ func headers() throws {
 
 print("\(perThread) items per thread, \(threads) threads, six X25519 operations per item")
 try floor()
+try before()
 try calls()
 try headers()

@@ -37,7 +37,7 @@ final class Deriver {
             "X25519 public key import")
         // Set again after each change rather than trusting the context to see the new key through the one it
         // was given: that it would is a detail of the provider. Without the separate peer check, which for
-        // X25519 only asks whether a public key is present: the all-zero check below is the one that matters.
+        // X25519 only asks whether a public key is present: the all-zero check in `derive` is what matters.
         try check(EVP_PKEY_derive_set_peer_ex(context, peer.pointer, 0), Self.operation)
         return try X25519.PrivateKey.derive(context)
     }
