@@ -59,6 +59,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "casevault", dependencies: ["CaseVaultCLI"]),
+        // A benchmark, not in the product: the X25519 floor of `keys rotate --rewrap` (`swift run -c release
+        // x25519-floor`). It calls OpenSSL directly only to time the arithmetic without CaseVault around it.
+        .executableTarget(
+            name: "x25519-floor", dependencies: ["COpenSSL", "CaseVaultCrypto", "CaseVaultAge"],
+            path: "Benchmarks/X25519Floor"),
         // Helpers every test target shares: temporary folders, random bytes, hex, SHA-256, running programs.
         // A regular target kept under Tests/ (as swift-nio keeps NIOTestUtils), so test targets can depend on it.
         .target(name: "CaseVaultTestSupport", dependencies: ["CaseVaultCrypto"], path: "Tests/CaseVaultTestSupport"),

@@ -5,8 +5,13 @@ bash .ci/setup
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
 # --static-swift-stdlib: the Swift runtime and Foundation linked in, as a release is shipped. It saves about
 # 15 ms of dynamic linking on every command (measured on `list`), which matters for short commands.
-swift build -c release --static-swift-stdlib --product casevault >&2
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/casevault
+# CASEVAULT_BIN: a binary built earlier (another commit's, kept aside) to measure instead of this checkout's.
+if [ -n "${CASEVAULT_BIN:-}" ]; then
+    bin=$CASEVAULT_BIN
+else
+    swift build -c release --static-swift-stdlib --product casevault >&2
+    bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/casevault
+fi
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/casevault-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

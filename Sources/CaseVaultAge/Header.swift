@@ -34,20 +34,35 @@ public struct Header: Equatable, Sendable {
 
     /// A header over `stanzas` with its MAC computed from `fileKey`.
     public static func sealed(stanzas: [Stanza], fileKey: SecureBytes) throws -> Header {
+        try sealed(stanzas: stanzas, macKey: MACKey(fileKey: fileKey))
+    }
+
+    /// A header over `stanzas` with its MAC computed under `macKey`.
+    public static func sealed(stanzas: [Stanza], macKey: MACKey) throws -> Header {
         var header = Header(stanzas: stanzas, mac: [])
-        header.mac = try header.computeMAC(fileKey: fileKey)
+        header.mac = try header.computeMAC(macKey)
         return header
     }
 
-    func computeMAC(fileKey: SecureBytes) throws -> [UInt8] {
-        let key = try HKDF.deriveKey(
-            inputKey: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
-        return try HMACSHA256.authenticate(macInput, key: key)
+    /// The key of a header's MAC, derived from the file key. A rewrap checks the old MAC and seals the new
+    /// header with the same file key: deriving this once for both saves one HKDF per header.
+    public struct MACKey: Sendable {
+        fileprivate let key: SecureBytes
+
+        public init(fileKey: SecureBytes) throws {
+            key = try HKDF.deriveKey(
+                inputKey: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
+        }
     }
 
+    func computeMAC(_ macKey: MACKey) throws -> [UInt8] { try HMACSHA256.authenticate(macInput, key: macKey.key) }
+
     /// Checks the MAC in constant time; throws `AgeError.hmac` when it does not match.
-    public func verifyMAC(fileKey: SecureBytes) throws {
-        let expected = try computeMAC(fileKey: fileKey)
+    public func verifyMAC(fileKey: SecureBytes) throws { try verifyMAC(MACKey(fileKey: fileKey)) }
+
+    /// Checks the MAC under `macKey` in constant time; throws `AgeError.hmac` when it does not match.
+    public func verifyMAC(_ macKey: MACKey) throws {
+        let expected = try computeMAC(macKey)
         guard ConstantTime.equals(expected, mac) else {
             throw AgeError.hmac("the header MAC does not match: the header was altered or the file key is wrong")
         }

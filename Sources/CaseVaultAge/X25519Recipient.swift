@@ -85,7 +85,7 @@ public final class X25519Identity: Identity, @unchecked Sendable {
             }
             let shared: SecureBytes
             do {
-                shared = try privateKey.sharedSecret(with: X25519.PublicKey(rawRepresentation: share))
+                shared = try privateKey.sharedSecret(withRawPeer: share)
             } catch {
                 throw AgeError.header("an X25519 stanza's share is a low-order point")
             }

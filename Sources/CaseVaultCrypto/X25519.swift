@@ -3,10 +3,12 @@ internal import COpenSSL
 /// X25519 (RFC 7748) key agreement.
 public enum X25519 {
     /// A private scalar; the secret bytes stay in a `SecureBytes`, the key object in an `EVP_PKEY`.
-    // Sendable: immutable after init; OpenSSL allows concurrent use of one EVP_PKEY when every call makes
-    // its own context, as these do.
+    // Sendable: immutable after init but for `derivers`, behind its Mutex; OpenSSL allows concurrent use of
+    // one EVP_PKEY when every thread uses its own context, as these do.
     public final class PrivateKey: @unchecked Sendable {
         let key: PKey
+        /// Derivation contexts of this key, reused across agreements (a rewrap makes thousands).
+        private let derivers = DeriverPool()
         /// The 32 raw private bytes, as stored in an identity.
         public let rawRepresentation: SecureBytes
         /// The matching public key.
@@ -35,16 +37,33 @@ public enum X25519 {
         /// The shared secret with `peer`. Throws if it is all zeros, which happens exactly when the peer's
         /// point has small order: such a secret carries no contribution from us and must not be used.
         public func sharedSecret(with peer: PublicKey) throws -> SecureBytes {
-            try Self.sharedSecret(of: key, with: peer)
+            try sharedSecret(withRawPeer: peer.rawRepresentation)
         }
 
-        /// The shared secret of the private `key` with `peer` (an identity's key or an ephemeral one).
+        /// The shared secret with the peer whose public key is the 32 bytes `peer` (an age stanza's share),
+        /// without making a `PublicKey` for it. Throws as `sharedSecret(with:)` does.
+        public func sharedSecret(withRawPeer peer: [UInt8]) throws -> SecureBytes {
+            try derivers.withDeriver(of: key) { deriver in
+                try peer.withUnsafeBytes { try deriver.sharedSecret(with: $0) }
+            }
+        }
+
+        /// The shared secret of the private `key` with `peer`, in a context made for this one call (an
+        /// ephemeral key, used once).
         static func sharedSecret(of key: PKey, with peer: PublicKey) throws -> SecureBytes {
             let operation = "X25519 key agreement"
             guard let ctx = EVP_PKEY_CTX_new(key.pointer, nil) else { throw CryptoError.openSSL(operation) }
             defer { EVP_PKEY_CTX_free(ctx) }
             try check(EVP_PKEY_derive_init(ctx), operation)
-            try check(EVP_PKEY_derive_set_peer(ctx, peer.key.pointer), operation)
+            // Without OpenSSL's separate peer check (a context of its own, and for X25519 it only asks whether a
+            // public key is present): the all-zero check below is the one that matters.
+            try check(EVP_PKEY_derive_set_peer_ex(ctx, peer.key.pointer, 0), operation)
+            return try derive(ctx)
+        }
+
+        /// The secret of a context set up for derivation with its peer. Throws if it is all zeros.
+        static func derive(_ ctx: OpaquePointer) throws -> SecureBytes {
+            let operation = "X25519 key agreement"
             let out = SecureBytes(zeroedCount: 32)
             var len = 32
             let rc = out.withUnsafeMutableBytes {

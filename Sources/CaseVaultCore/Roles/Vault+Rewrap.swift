@@ -149,12 +149,13 @@ extension Vault {
             let (header, rest) = try Header.parse(bytes)
             guard stanza < header.stanzas.count, let fileKey = try key.unwrap(stanzas: [header.stanzas[stanza]])
             else { throw VaultError.integrityFailure(subject: subject, damage: .envelopeDoesNotOpen(role: role)) }
-            try header.verifyMAC(fileKey: fileKey)
+            let macKey = try Header.MACKey(fileKey: fileKey)
+            try header.verifyMAC(macKey)
             var stanzas = header.stanzas
             stanzas.replaceSubrange(
                 keepingStanza ? stanzas.endIndex..<stanzas.endIndex : stanza..<stanza + 1,
                 with: try recipient.wrap(fileKey: fileKey))
-            return try Header.sealed(stanzas: stanzas, fileKey: fileKey).encoded() + rest
+            return try Header.sealed(stanzas: stanzas, macKey: macKey).encoded() + rest
         } catch let error as AgeError {
             throw VaultError.integrityFailure(subject: subject, damage: .age(error))
         }
