@@ -30,6 +30,13 @@ final class RunningAgent: @unchecked Sendable {
         finished.wait(timeout: .now() + seconds) == .success
     }
 
+    /// Locks the agent through `vault`, as `casevault lock` does, and waits for its loop to end: the clean-up
+    /// of a test's `defer`, where nothing is asserted (the tests of locking itself assert each step).
+    func stop(through vault: Vault, member: String) {
+        _ = try? vault.lockAgent(of: member, in: directory)
+        _ = waitUntilStopped()
+    }
+
     /// Sends one raw request and returns the reply.
     func exchange(_ message: AgentMessage) throws -> AgentMessage? {
         guard let socket = try UnixSocket.connect(to: agent.socketPath, timeoutSeconds: 5) else { return nil }

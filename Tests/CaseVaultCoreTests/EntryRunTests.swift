@@ -38,10 +38,7 @@ struct EntryRunTests {
     func runsChain() throws {
         let team = try Team()
         let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "luis", in: running.directory)
-            _ = running.waitUntilStopped()
-        }
+        defer { running.stop(through: team.vault, member: "luis") }
         let key = try Ed25519.PublicKey(rawRepresentation: Hex.decode(team.lawyer.signingPublicKey)!)
         let author = LogAuthor(session: team.lawyer)
         var chain = try Self.chainEnd(team)
@@ -75,10 +72,7 @@ struct EntryRunTests {
         let team = try Team()
         try team.vault.createCase(id: "C-1", by: team.lawyer)
         let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "luis", in: running.directory)
-            _ = running.waitUntilStopped()
-        }
+        defer { running.stop(through: team.vault, member: "luis") }
         let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
         let before = try team.vault.auditEntries().count
         // Three runs of 80, 80 and 10 entries.
@@ -127,10 +121,7 @@ struct EntryRunTests {
     func malformedRefused(_ defect: String) throws {
         let team = try Team()
         let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "luis", in: running.directory)
-            _ = running.waitUntilStopped()
-        }
+        defer { running.stop(through: team.vault, member: "luis") }
         let chain = try Self.chainEnd(team)
         let size = chain.frontier.size
         try #require(size > 0)
@@ -169,10 +160,7 @@ struct EntryRunTests {
     func tamperedEntryRefused(_ defect: String) throws {
         let team = try Team()
         let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "luis", in: running.directory)
-            _ = running.waitUntilStopped()
-        }
+        defer { running.stop(through: team.vault, member: "luis") }
         let good = Self.template(1)
         var fields = good.fields
         var type = good.type
@@ -201,10 +189,7 @@ struct EntryRunTests {
     func otherVaultOrMemberRefused() throws {
         let team = try Team()
         let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "luis", in: running.directory)
-            _ = running.waitUntilStopped()
-        }
+        defer { running.stop(through: team.vault, member: "luis") }
         let chain = try Self.chainEnd(team)
         let templates = [Self.template(1)]
         let otherVault = EntryChain(vaultID: String(repeating: "0", count: 32), frontier: chain.frontier)
@@ -212,20 +197,14 @@ struct EntryRunTests {
         Self.expectRefused(try running.exchange(Self.request(chain, templates, member: "paula")))
         // An agent unlocked for another member (ana) refuses the lawyer's entries, and signs its own.
         let admin = try RunningAgent(team.admin, in: team.folder)
-        defer {
-            _ = try? team.vault.lockAgent(of: "ana", in: admin.directory)
-            _ = admin.waitUntilStopped()
-        }
+        defer { admin.stop(through: team.vault, member: "ana") }
         Self.expectRefused(try admin.exchange(Self.request(chain, templates)))
         #expect(
             try admin.exchange(Self.request(chain, templates, member: "ana"))?.kind == AgentMessage.Status.ok.rawValue)
         // An agent of another vault, for a member of the same name, refuses this vault's entries.
         let other = try Team()
         let otherAgent = try RunningAgent(other.lawyer, in: other.folder)
-        defer {
-            _ = try? other.vault.lockAgent(of: "luis", in: otherAgent.directory)
-            _ = otherAgent.waitUntilStopped()
-        }
+        defer { otherAgent.stop(through: other.vault, member: "luis") }
         Self.expectRefused(try otherAgent.exchange(Self.request(chain, templates)))
         #expect(try running.exchange(Self.request(chain, templates))?.kind == AgentMessage.Status.ok.rawValue)
     }
