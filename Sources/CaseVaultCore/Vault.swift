@@ -114,6 +114,7 @@ public final class Vault: Sendable {
     static func verifiedLog(_ pool: DatabasePool, vaultID: String, stateFolder: String?) throws -> TrustedLog? {
         let cache = try stateFolder.map { try VerifiedCache(folder: $0, vaultID: vaultID) }
         var trusted = try cache?.load() ?? TrustedLog()
+        let cachedSize = trusted.size
         trusted.cache = cache
         try mapDatabaseErrors {
             try pool.read { db in
@@ -125,7 +126,9 @@ public final class Vault: Sendable {
         }
         guard trusted.size > 0 else { return nil }
         guard trusted.state.vaultID == vaultID else { throw SignedLogError.entry(index: 0, problem: .wrongVault) }
-        if let cache { trusted = try cache.save(trusted) }
+        // Saved only when the vault showed entries the cache lacks: saving an unchanged state was a write
+        // transaction (and the JSON of the whole state) in every command.
+        if let cache, trusted.size > cachedSize { trusted = try cache.save(trusted) }
         return trusted
     }
 

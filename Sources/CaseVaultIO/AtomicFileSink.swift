@@ -20,7 +20,11 @@ public final class AtomicFileSink: ByteSink {
     /// `overwrite` false, `commit()` refuses to replace an existing file (atomically: `IOError.exists`).
     /// Only regular files can be replaced: renaming over a device such as /dev/null would destroy it, so
     /// an existing non-regular `path` is refused (write to such paths directly instead).
-    public init(path: String, mode: mode_t = 0o600, overwrite: Bool = true, digest: Digest? = nil) throws {
+    /// `expectedSize` and `wipes` are `DirectFileWriter`'s.
+    public init(
+        path: String, mode: mode_t = 0o600, overwrite: Bool = true, digest: Digest? = nil, expectedSize: Int64? = nil,
+        wipes: Bool = true
+    ) throws {
         var info = stat()
         if lstat(path, &info) == 0 {
             if !overwrite { throw IOError(.exists, path: path) }
@@ -29,10 +33,17 @@ public final class AtomicFileSink: ByteSink {
         }
         self.path = path
         self.overwrite = overwrite
-        file = try TemporaryFile(in: FileSystem.folder(of: path), mode: mode, digest: digest)
+        file = try TemporaryFile(
+            in: FileSystem.folder(of: path), mode: mode, digest: digest, expectedSize: expectedSize, wipes: wipes)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try file.write(bytes) }
+
+    /// Fills the file with the rest of file `source` by a copy inside the kernel, and has `finish()` feed
+    /// `digest` the bytes as written (`DirectFileWriter.copyInKernel`); nil when the kernel would not.
+    public func copyInKernel(from source: Int32, readingBackInto digest: Digest) -> Int64? {
+        file.copyInKernel(from: source, readingBackInto: digest)
+    }
 
     /// Every byte written so far.
     public var byteCount: UInt64 { file.byteCount }

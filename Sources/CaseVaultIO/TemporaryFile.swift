@@ -61,6 +61,12 @@ public final class TemporaryFile: ByteSink {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try writer.write(bytes) }
 
+    /// Fills the new file with the rest of file `source` by a copy inside the kernel, and has `finish()`
+    /// feed `digest` the bytes as written (`DirectFileWriter.copyInKernel`); nil when the kernel would not.
+    public func copyInKernel(from source: Int32, readingBackInto digest: Digest) -> Int64? {
+        writer.copyInKernel(from: source, readingBackInto: digest)
+    }
+
     /// Every byte written so far.
     public var byteCount: UInt64 { writer.byteCount }
 
@@ -134,10 +140,11 @@ public final class TemporaryFile: ByteSink {
         // Probed before this file is opened, so that the probe's brief name is gone before anything is
         // written (a SIGKILL while writing then leaves nothing at all).
         if method == nil && !probeLinking(in: folder, mode: mode) { return nil }
-        var fd = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC | DirectFileWriter.directFlag, mode)
+        // Read and write: a kernel copy reads its file back to check it (`DirectFileWriter.copyInKernel`).
+        var fd = open(folder, tmpFileFlag | O_RDWR | O_CLOEXEC | DirectFileWriter.directFlag, mode)
         var direct = true
         if fd < 0 && errno == EINVAL {
-            fd = open(folder, tmpFileFlag | O_WRONLY | O_CLOEXEC, mode)
+            fd = open(folder, tmpFileFlag | O_RDWR | O_CLOEXEC, mode)
             direct = false
         }
         // EOPNOTSUPP, EISDIR (kernels without tmpFileFlag) and the rest: fall back to a name.

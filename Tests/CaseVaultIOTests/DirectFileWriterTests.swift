@@ -12,14 +12,7 @@ struct DirectFileWriterTests {
     static let sizes = [0, 1, 4095, 4096, 4097, 65552, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 5]
 
     /// A disk-backed folder (O_DIRECT works) and, where present, a tmpfs one (it refuses O_DIRECT).
-    static let folders: [String] = {
-        var list = [NSTemporaryDirectory()]
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory), isDirectory.boolValue {
-            list.append("/dev/shm")
-        }
-        return list
-    }()
+    static let folders = diskAndTmpfsRoots
 
     @Test("every size is written exactly, in pieces of odd sizes", arguments: sizes, folders)
     func exactBytes(size: Int, folder: String) throws {

@@ -49,3 +49,15 @@ public final class TemporaryFolder: Sendable {
 public func readFile(_ path: String) throws -> [UInt8] {
     [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
 }
+
+/// Where tests put scratch files on two kinds of file system: the disk-backed temporary folder and, where
+/// present, tmpfs's `/dev/shm`. Tmpfs refuses `O_DIRECT`, and a copy from it to the disk crosses file
+/// systems, so the fallbacks of both are exercised.
+public let diskAndTmpfsRoots: [String] = {
+    var roots = [NSTemporaryDirectory()]
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory), isDirectory.boolValue {
+        roots.append("/dev/shm")
+    }
+    return roots
+}()

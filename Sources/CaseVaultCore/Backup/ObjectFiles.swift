@@ -44,6 +44,10 @@ enum ObjectFiles {
     /// temporary file that is fsynced, checked against the name, renamed into place and its folder
     /// fsynced. Returns the bytes copied, or nil (and nothing written) when the source's bytes do not
     /// hash to the name or cannot be read.
+    ///
+    /// The copy is made inside the kernel where it can be (`DirectFileWriter+KernelCopy.swift`: the bytes
+    /// checked are the copy's, read back while it is fsynced), and through this process's memory where not
+    /// (another file system, such as a USB drive's) or where that copy failed part way.
     static func copy(_ name: String, from source: String, to target: String, replacing: Bool = false) throws -> Int64? {
         guard let input = try? FileDescriptorStream(readingFrom: path(name, in: source)) else { return nil }
         let folder = "\(target)/objects/\(name.prefix(2))"
@@ -51,8 +55,38 @@ enum ObjectFiles {
             try FileSystem.makeDirectories(folder)
             try FileSystem.syncFolder("\(target)/objects")
         }
-        let digest = try Digest(.sha256)
-        let output = try AtomicFileSink(path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest)
+        var info = stat()
+        let expected = fstat(input.fd, &info) == 0 ? Int64(info.st_size) : nil
+        var digest = try Digest(.sha256)
+        // Ciphertext: the writer's blocks need no wiping.
+        var output = try AtomicFileSink(
+            path: path(name, in: target), mode: 0o600, overwrite: replacing, expectedSize: expected, wipes: false)
+        var size: Int64
+        if let copied = output.copyInKernel(from: input.fd, readingBackInto: digest) {
+            size = copied
+        } else {
+            // Dropping the first sink uncommitted leaves nothing of it behind.
+            guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
+            digest = try Digest(.sha256)
+            output = try AtomicFileSink(
+                path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest,
+                expectedSize: expected, wipes: false)
+            guard let written = try copyThroughMemory(input, to: output) else { return nil }
+            size = written
+        }
+        try output.finish()
+        // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
+        guard Hex.encode(try digest.finalize()) == name else { return nil }
+        do { try output.commit() } catch let error as IOError where error.code == .exists {
+            // Another backup of the same folder placed it meanwhile: the same bytes, by its name, fsynced
+            // before it was named; its name is made durable here, as for a copy of this run.
+            try FileSystem.syncFolder(folder)
+        }
+        return size
+    }
+
+    /// The rest of `input` written to `output`, in blocks of 1 MiB; nil when `input` cannot be read.
+    private static func copyThroughMemory(_ input: FileDescriptorStream, to output: AtomicFileSink) throws -> Int64? {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var size: Int64 = 0
         do {
@@ -64,14 +98,6 @@ enum ObjectFiles {
             }
         } catch let error as IOError where error.code == .read {
             return nil
-        }
-        try output.finish()
-        // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
-        guard Hex.encode(try digest.finalize()) == name else { return nil }
-        do { try output.commit() } catch let error as IOError where error.code == .exists {
-            // Another backup of the same folder placed it meanwhile: the same bytes, by its name, fsynced
-            // before it was named; its name is made durable here, as for a copy of this run.
-            try FileSystem.syncFolder(folder)
         }
         return size
     }

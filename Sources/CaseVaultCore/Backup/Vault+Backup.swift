@@ -74,35 +74,44 @@ extension Vault {
         }
         let known = Self.objectsNamedByBackupDatabase(in: folder)
         let held = try copyDatabase(to: copyPath)
-        var copied = 0
-        var copiedNames = Set<String>()
         var copiedBytes: Int64 = 0
         var heldBytes: Int64 = 0
         let missing = held.objects.filter { !FileSystem.exists(ObjectFiles.path($0, in: folder)) }
         let total = missing.reduce(Int64(0)) { $0 + (FileSystem.size(of: objects.path(of: $1)) ?? 0) }
-        for name in missing {
-            progress?(copiedBytes, total)
-            let subject = VaultError.Subject.item(held.itemOf[name] ?? name)
-            guard FileSystem.exists(objects.path(of: name)) else {
-                throw VaultError.missingObject(subject: subject, path: objects.path(of: name))
-            }
-            guard let size = try ObjectFiles.copy(name, from: path, to: folder) else {
-                throw VaultError.integrityFailure(subject: subject, damage: .sha256Mismatch)
-            }
-            copied += 1
-            copiedBytes += size
-            copiedNames.insert(name)
-        }
-        progress?(copiedBytes, max(total, copiedBytes))
-        for name in held.objects { heldBytes += FileSystem.size(of: ObjectFiles.path(name, in: folder)) ?? 0 }
-        try copyKeyFiles(to: folder)
         // The objects the copy names are durable before the database that names them is in place: those
-        // copied now and those the folder's database named already are; the rest are synced one by one
-        // (Vault+BackupDurability.swift), and the keys folder, which a killed backup may have left unsynced.
-        try Self.syncBackupObjects(
-            held.objects.filter { !copiedNames.contains($0) && !known.contains($0) }, in: folder)
-        try FileSystem.syncFolder(folder + "/keys")
-        try FileSystem.syncFile(copyPath)
+        // copied now (below) and those the folder's database named already are; the rest are synced one by
+        // one (Vault+BackupDurability.swift), and the keys folder, which a killed backup may have left
+        // unsynced. Those syncs and the database copy's run beside the object copies, which mostly wait for
+        // the disk: their journal commits ride along with the objects' fsyncs.
+        let copying = Set(missing)
+        let leftovers = held.objects.filter { !copying.contains($0) && !known.contains($0) }
+        let beside = BackgroundWork {
+            try Self.syncBackupObjects(leftovers, in: folder)
+            try FileSystem.syncFolder(folder + "/keys")
+            try FileSystem.syncFile(copyPath)
+        }
+        do {
+            for name in missing {
+                progress?(copiedBytes, total)
+                let subject = VaultError.Subject.item(held.itemOf[name] ?? name)
+                guard FileSystem.exists(objects.path(of: name)) else {
+                    throw VaultError.missingObject(subject: subject, path: objects.path(of: name))
+                }
+                guard let size = try ObjectFiles.copy(name, from: path, to: folder) else {
+                    throw VaultError.integrityFailure(subject: subject, damage: .sha256Mismatch)
+                }
+                copiedBytes += size
+            }
+        } catch {
+            try? beside.wait()
+            throw error
+        }
+        try beside.wait()
+        progress?(copiedBytes, max(total, copiedBytes))
+        // After the objects, as before: a backup that failed on an object leaves the folder's key files as
+        // they were, beside the database they go with.
+        try copyKeyFiles(to: folder)
+        for name in held.objects { heldBytes += FileSystem.size(of: ObjectFiles.path(name, in: folder)) ?? 0 }
         unlink(folder + "/vault.sqlite-journal")
         guard FileSystem.rename(copyPath, folder + "/vault.sqlite") == 0 else {
             throw IOError.system(.rename, path: folder + "/vault.sqlite")
@@ -130,7 +139,7 @@ extension Vault {
                 ], by: LogAuthor(session: session), at: manifest.time)
         }
         var result = BackupResult(
-            manifest: manifest, copiedObjects: copied, copiedBytes: copiedBytes,
+            manifest: manifest, copiedObjects: missing.count, copiedBytes: copiedBytes,
             membersWithOwnKeyFiles: try trusted().state.members.filter { !$0.value.removed }.keys.filter {
                 !FileSystem.exists(keyFilePath(for: $0))
             }.sorted())
