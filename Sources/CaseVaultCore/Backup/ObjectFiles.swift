@@ -57,32 +57,40 @@ enum ObjectFiles {
         }
         var info = stat()
         let expected = fstat(input.fd, &info) == 0 ? Int64(info.st_size) : nil
-        var digest = try Digest(.sha256)
         // Ciphertext: the writer's blocks need no wiping.
-        var output = try AtomicFileSink(
+        let kernelDigest = try Digest(.sha256)
+        let kernelCopy = try AtomicFileSink(
             path: path(name, in: target), mode: 0o600, overwrite: replacing, expectedSize: expected, wipes: false)
-        var size: Int64
-        if let copied = output.copyInKernel(from: input.fd, readingBackInto: digest) {
-            size = copied
-        } else {
-            // Dropping the first sink uncommitted leaves nothing of it behind.
-            guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
-            digest = try Digest(.sha256)
-            output = try AtomicFileSink(
-                path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest,
-                expectedSize: expected, wipes: false)
-            guard let written = try copyThroughMemory(input, to: output) else { return nil }
-            size = written
+        if let copied = kernelCopy.copyInKernel(from: input.fd, readingBackInto: kernelDigest), copied == expected {
+            try kernelCopy.finish()
+            if Hex.encode(try kernelDigest.finalize()) == name {
+                try place(kernelCopy, in: folder)
+                return copied
+            }
         }
+        // The kernel would not copy, copied a different length, or made a copy that does not hash to the name:
+        // the copy through memory tells a damaged source from a file system whose kernel copy went wrong (ZFS
+        // 2.2.0's block cloning did). The kernel's copy, dropped uncommitted, leaves nothing behind.
+        guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
+        let digest = try Digest(.sha256)
+        let output = try AtomicFileSink(
+            path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest, expectedSize: expected,
+            wipes: false)
+        guard let size = try copyThroughMemory(input, to: output) else { return nil }
         try output.finish()
         // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
         guard Hex.encode(try digest.finalize()) == name else { return nil }
-        do { try output.commit() } catch let error as IOError where error.code == .exists {
+        try place(output, in: folder)
+        return size
+    }
+
+    /// Names a finished, checked copy.
+    private static func place(_ copy: AtomicFileSink, in folder: String) throws {
+        do { try copy.commit() } catch let error as IOError where error.code == .exists {
             // Another backup of the same folder placed it meanwhile: the same bytes, by its name, fsynced
             // before it was named; its name is made durable here, as for a copy of this run.
             try FileSystem.syncFolder(folder)
         }
-        return size
     }
 
     /// The rest of `input` written to `output`, in blocks of 1 MiB; nil when `input` cannot be read.
