@@ -257,7 +257,8 @@ extension Vault {
         let fileKey = try FileKey.generate()
         let header = try Age.makeHeader(fileKey: fileKey, recipients: readers.map(\.recipient))
         let object = try objects.makeObject(expectedSize: total >= 0 ? total : nil)
-        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: object.file)
+        let encryptor = try PayloadEncryptor(
+            fileKey: fileKey, sink: object.file, expectedSize: total >= 0 ? total : nil)
         let sha256 = try Digest(.sha256)
         let extras = try options.extraDigests.filter { $0 != .sha256 }.map { try Digest($0) }
 
