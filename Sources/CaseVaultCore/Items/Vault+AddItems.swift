@@ -169,6 +169,8 @@ extension Vault {
         while !submitted.isEmpty {
             if nextIndex < count { try submitRun() }
             let run = submitted.removeFirst()
+            trust.withLock { $0.noteNewItems(run.map(\.id)) }
+            defer { trust.withLock { $0.forgetNewItems() } }
             for (item, made) in zip(run, try runs.take()) {
                 try insertItem.execute(arguments: [
                     item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
