@@ -79,13 +79,14 @@ public final class AgeWriter: ByteSink {
     private let payload: PayloadEncryptor
     private let armorWriter: ArmoredWriter?
 
-    public init(sink: ByteSink, recipients: [Recipient], armor: Bool = false) throws {
+    /// `expectedSize`: the plaintext's size, when known (see `PayloadEncryptor.init`).
+    public init(sink: ByteSink, recipients: [Recipient], armor: Bool = false, expectedSize: Int64? = nil) throws {
         let fileKey = try FileKey.generate()
         let header = try Age.makeHeader(fileKey: fileKey, recipients: recipients)
         armorWriter = armor ? ArmoredWriter(sink: sink) : nil
         let out: ByteSink = armorWriter ?? sink
         try out.write(header.encoded())
-        payload = try PayloadEncryptor(fileKey: fileKey, sink: out)
+        payload = try PayloadEncryptor(fileKey: fileKey, sink: out, expectedSize: expectedSize)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws { try payload.write(bytes) }

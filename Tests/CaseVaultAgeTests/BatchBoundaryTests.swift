@@ -82,7 +82,14 @@ struct BatchBoundaryTests {
     func writeShapes(piece: Int) throws {
         let plaintext = Self.plaintext(2 * Self.batch * Self.chunk + 1)
         let sink = MemorySink()
-        let writer = try AgeWriter(sink: sink, recipients: [Self.identity.recipient])
+        try Self.write(plaintext, to: AgeWriter(sink: sink, recipients: [Self.identity.recipient]), inPiecesOf: piece)
+        let out = MemorySink()
+        try Age.decrypt(from: MemorySource(sink.bytes), to: out, identities: [Self.identity])
+        #expect(sameBytes(out.bytes, plaintext))
+    }
+
+    /// Writes `plaintext` to `writer` in writes of `piece` bytes (the last one shorter), then finishes it.
+    static func write(_ plaintext: [UInt8], to writer: AgeWriter, inPiecesOf piece: Int) throws {
         var offset = 0
         while offset < plaintext.count {
             let end = min(plaintext.count, offset + piece)
@@ -90,9 +97,6 @@ struct BatchBoundaryTests {
             offset = end
         }
         try writer.finish()
-        let out = MemorySink()
-        try Age.decrypt(from: MemorySource(sink.bytes), to: out, identities: [Self.identity])
-        #expect(sameBytes(out.bytes, plaintext))
     }
 
     /// A source that hands out at most `limit` bytes a read, as a pipe does.

@@ -169,6 +169,8 @@ extension Vault {
         while !submitted.isEmpty {
             if nextIndex < count { try submitRun() }
             let run = submitted.removeFirst()
+            trust.withLock { $0.noteNewItems(run.map(\.id)) }
+            defer { trust.withLock { $0.forgetNewItems() } }
             for (item, made) in zip(run, try runs.take()) {
                 try insertItem.execute(arguments: [
                     item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
@@ -257,7 +259,8 @@ extension Vault {
         let fileKey = try FileKey.generate()
         let header = try Age.makeHeader(fileKey: fileKey, recipients: readers.map(\.recipient))
         let object = try objects.makeObject(expectedSize: total >= 0 ? total : nil)
-        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: object.file)
+        let encryptor = try PayloadEncryptor(
+            fileKey: fileKey, sink: object.file, expectedSize: total >= 0 ? total : nil)
         let sha256 = try Digest(.sha256)
         let extras = try options.extraDigests.filter { $0 != .sha256 }.map { try Digest($0) }
 

@@ -19,4 +19,17 @@ extension TrustedLog {
         else { throw SignedLogError.entry(index: size, problem: .wrongPrevious) }
         try insertOwn(db, made, author: author)
     }
+
+    /// Asks the cache, in one query, whether it holds any of `ids`, the items a run of this transaction's
+    /// entries is about to add, and notes those it does not hold: replaying each entry checks that its item
+    /// is new, and asking the cache once per item was a tenth of the transaction's work in a batch add. An id
+    /// noted absent stays absent until the commit: the cache only gains entries of the committed log, which
+    /// this transaction (holding the write lock) has already read. Call `forgetNewItems` after the run.
+    mutating func noteNewItems(_ ids: [String]) {
+        // Unreadable: nothing is noted, and each id is looked up as before.
+        guard let cache, let held = try? cache.lookUp(ids) else { return }
+        absentFromCache = Set(ids.filter { held[$0] == nil })
+    }
+
+    mutating func forgetNewItems() { absentFromCache = [] }
 }

@@ -15,6 +15,8 @@ struct TrustedLog: Sendable {
     var checkpointAuthor: LogAuthor?
     /// Leaf hashes and subjects of the entries applied since the cache was saved (`LogIndex`).
     var index = LogIndex()
+    /// New item ids the cache was just asked for, in one query, and does not hold (`noteNewItems`).
+    var absentFromCache: Set<String> = []
 
     /// The entries applied so far.
     var size: Int { state.size }
@@ -206,7 +208,9 @@ struct TrustedLog: Sendable {
         let index = size
         do {
             guard try state.signingKey(of: entry) == author.signingKeyHex else { throw LogProblem.badSignature }
-            let lookup = Self.cachedLookup(cache: cache, size: size)
+            let cached = Self.cachedLookup(cache: cache, size: size)
+            let absent = absentFromCache
+            let lookup = { (id: String) in absent.contains(id) ? nil : cached(id) }
             try self.state.apply(entry, lookup: lookup)
             try frontier.append(leafHash: leaf)
             self.index.record(leaf: leaf, entry: entry, index: index)

@@ -99,9 +99,12 @@ final class VerifiedCache: Sendable {
 
     /// The facts of the items of `ids` verified earlier, in a few queries rather than one per item (a rewrap
     /// checks thousands per batch). Ids the cache does not hold are absent.
-    func items(_ ids: [String]) -> [String: LogState.Item] {
+    func items(_ ids: [String]) -> [String: LogState.Item] { (try? lookUp(ids)) ?? [:] }
+
+    /// The same, throwing when the cache cannot be read (where "not held" must not be assumed).
+    func lookUp(_ ids: [String]) throws -> [String: LogState.Item] {
         var out: [String: LogState.Item] = [:]
-        try? database.inDatabase { db in
+        try database.inDatabase { db in
             for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
                 let chunk = Array(ids[start..<min(start + Self.idsPerQuery, ids.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")

@@ -169,7 +169,7 @@ extension Vault {
         let fileKey = try FileKey.generate()
         let header = try Age.makeHeader(fileKey: fileKey, recipients: recipients).encoded()
         let object = try objects.makeObject(expectedSize: signed.size)
-        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: object.file)
+        let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: object.file, expectedSize: signed.size)
         let digest = try Digest(.sha256)
         let tee = DigestingTee(BackgroundDigests([digest]), next: ThrowingCountingSink(encryptor, report: streamed))
         let source = try objects.open(signed.object, subject: .item(id))

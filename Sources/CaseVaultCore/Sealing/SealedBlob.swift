@@ -8,9 +8,11 @@ enum SealedBlob {
     /// Encrypts `plaintext` to `recipients` as a binary (unarmored) age file.
     static func seal<Bytes: ContiguousBytes>(_ plaintext: Bytes, to recipients: [Recipient]) throws -> [UInt8] {
         let sink = MemorySink()
-        let writer = try AgeWriter(sink: sink, recipients: recipients)
-        try plaintext.withUnsafeBytes { try writer.write($0) }
-        try writer.finish()
+        try plaintext.withUnsafeBytes { bytes in
+            let writer = try AgeWriter(sink: sink, recipients: recipients, expectedSize: Int64(bytes.count))
+            try writer.write(bytes)
+            try writer.finish()
+        }
         return sink.bytes
     }
 

@@ -46,17 +46,25 @@ struct ObjectStore: Sendable {
     func commit(_ object: NewObject, durable: Bool) throws -> String {
         try object.file.finish(sync: durable)
         let name = Hex.encode(try object.digest.finalize())
-        let folder = "\(objectsPath)/\(name.prefix(2))"
-        if !FileSystem.isDirectory(folder) {
-            try FileSystem.makeDirectory(folder)
+        // Named first, and its folder made only if the name's folder is missing: it exists for all but the
+        // first object of each two-digit prefix, and a `stat` of it before every link was 0.7% of the CPU of
+        // a batch add of small files.
+        do {
+            try link(object, as: name, durable: durable)
+        } catch let error as IOError where error.errno == ENOENT {
+            try FileSystem.makeDirectory("\(objectsPath)/\(name.prefix(2))")
             if durable { try FileSystem.syncFolder(objectsPath) }
+            try link(object, as: name, durable: durable)
         }
+        return name
+    }
+
+    private func link(_ object: NewObject, as name: String, durable: Bool) throws {
         do {
             try object.file.link(at: path(of: name), syncFolder: durable)
         } catch let error as IOError where error.code == .exists {
             // The same bytes are stored already (objects are named by content), which is as good.
         }
-        return name
     }
 
     /// Makes every object committed without `durable` durable, with their names: one syncfs.
