@@ -29,10 +29,12 @@ static inline int cv_set_undumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 
    there on every Linux CaseVault supports. It flushes one file system: a batch of small files in one call. */
 static inline int cv_syncfs(int fd) { return (int)syscall(SYS_syncfs, fd); }
 
-/* copy_file_range, for the same reason: copies up to `len` bytes from `in`'s offset to `out`'s inside the
-   kernel (no pass through the caller's memory), advancing both offsets. */
-static inline long cv_copy_file_range(int in, int out, size_t len) {
-    return (long)syscall(SYS_copy_file_range, in, NULL, out, NULL, len, 0u);
+/* sendfile, through the system call like syncfs: copies up to `len` bytes from `in`'s offset to `out`'s
+   inside the kernel (no pass through the caller's memory), advancing both offsets. Not copy_file_range: on a
+   file system that can clone (btrfs, XFS with reflink, ZFS 2.2+), that one shares the source's blocks instead
+   of copying them, and a backup must not share a bad sector with the vault it protects. */
+static inline long cv_sendfile(int out, int in, size_t len) {
+    return (long)syscall(SYS_sendfile, out, in, NULL, len);
 }
 
 /* sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE), also _GNU_SOURCE only: starts writing a range's

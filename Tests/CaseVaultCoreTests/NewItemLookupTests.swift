@@ -11,23 +11,36 @@ import Testing
 /// adds an item the cache holds.
 @Suite("new item ids looked up in the verified cache once per run")
 struct NewItemLookupTests {
+    /// A vault with one item added through one client, a second client of the same user (the item is in
+    /// their shared verified cache, not in the second client's memory), and the item's signed entry.
+    struct Fixture {
+        let state: TemporaryFolder
+        let luis: MemberSession
+        let item: Item
+        let fresh: Vault
+        let added: LogEntry
+
+        init() throws {
+            let team = try Team()
+            state = try TemporaryFolder()
+            let vault = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
+            luis = try vault.unlock("luis", passphrase: secret("luis passphrase"))
+            try vault.createCase(id: "C-1", by: luis)
+            item = try vault.add(caseID: "C-1", files: [try team.folder.write("a.bin", randomBytes(100))], by: luis)[0]
+            fresh = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
+            let last = "SELECT note FROM log_entries ORDER BY idx DESC LIMIT 1"
+            let note = try #require(try vault.read { db in try Data.fetchOne(db, sql: last) })
+            added = try LogEntry.parse(try SignedNote(parsing: [UInt8](note)).text)
+            try #require(added.type == .itemAdd && added.value("item") == item.id)
+        }
+    }
+
     @Test("an entry adding an item only the cache holds is refused; only ids the cache lacks are noted absent")
     func cachedItemStillRefused() throws {
-        let team = try Team()
-        let state = try TemporaryFolder()
-        let vault = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
-        let luis = try vault.unlock("luis", passphrase: secret("luis passphrase"))
-        try vault.createCase(id: "C-1", by: luis)
-        let item = try vault.add(caseID: "C-1", files: [try team.folder.write("a.bin", randomBytes(100))], by: luis)[0]
-        // A new client of the same user: the item is in its verified cache, not in its memory.
-        let fresh = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
+        let f = try Fixture()
+        let (luis, item, fresh, added) = (f.luis, f.item, f.fresh, f.added)
         #expect(try fresh.trusted().state.items[item.id] == nil)
         #expect(try fresh.trusted().cachedItem(item.id) != nil)
-
-        let last = "SELECT note FROM log_entries ORDER BY idx DESC LIMIT 1"
-        let note = try #require(try vault.read { db in try Data.fetchOne(db, sql: last) })
-        let added = try LogEntry.parse(try SignedNote(parsing: [UInt8](note)).text)
-        try #require(added.type == .itemAdd && added.value("item") == item.id)
         let author = LogAuthor(session: luis)
         let unknown = "it_00000000000000aa"
         struct RolledBack: Error {}
@@ -48,6 +61,33 @@ struct NewItemLookupTests {
                     }
                     trusted.forgetNewItems()
                     #expect(trusted.absentFromCache.isEmpty)
+                }
+                throw RolledBack()
+            }
+        }
+    }
+
+    @Test("when the verified cache cannot be read, an entry adding an item is refused, not taken as new")
+    func unreadableCacheRefuses() throws {
+        let f = try Fixture()
+        let (luis, item, fresh, added) = (f.luis, f.item, f.fresh, f.added)
+        #expect(try fresh.trusted().state.items[item.id] == nil)
+        // The item's facts gone from the cache (a damaged file): the lookup that says whether an id is new fails.
+        let cache = try DatabaseQueue(path: "\(f.state.path)/\(fresh.vaultID).sqlite")
+        try cache.write { db in try db.execute(sql: "DROP TABLE item_facts") }
+        try cache.close()
+        let author = LogAuthor(session: luis)
+        struct RolledBack: Error {}
+        #expect(throws: RolledBack.self) {
+            try fresh.write { db in
+                try fresh.trust.withLock { trusted in
+                    var chain = try trusted.chainEnd(db)
+                    // The same item again: with the cache unreadable it must not pass as new.
+                    let again = try chain.extend(
+                        EntryTemplate(type: .itemAdd, time: added.time, fields: added.fields), author: author)
+                    #expect(throws: SignedLogError.entry(index: trusted.size, problem: .cacheUnreadable)) {
+                        try trusted.appendMade(db, again, author: author)
+                    }
                 }
                 throw RolledBack()
             }

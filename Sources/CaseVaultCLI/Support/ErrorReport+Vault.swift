@@ -233,6 +233,10 @@ extension ErrorReport {
         case .wrongVault: "it belongs to another vault"
         case .inconsistent(let reason): "it contradicts the log before it (\(reason))"
         case .misplacedGenesis: "a genesis entry is out of place"
+        case .cacheUnreadable:
+            "it could not be checked: this computer's record of what it verified (the vault's file under "
+                + "~/.local/state/casevault/vaults/) could not be read. Remove that file; the next command rebuilds it "
+                + "from the vault's log"
         }
     }
 

@@ -47,8 +47,11 @@ enum ObjectFiles {
     ///
     /// The copy is made inside the kernel where it can be (`DirectFileWriter+KernelCopy.swift`: the bytes
     /// checked are the copy's, read back while it is fsynced), and through this process's memory where not
-    /// (another file system, such as a USB drive's) or where that copy failed part way.
-    static func copy(_ name: String, from source: String, to target: String, replacing: Bool = false) throws -> Int64? {
+    /// (a file system without it) or where that copy failed. `inKernel` false goes straight to the copy
+    /// through memory (tests).
+    static func copy(
+        _ name: String, from source: String, to target: String, replacing: Bool = false, inKernel: Bool = true
+    ) throws -> Int64? {
         guard let input = try? FileDescriptorStream(readingFrom: path(name, in: source)) else { return nil }
         let folder = "\(target)/objects/\(name.prefix(2))"
         if !FileSystem.isDirectory(folder) {
@@ -61,16 +64,17 @@ enum ObjectFiles {
         let kernelDigest = try Digest(.sha256)
         let kernelCopy = try AtomicFileSink(
             path: path(name, in: target), mode: 0o600, overwrite: replacing, expectedSize: expected, wipes: false)
-        if let copied = kernelCopy.copyInKernel(from: input.fd, readingBackInto: kernelDigest), copied == expected {
-            try kernelCopy.finish()
-            if Hex.encode(try kernelDigest.finalize()) == name {
-                try place(kernelCopy, in: folder)
-                return copied
-            }
+        if inKernel, let copied = kernelCopy.copyInKernel(from: input.fd, readingBackInto: kernelDigest),
+            copied == expected,
+            (try? kernelCopy.finish()) != nil, Hex.encode(try kernelDigest.finalize()) == name
+        {
+            try place(kernelCopy, in: folder)
+            return copied
         }
-        // The kernel would not copy, copied a different length, or made a copy that does not hash to the name:
-        // the copy through memory tells a damaged source from a file system whose kernel copy went wrong (ZFS
-        // 2.2.0's block cloning did). The kernel's copy, dropped uncommitted, leaves nothing behind.
+        // The kernel would not copy, copied a different length, could not make its copy durable or read it
+        // back, or made a copy that does not hash to the name: the copy through memory tells a damaged source
+        // (nil, naming the item) from a failure of the kernel's copy, and a write error from a read error. The
+        // kernel's copy, dropped uncommitted, leaves nothing behind.
         guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
         let digest = try Digest(.sha256)
         let output = try AtomicFileSink(

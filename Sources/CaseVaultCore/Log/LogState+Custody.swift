@@ -54,7 +54,7 @@ extension LogState {
 
     /// A custody event proper (`custody.*`): checks its link and its author's right to make it, then moves
     /// the chain on. Nothing is written before every check has passed.
-    mutating func applyCustody(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
+    mutating func applyCustody(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) {
         let (id, item, current) = try linked(entry, lookup: lookup)
         var chain = current
         let author = entry.author
@@ -138,11 +138,11 @@ extension LogState {
 
     /// The item an event names, after checking that the event binds the item's own SHA-256 and object and
     /// links to the item's actual previous event.
-    func linked(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem)
+    func linked(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem)
         -> (String, Item, CustodyChain)
     {
         let id = try field(entry, "item")
-        guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
+        guard let item = try knownItem(id, lookup: lookup) else { throw .inconsistent("no item \(id)") }
         guard try field(entry, "sha256") == item.sha256, try field(entry, "object") == item.object
         else {
             throw .inconsistent("the event's sha256 or object is not that of \(id)")

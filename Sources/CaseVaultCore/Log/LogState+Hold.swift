@@ -25,7 +25,7 @@ extension LogState {
 
     /// `custody.hold` and `custody.release`: custody events of the item's chain. Unlike other custody
     /// events they are allowed on a sealed item (a hold protects it; it does not change it).
-    mutating func applyItemHold(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
+    mutating func applyItemHold(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) {
         let (id, item, current) = try linked(entry, lookup: lookup)
         try checkMayHold(entry.author, roles: item.readers.map { String($0.split(separator: ":")[0]) }, what: id)
         try Self.checkHex(try field(entry, "private"), length: 64, "private")

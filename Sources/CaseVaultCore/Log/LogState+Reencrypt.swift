@@ -7,7 +7,7 @@ extension LogState {
     /// opens the old file key with it, as a rewrap does); the new header is wrapped to every reader role of
     /// the item, in the same stanza order, each at its current generation, so nothing is encrypted to a key
     /// that was replaced. A sealed or held item may be re-encrypted: its plaintext does not change.
-    mutating func reencryptItem(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
+    mutating func reencryptItem(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) {
         let (id, item, current) = try linked(entry, lookup: lookup)
         let role = try field(entry, "role")
         let itemRoles = item.readers.map { String($0.split(separator: ":")[0]) }

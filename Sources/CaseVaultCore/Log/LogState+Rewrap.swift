@@ -4,13 +4,13 @@
 /// item's `item.add` bound (object, size, SHA-256, class, case) stays as it was.
 extension LogState {
     /// Applies `item.rewrap`: lines `ID HEADER-SHA256 METADATA-SHA256`.
-    mutating func rewrapItems(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
+    mutating func rewrapItems(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) {
         let (role, generation) = try rewrapTarget(entry)
         var updated: [String: Item] = [:]
         for line in entry.values("item") {
             let parts = line.split(separator: " ").map(String.init)
             guard parts.count == 3 else { throw .malformed("an item line is not 'ID HEADER METADATA'") }
-            guard updated[parts[0]] == nil, var item = items[parts[0]] ?? lookup(parts[0]) else {
+            guard updated[parts[0]] == nil, var item = try knownItem(parts[0], lookup: lookup) else {
                 throw .inconsistent("no item \(parts[0]) to rewrap, or named twice")
             }
             item.readers = try Self.rewrapped(item.readers, role: role, to: generation, subject: parts[0])

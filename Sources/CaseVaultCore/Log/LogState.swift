@@ -93,7 +93,9 @@ struct LogState: Sendable, Equatable, Codable {
 
     /// Applies `entry` if its author may make it now; otherwise throws and changes nothing. `lookup` finds
     /// items that earlier entries added and that are no longer held in `items`.
-    mutating func apply(_ entry: LogEntry, lookup: (String) -> Item? = { _ in nil }) throws(LogProblem) {
+    mutating func apply(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item? = { _ in nil })
+        throws(LogProblem)
+    {
         guard entry.type != .genesis else {
             // The genesis fills several tables and may fail half-way: it is applied to a copy (of an empty
             // state, so the copy costs nothing).
@@ -109,7 +111,14 @@ struct LogState: Sendable, Equatable, Codable {
         size += 1
     }
 
-    private mutating func change(_ entry: LogEntry, lookup: (String) -> Item?) throws(LogProblem) {
+    /// The item `id`, from this state or, for an item of an earlier entry the state no longer holds, `lookup`
+    /// (the verified cache, which fails rather than answer "absent" when it cannot be read).
+    func knownItem(_ id: String, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) -> Item? {
+        if let item = items[id] { return item }
+        return try lookup(id)
+    }
+
+    private mutating func change(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item?) throws(LogProblem) {
         let author = entry.author
         if entry.type != .genesis && entry.vault != vaultID { throw .wrongVault }
         if let attesting = attestingAdmin {
@@ -181,7 +190,7 @@ struct LogState: Sendable, Equatable, Codable {
             try addItem(entry, attesting: attesting, lookup: lookup)
         case .itemGet, .itemExport:
             let id = try field(entry, "item")
-            guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
+            guard let item = try knownItem(id, lookup: lookup) else { throw .inconsistent("no item \(id)") }
             let readerRoles = item.readers.map { String($0.split(separator: ":")[0]) }
             guard readerRoles.contains(where: { holds(author, $0) }) else {
                 throw .notAuthorized("only a holder of a reader role of \(id) reads it")
@@ -189,7 +198,7 @@ struct LogState: Sendable, Equatable, Codable {
             try linkAccess(entry, item: item)
         case .accessRefused:
             let id = try field(entry, "item")
-            guard let item = items[id] ?? lookup(id) else { throw .inconsistent("no item \(id)") }
+            guard let item = try knownItem(id, lookup: lookup) else { throw .inconsistent("no item \(id)") }
             let readerRoles = item.readers.map { String($0.split(separator: ":")[0]) }
             guard !readerRoles.contains(where: { holds(author, $0) }) else {
                 throw .inconsistent("\(author) holds a reader role of \(id)")
@@ -240,14 +249,14 @@ struct LogState: Sendable, Equatable, Codable {
     }
 
     private mutating func addItem(
-        _ entry: LogEntry, attesting: Bool, lookup: (String) -> Item?
+        _ entry: LogEntry, attesting: Bool, lookup: (String) throws(LogProblem) -> Item?
     ) throws(LogProblem) {
         let id = try field(entry, "item")
-        guard items[id] == nil, lookup(id) == nil else { throw .inconsistent("item \(id) exists") }
+        guard items[id] == nil, (try lookup(id)) == nil else { throw .inconsistent("item \(id) exists") }
         let caseID = try field(entry, "case")
         guard cases[caseID] != nil else { throw .inconsistent("no case \(caseID)") }
         if let replaces = entry.value("replaces") {
-            guard (items[replaces] ?? lookup(replaces))?.caseID == caseID else {
+            guard (try knownItem(replaces, lookup: lookup))?.caseID == caseID else {
                 throw .inconsistent("\(replaces) is not in \(caseID)")
             }
         }

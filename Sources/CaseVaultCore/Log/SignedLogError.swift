@@ -35,6 +35,9 @@ public enum LogProblem: Error, Sendable, Equatable {
     case inconsistent(String)
     /// A genesis entry anywhere but first, or a first entry that is not a genesis.
     case misplacedGenesis
+    /// This user's verified cache (outside the vault) could not be read where the entry's check needs it
+    /// (whether its item id is new): refused rather than taken as absent.
+    case cacheUnreadable
 }
 
 extension SignedLogError {

@@ -69,12 +69,16 @@ struct TrustedLog: Sendable {
 
     /// An item from the cache, if the entry that added it is one this log has applied (another command of
     /// the same user may have saved items of entries this one has not reached yet).
-    func cachedItem(_ id: String) -> LogState.Item? { Self.cachedLookup(cache: cache, size: size)(id) }
+    func cachedItem(_ id: String) -> LogState.Item? { try? Self.cachedLookup(cache: cache, size: size)(id) }
 
-    /// The cache's items of entries below `size`, without holding a copy of the state.
-    static func cachedLookup(cache: VerifiedCache?, size: Int) -> (String) -> LogState.Item? {
-        { id in
-            guard let item = cache?.item(id), item.index < size else { return nil }
+    /// The cache's items of entries below `size`, without holding a copy of the state. A cache that cannot
+    /// be read fails the lookup: replay refuses an entry adding an item unless it knows the id is new.
+    static func cachedLookup(cache: VerifiedCache?, size: Int) -> (String) throws(LogProblem) -> LogState.Item? {
+        { id throws(LogProblem) in
+            guard let cache else { return nil }
+            let found: LogState.Item?
+            do { found = try cache.lookUpItem(id) } catch { throw .cacheUnreadable }
+            guard let item = found, item.index < size else { return nil }
             return item
         }
     }
@@ -210,7 +214,7 @@ struct TrustedLog: Sendable {
             guard try state.signingKey(of: entry) == author.signingKeyHex else { throw LogProblem.badSignature }
             let cached = Self.cachedLookup(cache: cache, size: size)
             let absent = absentFromCache
-            let lookup = { (id: String) in absent.contains(id) ? nil : cached(id) }
+            let lookup = { (id: String) throws(LogProblem) in absent.contains(id) ? nil : try cached(id) }
             try self.state.apply(entry, lookup: lookup)
             try frontier.append(leafHash: leaf)
             self.index.record(leaf: leaf, entry: entry, index: index)

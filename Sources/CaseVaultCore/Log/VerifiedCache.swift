@@ -87,11 +87,14 @@ final class VerifiedCache: Sendable {
     }
 
     /// The facts of an item verified earlier.
-    func item(_ id: String) -> LogState.Item? {
+    func item(_ id: String) -> LogState.Item? { try? lookUpItem(id) }
+
+    /// The same, throwing when the cache cannot be read (where "not held" must not be assumed).
+    func lookUpItem(_ id: String) throws -> LogState.Item? {
         // Replay asks this for every new item (its id must be new), so a batch add of 10,000 asks 10,000
         // times: one prepared statement in autocommit, without `read`'s transaction and query_only pragmas,
         // which cost ten times the lookup itself.
-        try? database.inDatabase { db in
+        try database.inDatabase { db in
             try Row.fetchOne(db.cachedStatement(sql: Self.factsSelection + " WHERE id = ?"), arguments: [id])
                 .map(Self.facts(row:))
         }
