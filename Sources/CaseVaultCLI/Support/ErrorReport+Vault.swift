@@ -234,9 +234,9 @@ extension ErrorReport {
         case .inconsistent(let reason): "it contradicts the log before it (\(reason))"
         case .misplacedGenesis: "a genesis entry is out of place"
         case .cacheUnreadable:
-            "it could not be checked: this computer's record of what it verified (the vault's file under "
-                + "~/.local/state/casevault/vaults/) could not be read. Remove that file; the next command rebuilds it "
-                + "from the vault's log"
+            "it could not be checked: this computer's record of what it verified (the vault's file in "
+                + "$XDG_STATE_HOME/casevault/vaults/, by default ~/.local/state/casevault/vaults/) could not be read. "
+                + "Remove that file; the next command rebuilds it from the vault's log"
         }
     }
 
