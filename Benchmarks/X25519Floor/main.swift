@@ -72,14 +72,23 @@ func calls() throws {
 /// Throws unless OpenSSL returned 1.
 @Sendable func ok(_ rc: Int32) throws { if rc != 1 { throw CryptoError(operation: "floor", code: .openSSL) } }
 
+/// A new X25519 key-generation context, ready for `EVP_PKEY_keygen`; the caller frees it.
+@Sendable func keyGenerator() throws -> OpaquePointer {
+    guard let generator = EVP_PKEY_CTX_new_from_name(nil, "X25519", nil) else {
+        throw CryptoError(operation: "key generator", code: .openSSL)
+    }
+    guard EVP_PKEY_keygen_init(generator) == 1 else {
+        EVP_PKEY_CTX_free(generator)
+        throw CryptoError(operation: "key generator", code: .openSSL)
+    }
+    return generator
+}
+
 /// OpenSSL with every context set up once: two agreements and one key generation per header.
 func floor() throws {
     try measure("floor") { _ in
-        guard let generator = EVP_PKEY_CTX_new_from_name(nil, "X25519", nil) else {
-            throw CryptoError(operation: "floor", code: .openSSL)
-        }
+        let generator = try keyGenerator()
         defer { EVP_PKEY_CTX_free(generator) }
-        try ok(EVP_PKEY_keygen_init(generator))
         var mine: OpaquePointer?
         var peer: OpaquePointer?
         try ok(EVP_PKEY_keygen(generator, &mine))
@@ -114,11 +123,8 @@ func floor() throws {
 /// its own with OpenSSL's peer check, and the stanza's share imported as a new key.
 func before() throws {
     try measure("before") { _ in
-        guard let generator = EVP_PKEY_CTX_new_from_name(nil, "X25519", nil) else {
-            throw CryptoError(operation: "before", code: .openSSL)
-        }
+        let generator = try keyGenerator()
         defer { EVP_PKEY_CTX_free(generator) }
-        try ok(EVP_PKEY_keygen_init(generator))
         var old: OpaquePointer?
         var new: OpaquePointer?
         var stanza: OpaquePointer?

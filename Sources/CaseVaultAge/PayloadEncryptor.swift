@@ -23,7 +23,7 @@ public final class PayloadEncryptor: ByteSink {
     private var touched: [Int]  // bytes of each batch that may have held plaintext, to wipe
     /// Bytes allocated for the first batch: a whole batch, or less for a payload expected to be small
     /// (grown to a whole batch if more comes). The second batch is always whole.
-    private(set) var firstBatchBytes: Int
+    var firstBatchBytes: Int { batches[0].count }
     private var probe: UnsafeMutableRawBufferPointer?  // see `write(from:)`
     private var filling = 0  // the batch being filled
     private var filled = 0  // its plaintext bytes so far
@@ -39,8 +39,7 @@ public final class PayloadEncryptor: ByteSink {
         let payloadNonce = try SystemRandom.bytes(count: Payload.nonceSize)
         workers = try ChunkWorkers(key: Payload.payloadKey(fileKey: fileKey, nonce: payloadNonce))
         self.sink = sink
-        firstBatchBytes = Self.firstBatchBytes(expectedSize: expectedSize)
-        batches = [Payload.allocateIOBuffer(firstBatchBytes)]
+        batches = [Payload.allocateIOBuffer(Self.firstBatchBytes(expectedSize: expectedSize))]
         touched = [0]
         try sink.write(payloadNonce)
     }
@@ -89,7 +88,6 @@ public final class PayloadEncryptor: ByteSink {
         ConstantTime.wipe(UnsafeMutableRawBufferPointer(rebasing: old[0..<touched[0]]))
         old.deallocate()
         batches[0] = whole
-        firstBatchBytes = whole.count
     }
 
     private func didFill(_ count: Int, at room: UnsafeMutableRawBufferPointer) {

@@ -350,3 +350,18 @@ final class RogueAgent: @unchecked Sendable {
         }
     }
 }
+
+extension RogueAgent {
+    /// Adds `files` small files to case C-1 of `team` as `session` (from a rogue agent posing as luis) and
+    /// expects the batch refused before its commit: no item, no log entry, and a log that still verifies.
+    static func expectBatchRefused(files: Int, in team: Team, by session: MemberSession) throws {
+        let paths = try (0..<files).map { try team.folder.write("f\($0)", randomBytes(100)) }
+        let before = try team.vault.auditEntries().count
+        #expect(throws: VaultError.agentMismatch(member: "luis")) {
+            try team.vault.add(caseID: "C-1", files: paths, by: session)
+        }
+        #expect(try team.vault.items().isEmpty)
+        #expect(try team.vault.auditEntries().count == before)
+        #expect(try team.vault.verifyWholeLog().problems.isEmpty)
+    }
+}

@@ -102,14 +102,7 @@ struct EntryRunTests {
         // The rogue agent's single signatures are the member's: a checkpoint passes.
         let message = Array("checkpoint".utf8)
         #expect(try session.sign(message) == (try team.lawyer.sign(message)))
-        let paths = try (0..<3).map { try team.folder.write("f\($0)", randomBytes(100)) }
-        let before = try team.vault.auditEntries().count
-        #expect(throws: VaultError.agentMismatch(member: "luis")) {
-            try team.vault.add(caseID: "C-1", files: paths, by: session)
-        }
-        #expect(try team.vault.items().isEmpty)
-        #expect(try team.vault.auditEntries().count == before)
-        #expect(try team.vault.verifyWholeLog().problems.isEmpty)
+        try RogueAgent.expectBatchRefused(files: 3, in: team, by: session)
     }
 
     @Test(

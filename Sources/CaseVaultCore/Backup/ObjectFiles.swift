@@ -59,59 +59,75 @@ enum ObjectFiles {
             try FileSystem.syncFolder("\(target)/objects")
         }
         var info = stat()
-        let expected = fstat(input.fd, &info) == 0 ? Int64(info.st_size) : nil
-        // Ciphertext: the writer's blocks need no wiping.
-        let kernelDigest = try Digest(.sha256)
-        let kernelCopy = try AtomicFileSink(
-            path: path(name, in: target), mode: 0o600, overwrite: replacing, expectedSize: expected, wipes: false)
-        if inKernel, let copied = kernelCopy.copyInKernel(from: input.fd, readingBackInto: kernelDigest),
-            copied == expected,
-            (try? kernelCopy.finish()) != nil, Hex.encode(try kernelDigest.finalize()) == name
-        {
-            try place(kernelCopy, in: folder)
-            return copied
-        }
-        // The kernel would not copy, copied a different length, could not make its copy durable or read it
-        // back, or made a copy that does not hash to the name: the copy through memory tells a damaged source
-        // (nil, naming the item) from a failure of the kernel's copy, and a write error from a read error. The
-        // kernel's copy, dropped uncommitted, leaves nothing behind.
-        guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
-        let digest = try Digest(.sha256)
-        let output = try AtomicFileSink(
-            path: path(name, in: target), mode: 0o600, overwrite: replacing, digest: digest, expectedSize: expected,
-            wipes: false)
-        guard let size = try copyThroughMemory(input, to: output) else { return nil }
-        try output.finish()
-        // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
-        guard Hex.encode(try digest.finalize()) == name else { return nil }
-        try place(output, in: folder)
-        return size
-    }
-
-    /// Names a finished, checked copy.
-    private static func place(_ copy: AtomicFileSink, in folder: String) throws {
+        let destination = Destination(
+            path: path(name, in: target), name: name, replacing: replacing,
+            expectedSize: fstat(input.fd, &info) == 0 ? Int64(info.st_size) : nil)
+        // The kernel's copy failing any check (it would not copy, copied another length, could not make its copy
+        // durable or read it back, or made one that does not hash to the name) is dropped uncommitted, leaving
+        // nothing behind; the copy through memory then tells a damaged source (nil, naming the item) from a
+        // failure of the kernel's copy, and a write error from a read error.
+        let kernelCopy = inKernel ? try copyInKernel(input, to: destination) : nil
+        guard let (copy, size) = try kernelCopy ?? copyThroughMemory(input, to: destination) else { return nil }
         do { try copy.commit() } catch let error as IOError where error.code == .exists {
             // Another backup of the same folder placed it meanwhile: the same bytes, by its name, fsynced
             // before it was named; its name is made durable here, as for a copy of this run.
             try FileSystem.syncFolder(folder)
         }
+        return size
     }
 
-    /// The rest of `input` written to `output`, in blocks of 1 MiB; nil when `input` cannot be read.
-    private static func copyThroughMemory(_ input: FileDescriptorStream, to output: AtomicFileSink) throws -> Int64? {
+    /// Where a copy goes, and what it must be.
+    private struct Destination {
+        let path: String
+        let name: String
+        let replacing: Bool
+        let expectedSize: Int64?
+
+        /// A new sink for the copy. Ciphertext: the writer's blocks need no wiping.
+        func sink(digest: Digest? = nil) throws -> AtomicFileSink {
+            try AtomicFileSink(
+                path: path, mode: 0o600, overwrite: replacing, digest: digest, expectedSize: expectedSize,
+                wipes: false)
+        }
+    }
+
+    /// The copy made inside the kernel, finished and checked against its name, with its size; nil when any
+    /// step or check fails.
+    private static func copyInKernel(_ input: FileDescriptorStream, to destination: Destination) throws -> (
+        AtomicFileSink, Int64
+    )? {
+        let digest = try Digest(.sha256)
+        let copy = try destination.sink()
+        guard let size = copy.copyInKernel(from: input.fd, readingBackInto: digest), size == destination.expectedSize,
+            (try? copy.finish()) != nil, Hex.encode(try digest.finalize()) == destination.name
+        else { return nil }
+        return (copy, size)
+    }
+
+    /// The copy made through memory from the start of `input`, in blocks of 1 MiB, finished and checked
+    /// against its name, with its size; nil when `input` cannot be read or its bytes do not hash to the name.
+    private static func copyThroughMemory(_ input: FileDescriptorStream, to destination: Destination) throws -> (
+        AtomicFileSink, Int64
+    )? {
+        guard lseek(input.fd, 0, SEEK_SET) == 0 else { return nil }
+        let digest = try Digest(.sha256)
+        let copy = try destination.sink(digest: digest)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var size: Int64 = 0
         do {
             while true {
                 let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
                 if count == 0 { break }
-                try buffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                try buffer.withUnsafeBytes { try copy.write(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
                 size += Int64(count)
             }
         } catch let error as IOError where error.code == .read {
             return nil
         }
-        return size
+        try copy.finish()
+        // Dropping the sink uncommitted leaves nothing behind: a damaged source never reaches the target.
+        guard Hex.encode(try digest.finalize()) == destination.name else { return nil }
+        return (copy, size)
     }
 
     /// Every object name under `folder/objects`.

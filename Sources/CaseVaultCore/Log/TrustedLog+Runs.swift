@@ -27,7 +27,7 @@ extension TrustedLog {
     /// this transaction (holding the write lock) has already read. Call `forgetNewItems` after the run.
     mutating func noteNewItems(_ ids: [String]) {
         // Unreadable: nothing is noted, and each id is looked up as before.
-        guard let cache, let held = try? cache.lookUp(ids) else { return }
+        guard let cache, let held = try? cache.items(ids) else { return }
         absentFromCache = Set(ids.filter { held[$0] == nil })
     }
 

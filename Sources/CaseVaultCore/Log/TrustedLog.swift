@@ -31,7 +31,8 @@ struct TrustedLog: Sendable {
         for id in ids {
             if let facts = state.items[id] { found[id] = facts } else { missing.append(id) }
         }
-        for (id, facts) in cache?.items(missing) ?? [:] where facts.index < size { found[id] = facts }
+        // Unreadable: those items are not found, and what needs them is refused.
+        for (id, facts) in (try? cache?.items(missing)) ?? [:] where facts.index < size { found[id] = facts }
         return found
     }
 
@@ -77,7 +78,7 @@ struct TrustedLog: Sendable {
         { id throws(LogProblem) in
             guard let cache else { return nil }
             let found: LogState.Item?
-            do { found = try cache.lookUpItem(id) } catch { throw .cacheUnreadable }
+            do { found = try cache.item(id) } catch { throw .cacheUnreadable }
             guard let item = found, item.index < size else { return nil }
             return item
         }

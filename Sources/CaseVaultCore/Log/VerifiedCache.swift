@@ -86,11 +86,9 @@ final class VerifiedCache: Sendable {
             author: row[9], time: row[10], index: row[11])
     }
 
-    /// The facts of an item verified earlier.
-    func item(_ id: String) -> LogState.Item? { try? lookUpItem(id) }
-
-    /// The same, throwing when the cache cannot be read (where "not held" must not be assumed).
-    func lookUpItem(_ id: String) throws -> LogState.Item? {
+    /// The facts of an item verified earlier; nil when the cache does not hold it, and an error when the cache
+    /// cannot be read (where "not held" must not be assumed).
+    func item(_ id: String) throws -> LogState.Item? {
         // Replay asks this for every new item (its id must be new), so a batch add of 10,000 asks 10,000
         // times: one prepared statement in autocommit, without `read`'s transaction and query_only pragmas,
         // which cost ten times the lookup itself.
@@ -101,11 +99,8 @@ final class VerifiedCache: Sendable {
     }
 
     /// The facts of the items of `ids` verified earlier, in a few queries rather than one per item (a rewrap
-    /// checks thousands per batch). Ids the cache does not hold are absent.
-    func items(_ ids: [String]) -> [String: LogState.Item] { (try? lookUp(ids)) ?? [:] }
-
-    /// The same, throwing when the cache cannot be read (where "not held" must not be assumed).
-    func lookUp(_ ids: [String]) throws -> [String: LogState.Item] {
+    /// checks thousands per batch). Ids the cache does not hold are absent; an unreadable cache is an error.
+    func items(_ ids: [String]) throws -> [String: LogState.Item] {
         var out: [String: LogState.Item] = [:]
         try database.inDatabase { db in
             for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
