@@ -37,6 +37,13 @@ struct BadInputTests {
             name: "unknown item (get)", code: Code.inputMissing,
             arguments: ["get", "it_0000000000000000"], member: "lucia",
             says: "casevault list"),
+        // Refused before the signed log records a read that could not happen.
+        Case(
+            name: "empty output path", code: Code.usage, arguments: ["get", "ITEM", "-o", ""], member: "lucia",
+            says: "needs a file path"),
+        Case(
+            name: "output in a missing folder", code: Code.usage,
+            arguments: ["get", "ITEM", "-o", "DIR/missing/out.bin"], member: "lucia", says: "does not exist"),
         Case(
             name: "malformed item id", code: Code.usage, arguments: ["get", "../etc/passwd"],
             member: "lucia",

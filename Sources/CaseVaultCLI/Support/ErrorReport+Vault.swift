@@ -295,6 +295,7 @@ extension ErrorReport {
         case .envelopeDoesNotOpen(let role):
             "no stanza opens with the key of \(role), a reader role you hold, so the envelope is damaged"
         case .notAddressedToMember: "it is not addressed to your key"
+        case .objectNotRegularFile: "its object file is not a regular file (something else was put in its place)"
         }
     }
 

@@ -73,6 +73,13 @@ enum InputCheck {
     /// An output path given with `option`: it must not be a folder. (Whether it exists is the vault's to
     /// check, once, atomically, when the file is created.)
     static func outputFile(_ path: String, option: String) throws {
+        // Checked before anything is done: `get` records the access in the signed log before it writes, and
+        // an output that cannot be made would leave a record of a read that never happened.
+        guard !path.isEmpty else { throw CLIError.usage("\(option) needs a file path (or - for standard output).") }
+        let parent = FileSystem.folder(of: path)
+        if !FileSystem.isDirectory(parent) {
+            throw CLIError.usage("The folder \(parent) of \(option) \(path) does not exist. Create it first.")
+        }
         if FileSystem.isDirectory(path) {
             throw CLIError.usage("\(path) is a folder. Give a file path with \(option), e.g. \(path)/documento.pdf.")
         }

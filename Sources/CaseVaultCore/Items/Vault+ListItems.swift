@@ -37,7 +37,7 @@ extension Vault {
                 } else if !readers.isEmpty {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
-                let listed = item(row: row, readers: roles)
+                let listed = Self.item(row: row, readers: roles)
                 if inStep == items.count, inStep < signed.count, signed[inStep].id == listed.id {
                     key.removeAll(keepingCapacity: true)
                     listed.listingKeyBytes(into: &key)
@@ -116,7 +116,10 @@ extension Vault {
     }
 
     /// The item's record as the database has it, not yet compared with the signed log.
-    func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord {
+    func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord { try Self.itemRecordUnchecked(db, id) }
+
+    /// `itemRecordUnchecked` of any database (a backup's too).
+    static func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord {
         // Cached statements: `list --names` looks up thousands of items in one transaction, and preparing
         // the same SQL each time was an eighth of its time.
         guard
@@ -143,7 +146,7 @@ extension Vault {
         return Self.identities(for: record, from: opened)
     }
 
-    private func item(row: Row, readers: [String]) -> Item {
+    private static func item(row: Row, readers: [String]) -> Item {
         Item(
             id: row[0], caseID: row[1], itemClass: ItemClass(rawValue: row[2]) ?? .evidence, size: row[3],
             sha256: row[4], object: row[5], readers: readers, replaces: row[6], createdAt: row[7],
