@@ -329,6 +329,23 @@ struct LogAttackTests {
             [count])
         #expect(throws: SignedLogError.entry(index: count, problem: .wrongPrevious)) { try reopen(team) }
     }
+
+    @Test("a removal the folder invents is named as tampering (65), not reported as a removal (77)")
+    func inventedRemoval() throws {
+        let team = try Team()
+        // A removal the log made still stands when the folder's record of it is undone.
+        try team.vault.addMember(
+            name: "eva", newPassphrase: secret("eva passphrase"), roles: [], by: team.admin)
+        _ = try team.vault.removeMember(named: "eva", by: team.admin)
+        try tamper(team, "UPDATE members SET removed_at = NULL WHERE name = 'eva'")
+        #expect(throws: VaultError.memberRemoved("eva")) {
+            try reopen(team).unlock("eva", passphrase: secret("eva passphrase"))
+        }
+        try tamper(team, "UPDATE members SET removed_at = '2026-01-01T00:00:00Z' WHERE name = 'luis'")
+        #expect(throws: VaultError.notInLog(.member("luis", field: "removal"))) {
+            try reopen(team).unlock("luis", passphrase: secret("luis passphrase"))
+        }
+    }
 }
 
 @Suite("Signed log: checkpoints in the folder are checked too")

@@ -70,6 +70,12 @@ struct RowCheckTests {
         }
         #expect(try verifyProblems(team) == [.rowMissing(item: items[0].id)])
         try expectBackupRefused(team, naming: .rowMissing(item: items[0].id))
+        // Nor does a listing leave it out without a word, of the vault or of its case.
+        for caseID in [nil, items[0].caseID] {
+            #expect(throws: VaultError.notInLog(.item(items[0].id, field: "row missing"))) {
+                try Vault.open(at: team.vaultPath).items(inCase: caseID)
+            }
+        }
     }
 
     @Test("role keys, members and memberships the log does not say are named")

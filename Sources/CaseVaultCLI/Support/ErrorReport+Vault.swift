@@ -188,7 +188,8 @@ extension ErrorReport {
         case .recoveryKey: what = "the recovery key"
         }
         return "The vault folder's record of \(what) does not match the signed log: someone changed the folder "
-            + "without a member's key. Nothing was done. Run `casevault audit verify` and restore the vault from a backup."
+            + "without a member's key. Nothing was done. Run `casevault verify` to list every such record, and "
+            + "restore the vault from a backup."
     }
 
     /// A signed log that cannot be trusted.

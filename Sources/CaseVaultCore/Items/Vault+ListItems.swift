@@ -49,6 +49,14 @@ extension Vault {
                 let keys = Dictionary(signed.map { ($0.id, $0.key) }, uniquingKeysWith: { first, _ in first })
                 for listed in items[inStep...] { try checkListedItem(listed, keys: keys) }
             }
+            // Every listed item is signed (above); a signed item with no row would vanish from the listing
+            // without a word.
+            if items.count < signed.count {
+                let listed = Set(items.map(\.id))
+                if let missing = signed.first(where: { !listed.contains($0.id) }) {
+                    throw VaultError.notInLog(.item(missing.id, field: "row missing"))
+                }
+            }
             return items
         }
     }
