@@ -79,7 +79,10 @@ struct StoredCheckpointTests {
         let team = try Team()
         let fields: [(String, String)] =
             type == .memberAdd
-            ? [(key, value), ("recipient", try X25519Identity.generate().recipient.description), ("signing-key", Self.hash)]
+            ? [
+                (key, value), ("recipient", try X25519Identity.generate().recipient.description),
+                ("signing-key", Self.hash),
+            ]
             : [(key, value), ("metadata", Self.hash), ("readers", "lawyer:1")]
         let author = type == .memberAdd ? team.admin : team.lawyer
         let index = try Self.forge(team, type, fields, by: author, checkpoint: (author, { $0 }))
@@ -121,7 +124,8 @@ struct StoredCheckpointTests {
         roles[1] = (key: "role", value: "Admin")
         let badRole = LogEntry(
             type: .genesis, vault: nil, previousSize: 0, previousRoot: genesis.previousRoot, time: genesis.time,
-            author: "ana", fields: [(key: "admin", value: "ana \(LogRulesTests.recipient(1)) \(LogRulesTests.key(1))")]
+            author: "ana",
+            fields: [(key: "admin", value: "ana \(LogRulesTests.recipient(1)) \(LogRulesTests.key(1))")]
                 + roles.dropFirst())
         var state = LogState()
         #expect(throws: LogProblem.invalidName(kind: .role, value: "Admin")) { try state.apply(badRole) }
@@ -159,6 +163,24 @@ struct StoredCheckpointTests {
         #expect(try team.vault.auditEntries(from: index)[0].time == "2001-01-01T00:00:00Z")
     }
 
+    @Test("a role generation whose key is a member's recipient is refused, as a recovery key's would be")
+    func roleKeyIsMembersRecipient() throws {
+        var state = try LogRulesTests.founded()
+        let before = state
+        // luis's recipient (founded() adds him with recipient(3)) as the psychologist role's first key.
+        let entry = LogRulesTests.entry(
+            .roleGeneration, by: "ana",
+            [("role", "psychologist"), ("generation", "1"), ("recipient", LogRulesTests.recipient(3))])
+        #expect(throws: LogProblem.inconsistent("the key of psychologist is a member's or the recovery key's")) {
+            try state.apply(entry)
+        }
+        #expect(state == before)
+        try state.apply(
+            LogRulesTests.entry(
+                .roleGeneration, by: "ana",
+                [("role", "psychologist"), ("generation", "1"), ("recipient", LogRulesTests.recipient(6))]))
+    }
+
     /// A team whose log has a few transactions after luis's case: returns the team, the size of the checkpoint
     /// made by luis's case.create, and that checkpoint's text.
     static func teamWithHistory() throws -> (Team, Int, String) {
@@ -169,7 +191,8 @@ struct StoredCheckpointTests {
         try team.vault.grant(role: "mentor", to: "paula", by: team.mentor)
         let text = try team.vault.read { db in
             try SignedNote(
-                parsing: [UInt8](try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints WHERE size = ?", arguments: [size])!)
+                parsing: [UInt8](
+                    try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints WHERE size = ?", arguments: [size])!)
             ).text
         }
         return (team, size, text)
@@ -225,7 +248,9 @@ struct StoredCheckpointTests {
             signature[10] ^= 1
             let altered = try SignedNote(
                 text: text,
-                signatures: [SignedNote.Signature(keyName: "luis", keyID: note.signatures[0].keyID, signature: signature)])
+                signatures: [
+                    SignedNote.Signature(keyName: "luis", keyID: note.signatures[0].keyID, signature: signature)
+                ])
             try Self.tamper(team, "UPDATE log_checkpoints SET note = ? WHERE size = ?", [Data(altered.bytes), size])
             problem = .badSignature
         }
@@ -272,7 +297,8 @@ struct StoredCheckpointTests {
             ]
         }
         // The root of an earlier size than the log's: from the frontier that tree had, not the current one.
-        try Self.forge(team, .backupDone, fields(try frontier.root()), by: team.mentor, checkpoint: (team.mentor, { $0 }))
+        try Self.forge(
+            team, .backupDone, fields(try frontier.root()), by: team.mentor, checkpoint: (team.mentor, { $0 }))
         var (opened, audit) = try Self.refusals(team)
         #expect(opened == nil && audit.isEmpty)
         #expect(try team.vault.verifyWholeLogInParallel(runLength: 4) != nil)

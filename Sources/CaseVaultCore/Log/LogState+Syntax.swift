@@ -17,7 +17,9 @@ extension LogState {
                     try Self.check(.role, String(role))
                 }
             }
-            for role in (entry.value("case-readers") ?? "").split(separator: ",") { try Self.check(.role, String(role)) }
+            for role in (entry.value("case-readers") ?? "").split(separator: ",") {
+                try Self.check(.role, String(role))
+            }
         case .memberAdd, .recoveryRestore:
             try Self.check(.member, try field(entry, "member"))
         case .caseCreate:

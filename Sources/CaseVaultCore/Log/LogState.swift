@@ -165,6 +165,9 @@ struct LogState: Sendable, Equatable, Codable {
             guard !roles.values.contains(where: { $0.generations.values.contains(recipient) }) else {
                 throw .inconsistent("the key of \(role) is another role's")
             }
+            // As `recovery.key` refuses a member's recipient, a role key may be no member's nor the recovery key's.
+            guard !members.values.contains(where: { $0.recipient == recipient }), recipient != recovery?.recipient
+            else { throw .inconsistent("the key of \(role) is a member's or the recovery key's") }
             facts.generations[facts.current + 1] = recipient
             roles[role] = facts
         case .roleGrant:

@@ -58,7 +58,9 @@ extension Vault {
                 func flush() -> Bool {
                     defer { run.removeAll(keepingCapacity: true) }
                     guard !run.isEmpty else { return true }
-                    guard let checks = trusted.applyRulesInParallel(run, checkpoints: &checkpoints) else { return false }
+                    guard let checks = trusted.applyRulesInParallel(run, checkpoints: &checkpoints) else {
+                        return false
+                    }
                     signatures.submit(checks)
                     return true
                 }
