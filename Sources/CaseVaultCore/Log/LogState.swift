@@ -89,7 +89,11 @@ struct LogState: Sendable, Equatable, Codable {
             return String(admin[2])
         }
         guard size > 0 else { throw .misplacedGenesis }
-        if entry.type == .recoveryRestore { return try recoverySigningKey(of: entry) }
+        if entry.type == .recoveryRestore {
+            // Signed in the name of the member it admits, who is not a member yet: the name is checked first.
+            try Self.check(.member, entry.author)
+            return try recoverySigningKey(of: entry)
+        }
         guard let member = members[entry.author] else { throw .unknownAuthor(entry.author) }
         guard !member.removed else { throw .removedAuthor(entry.author) }
         return member.signingKey
