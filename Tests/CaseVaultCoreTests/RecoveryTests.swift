@@ -59,10 +59,16 @@ struct RecoveryTests {
         let status = try team.vault.recoveryStatus()
         #expect(status.keyID != setup.keyID && status.keyID == restored.shares[0].keyID)
         #expect(status.uncovered == uncoveredBefore)
-        // The old shares match nothing now.
+        // The old shares match nothing now: no restore, and no envelope left in the vault for their key to open
+        // offline (the role keys sealed to it, lawyer's current one among them).
         #expect(throws: VaultError.recoveryRefused(.replacedKey(keyID: setup.keyID))) {
             try restore(team, Array(setup.shares.prefix(3)), name: "mallory")
         }
+        let leftOver = try team.vault.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM recovery_envelopes WHERE key_id = ?", arguments: [setup.keyID])
+        }
+        #expect(leftOver == 0)
         // The new shares work (another drill, another new admin), and the whole log verifies.
         _ = try restore(team, Array(restored.shares.suffix(3)), name: "omar")
         #expect(try team.vault.verifyWholeLog().problems.isEmpty)

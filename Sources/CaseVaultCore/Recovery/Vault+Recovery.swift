@@ -133,6 +133,12 @@ extension Vault {
         _ db: Database, _ keys: RecoveryKeys, threshold: Int, count: Int, author: LogAuthor, now: String
     ) throws {
         let keyID = try keys.keyID()
+        // The retired key's envelopes go with it: its shares (papers that may be lost or kept by someone who
+        // has left) must open nothing in the vault from now on. Copies taken before keep them (FORMAT.md).
+        try db.execute(
+            sql:
+                "DELETE FROM recovery_envelopes WHERE key_id IN (SELECT key_id FROM recovery_keys WHERE retired_at IS NULL)"
+        )
         try db.execute(sql: "UPDATE recovery_keys SET retired_at = ? WHERE retired_at IS NULL", arguments: [now])
         try db.execute(
             sql: """

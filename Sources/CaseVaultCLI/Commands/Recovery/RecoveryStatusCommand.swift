@@ -54,9 +54,16 @@ enum RecoveryText {
             }
         }
         for role in status.singleHolderRoles where singleHolders {
+            // Only where the recovery key holds the role's keys can it stand in for the one holder.
+            let fallback =
+                status.keyID == nil
+                ? "nobody can open what is wrapped to \(role)"
+                : status.uncovered[role] == nil
+                    ? "only the recovery key can open what is wrapped to \(role)"
+                    : "nobody can open what is wrapped to the generations of \(role) not sealed to the recovery key"
             out.append(
-                "casevault: warning: \(role) has a single holder: if their passphrase is lost, only the "
-                    + "recovery key can open what is wrapped to \(role). Grant it to a second member.")
+                "casevault: warning: \(role) has a single holder: if their passphrase is lost, \(fallback). "
+                    + "Grant it to a second member.")
         }
         return out
     }
