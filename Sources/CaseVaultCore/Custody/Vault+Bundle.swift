@@ -63,6 +63,15 @@ extension Vault {
                 try write(base + "/proofs/\(event.entry).proof", dossier.proofs[String(event.entry)] ?? "")
             }
             try write(base + "/custody.json", try Self.bundleJSON(record))
+            // A hold on the case is no event of the item: its entry comes along so that custody.json's
+            // legalHold.caseHold is backed by a signed, proved entry.
+            if let hold = record.legalHold.caseHold {
+                try FileSystem.makeDirectory(base + "/case-hold")
+                try write(base + "/case-hold/\(hold).entry", try signedEntry(at: hold))
+                try write(
+                    base + "/case-hold/\(hold).proof",
+                    String(decoding: try inclusionProof(ofEntry: hold), as: UTF8.self))
+            }
         }
         try write(data + "/checkpoint.txt", dossier.checkpoint)
         try write(data + "/keys/cosigners.txt", try cosignerKeys().map { $0 + "\n" }.joined())
@@ -84,7 +93,12 @@ extension Vault {
             }
         }
         try write(data + "/keys/members.txt", keys.map { $0 + "\n" }.joined())
-        try write(data + "/keys/signers.json", try Self.bundleJSON(dossier.signers))
+        let signers = dossier.signers.map {
+            BundleSigner(
+                name: $0.name, signingKey: $0.signingKey, fingerprint: $0.fingerprint, boundBy: $0.boundBy,
+                keys: $0.keys ?? [])
+        }
+        try write(data + "/keys/signers.json", try Self.bundleJSON(signers))
         try write(data + "/README.en.md", BundleReadme.english(vaultID: vaultID))
         try write(data + "/README.es.md", BundleReadme.spanish(vaultID: vaultID))
         try BagIt.finish(

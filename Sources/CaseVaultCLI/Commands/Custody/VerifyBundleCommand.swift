@@ -31,8 +31,10 @@ struct VerifyBundleCommand: AsyncParsableCommand {
                 try Printer.json(result)
             } else {
                 Console.out(
-                    "Vault \(result.vault), checkpoint of \(result.treeSize) entries signed by "
-                        + "\(result.checkpointSigners.joined(separator: ", ")).")
+                    result.checkpointSigners.isEmpty
+                        ? "Vault \(result.vault): its checkpoint does not verify."
+                        : "Vault \(result.vault), checkpoint of \(result.treeSize) entries signed by "
+                            + "\(result.checkpointSigners.joined(separator: ", ")).")
                 for item in result.items {
                     let chain = item.gaps.isEmpty ? "unbroken chain" : "\(item.gaps.count) gap(s)"
                     Console.out(
