@@ -190,3 +190,69 @@ struct BundleProofTests {
             ])
     }
 }
+
+/// A real bundle carries the newest checkpoint an auditor cosigned before the export, with a consistency
+/// proof to its own checkpoint: the auditor's witness reaches the bundle.
+@Suite("Custody: the auditors' witness in a bundle")
+struct BundleWitnessTests {
+    /// diego, an auditor, cosigns the log; then luis notes the item and exports it.
+    func witnessedBundle() throws -> (Team, String, cosignedSize: Int) {
+        let team = try Team()
+        let item = try team.addItem(Array("foto de la denuncia".utf8))
+        try team.vault.addMember(name: "diego", newPassphrase: secret("diego passphrase"), by: team.admin)
+        try team.vault.grant(role: "auditor", to: "diego", by: team.admin)
+        let diego = try team.vault.unlock("diego", passphrase: secret("diego passphrase"))
+        let cosigned = try team.vault.cosignLatestCheckpoint(by: diego, previous: nil, at: 1_780_000_000)
+        try team.vault.annotateCustody(item.id, remarks: CustodyRemarks(text: "uno"), by: team.lawyer)
+        let folder = team.folder.file("bundle")
+        try team.vault.exportBundle(
+            [item.id], payload: .encrypted(.recipient(try X25519Identity.generate().recipient.description)),
+            to: folder, purpose: nil, by: team.lawyer)
+        let size = try Checkpoint(parsing: SignedNote(parsing: cosigned).text).size
+        return (team, folder, Int(size))
+    }
+
+    @Test("the cosigned checkpoint and its consistency proof verify; the witness names diego and its size")
+    func honest() throws {
+        let (team, folder, size) = try witnessedBundle()
+        defer { withExtendedLifetime(team) {} }
+        let result = try CustodyBundle.verify(folder: folder)
+        #expect(result.ok, "\(result.problems)")
+        #expect(result.witness == BundleWitness(size: size, cosigners: ["diego"]))
+        #expect(result.treeSize > size)
+    }
+
+    @Test("a consistency proof altered, or the cosignature corrupted, manifests rewritten: each named")
+    func tampered() throws {
+        let (team, folder, _) = try witnessedBundle()
+        defer { withExtendedLifetime(team) {} }
+        let proofPath = folder + "/data/cosigned/consistency.txt"
+        let proof = try readFile(proofPath)
+        var altered = proof
+        altered[0] = altered[0] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        try Data(altered).write(to: URL(fileURLWithPath: proofPath))
+        try BundleTamperTests().rewriteManifests(folder)
+        var result = try CustodyBundle.verify(folder: folder)
+        #expect(
+            result.problems == [
+                "cosigned/consistency.txt: it does not prove that checkpoint.txt's tree extends the cosigned one"
+            ])
+        #expect(result.witness?.cosigners == [])
+        try Data(proof).write(to: URL(fileURLWithPath: proofPath))
+        let checkpointPath = folder + "/data/cosigned/checkpoint.txt"
+        let note = try SignedNote(parsing: readFile(checkpointPath))
+        let forged = try SignedNote(
+            text: note.text,
+            signatures: note.signatures.map { signature in
+                guard signature.keyName == "diego" else { return signature }
+                var bytes = signature.signature
+                bytes[bytes.count - 1] ^= 1
+                return SignedNote.Signature(keyName: "diego", keyID: signature.keyID, signature: bytes)
+            })
+        try Data(forged.bytes).write(to: URL(fileURLWithPath: checkpointPath))
+        try BundleTamperTests().rewriteManifests(folder)
+        result = try CustodyBundle.verify(folder: folder)
+        #expect(result.problems == ["cosigned/checkpoint.txt: its signatures or its form do not verify"])
+        #expect(result.witness?.cosigners == [])
+    }
+}

@@ -20,6 +20,8 @@ public struct BundleVerification: Sendable, Equatable, Codable {
     /// Who signed the checkpoint (members) and who cosigned it (auditors), as verified.
     public let checkpointSigners: [String]
     public let items: [ItemResult]
+    /// The newest checkpoint auditors cosigned, when the bundle carries one (`cosigned/`).
+    public let witness: BundleWitness?
     /// Each problem, naming the file or entry.
     public let problems: [String]
 
@@ -46,9 +48,11 @@ public enum CustodyBundle {
         var treeSize = 0
         var signers: [String] = []
         var cosigned: [NoteVerifierKey] = []
+        var tree: Checkpoint
         do {
             let opened = try Checkpoint.open(checkpointBytes, knownKeys: members + cosigners, origin: origin)
-            treeSize = Int(opened.checkpoint.size)
+            tree = opened.checkpoint
+            treeSize = Int(tree.size)
             signers = opened.verified.map(\.key.name)
             cosigned = opened.verified.map(\.key).filter { $0.type == .cosignatureV1 }
             if !opened.verified.contains(where: { verified in members.contains { $0 == verified.key } }) {
@@ -61,7 +65,7 @@ public enum CustodyBundle {
                 "checkpoint.txt: its signatures or its form do not verify; nothing else is checked against it")
             return BundleVerification(
                 vault: String(origin.dropFirst("casevault/".count)), treeSize: 0, checkpointSigners: [],
-                items: [], problems: problems)
+                items: [], witness: nil, problems: problems)
         }
         let context = Context(
             parties: parties, members: members, origin: origin, checkpoint: checkpointBytes, treeSize: treeSize)
@@ -77,6 +81,8 @@ public enum CustodyBundle {
         problems += genesisProblems(data + "/keys/bindings/0.entry", origin: origin)
         problems += listedKeyProblems(listed, bindings: proved)
         problems += cosignerProblems(cosigned, bindings: proved)
+        let witness = witness(
+            data, origin: origin, tree: tree, bindings: proved, cosigners: cosigners, &problems)
         var items: [BundleVerification.ItemResult] = []
         var authors: Set<String> = []
         for item in FileSystem.contents(of: data + "/items").sorted() {
@@ -87,7 +93,7 @@ public enum CustodyBundle {
         problems += keyFileProblems(data + "/keys", bindings: proved, authors: authors)
         return BundleVerification(
             vault: String(origin.dropFirst("casevault/".count)), treeSize: treeSize,
-            checkpointSigners: signers.sorted(), items: items, problems: problems)
+            checkpointSigners: signers.sorted(), items: items, witness: witness, problems: problems)
     }
 
     /// The entries of `keys/bindings`, parsed (not yet checked), in index order; one of a type that binds

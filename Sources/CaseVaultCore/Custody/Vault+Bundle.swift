@@ -1,3 +1,4 @@
+import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
 import CaseVaultLog
@@ -74,6 +75,14 @@ extension Vault {
             }
         }
         try write(data + "/checkpoint.txt", dossier.checkpoint)
+        // The export's own entries make its checkpoint newer than any an auditor cosigned: the newest cosigned
+        // one comes along, with a consistency proof to it, so that the auditors' witness reaches the bundle.
+        let tree = try Checkpoint(parsing: try SignedNote(parsing: Array(dossier.checkpoint.utf8)).text)
+        if let (note, proof) = try newestCosignedCheckpoint(upTo: Int(tree.size)) {
+            try FileSystem.makeDirectory(data + "/cosigned")
+            try write(data + "/cosigned/checkpoint.txt", note)
+            try write(data + "/cosigned/consistency.txt", proof.map { Base64.encodePadded($0) + "\n" }.joined())
+        }
         try write(data + "/keys/cosigners.txt", try cosignerKeys().map { $0 + "\n" }.joined())
         for signer in dossier.signers {
             try write(data + "/keys/\(signer.name).der", Self.ed25519DER(signer.signingKey))

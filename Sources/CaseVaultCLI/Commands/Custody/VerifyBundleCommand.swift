@@ -41,6 +41,15 @@ struct VerifyBundleCommand: AsyncParsableCommand {
                         "\(item.item): \(item.events.count) events, \(chain), payload (\(item.payload)) "
                             + (item.payloadMatches ? "matches" : "DOES NOT MATCH"))
                 }
+                if let witness = result.witness, !witness.cosigners.isEmpty {
+                    Console.out(
+                        "Witnessed: auditors (\(witness.cosigners.joined(separator: ", "))) cosigned the tree of the "
+                            + "first \(witness.size) entries; later entries are not witnessed.")
+                } else if !result.checkpointSigners.isEmpty {
+                    Console.out(
+                        "No auditor's cosignature: the checkpoint is only as trustworthy as the key of the member who "
+                            + "signed it.")
+                }
                 for problem in result.problems { Console.out("PROBLEM: \(problem)") }
                 Console.out(result.ok ? "The bundle verifies." : "The bundle does NOT verify.")
             }
