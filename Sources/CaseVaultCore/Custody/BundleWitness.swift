@@ -82,7 +82,7 @@ extension CustodyBundle {
         let cosigned = opened.verified.map(\.key).filter { $0.type == .cosignatureV1 }
         let refused = cosignerProblems(cosigned, bindings: before)
         problems += refused.map { $0.replacingOccurrences(of: "checkpoint.txt:", with: "cosigned/checkpoint.txt:") }
-        let accepted = cosigned.map(\.name).filter { name in !refused.contains { $0.contains("of \(name) is") } }
+        let accepted = cosigned.filter { cosignerProblems([$0], bindings: before).isEmpty }.map(\.name)
         if cosigned.isEmpty { problems.append("cosigned/checkpoint.txt: no auditor's cosignature verifies") }
         let proof = (try? FileSystem.readSmallFile(folder + "/consistency.txt", limit: 1 << 20)).flatMap(parseHashes)
         do {
