@@ -26,10 +26,10 @@ enum BundleReadme {
            the log `data/checkpoint.txt` names. It does not prove that they were entitled to act (held the
            role, were still members), nor that nothing was recorded after. That needs the whole log
            (`casevault audit verify`), or an auditor's cosignature over a tree that contains the events:
-           `data/cosigned/checkpoint.txt` is the newest checkpoint auditors cosigned (after verifying the whole
-           log) and `data/cosigned/consistency.txt` proves `data/checkpoint.txt` extends it, so the events
-           before its size are witnessed; later ones, such as this export, are not. Without a cosignature the
-           checkpoint is only as trustworthy as the key of the member who signed it.
+           `data/cosigned/checkpoint.txt`, when present, is the newest checkpoint auditors cosigned (after
+           verifying the whole log) and `data/cosigned/consistency.txt` proves `data/checkpoint.txt` extends
+           it, so the events before its size are witnessed; later ones, such as this export, are not. Without a
+           cosignature the checkpoint is only as trustworthy as the key of the member who signed it.
         6. These are electronic signatures (firma electrónica), not a certified digital signature under Ley 164.
            Times are each signer's computer clock, in UTC.
 
@@ -64,10 +64,11 @@ enum BundleReadme {
            evento está en el registro que nombra `data/checkpoint.txt`. No prueba que tuviera derecho a actuar
            (el rol, seguir siendo miembro), ni que no se registrara nada después. Eso requiere el registro
            completo (`casevault audit verify`) o la cofirma de un auditor sobre un árbol que contenga los
-           eventos: `data/cosigned/checkpoint.txt` es el último punto de control cofirmado por auditores (tras
-           verificar todo el registro) y `data/cosigned/consistency.txt` prueba que `data/checkpoint.txt` lo
-           extiende; los eventos anteriores a su tamaño quedan atestiguados, los posteriores (como esta
-           exportación) no. Sin cofirma, el punto de control vale lo que la clave del miembro que lo firmó.
+           eventos: `data/cosigned/checkpoint.txt`, si existe, es el último punto de control cofirmado por
+           auditores (tras verificar todo el registro) y `data/cosigned/consistency.txt` prueba que
+           `data/checkpoint.txt` lo extiende; los eventos anteriores a su tamaño quedan atestiguados, los
+           posteriores (como esta exportación) no. Sin cofirma, el punto de control vale lo que la clave del
+           miembro que lo firmó.
         6. Son firmas electrónicas, no una firma digital certificada según la Ley 164. Las horas son las del
            reloj del equipo de cada firmante, en UTC.
 
