@@ -10,16 +10,40 @@ extension Merkle {
     public static func verifyInclusion(
         index: UInt64, size: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]
     ) throws {
+        _ = try climbInclusion(index: index, size: size, leafHash: leafHash, proof: proof, root: root)
+    }
+
+    /// Verifies an inclusion proof as `verifyInclusion` does, and returns the root of the tree of the first
+    /// `index` leaves (the empty tree's for leaf 0): the proof's hashes that join the path from the left are
+    /// the roots of the perfect subtrees that cover leaves [0, index), smallest first, and those roots folded
+    /// from the right are that tree's root (RFC 9162 §2.1.1). A log entry that states the root of the log
+    /// before it (`prev N ROOT`) can so be checked against a checkpoint without the rest of the log.
+    public static func rootBefore(
+        index: UInt64, size: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]
+    ) throws -> [UInt8] {
+        let left = try climbInclusion(index: index, size: size, leafHash: leafHash, proof: proof, root: root)
+        guard var prefix = left.first else { return try emptyRoot() }
+        for sibling in left.dropFirst() { prefix = try nodeHash(sibling, prefix) }
+        return prefix
+    }
+
+    /// The walk of RFC 9162 §2.1.3.2 up leaf `index`'s path; returns the proof's hashes that joined from the
+    /// left, in path order, once the path is known to lead to `root`.
+    private static func climbInclusion(
+        index: UInt64, size: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]
+    ) throws -> [[UInt8]] {
         guard index < size else { throw LogError.indexOutOfRange(index: index, size: size) }
         try requireHashLengths([leafHash, root] + proof)
         var fn = index
         var sn = size - 1
         var r = leafHash
+        var left: [[UInt8]] = []
         for p in proof {
             // The path is already at the root: the proof has hashes to spare.
             guard sn != 0 else { throw LogError.wrongProofLength(actual: proof.count) }
             if fn & 1 == 1 || fn == sn {
                 r = try nodeHash(p, r)
+                left.append(p)
                 // On the right border the node has no right sibling at these levels: climb past them.
                 if fn & 1 == 0 {
                     while fn & 1 == 0 && fn != 0 {
@@ -35,6 +59,7 @@ extension Merkle {
         }
         guard sn == 0 else { throw LogError.wrongProofLength(actual: proof.count) }
         guard ConstantTime.equals(r, root) else { throw LogError.rootMismatch }
+        return left
     }
 
     /// Verifies a consistency proof by the algorithm of RFC 9162 §2.1.4.2: that the tree of `size1` leaves

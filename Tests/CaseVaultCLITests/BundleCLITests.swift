@@ -100,4 +100,22 @@ struct BundleCLITests {
         let sums = try ProcessRunner.run(["bash", "-c", "cd '\(bundle)' && sha256sum -c manifest-sha256.txt"])
         #expect(sums.status != 0 && sums.stdoutText.contains("custody.json: FAILED"))
     }
+
+    @Test("verify-bundle says whether auditors witnessed the events: none before diego cosigns, diego after")
+    func witness() throws {
+        let team = try AuditProofCLITests().teamWithAuditor()
+        let item = try team.add("acta.txt", "acta\n")
+        func bundle(_ name: String) throws -> String {
+            let folder = team.folder.file(name)
+            try expectSuccess(
+                team.cli.run(["export", item, "--plaintext", "--bundle", folder], env: team.acting("lucia")))
+            let verified = try team.cli.run(["verify-bundle", folder])
+            try expectSuccess(verified)
+            return verified.stdout
+        }
+        #expect(try bundle("before").contains("No auditor's cosignature: the checkpoint is only as trustworthy"))
+        try expectSuccess(team.cli.run(["audit", "cosign"], env: team.acting("diego")))
+        let after = try bundle("after")
+        #expect(after.contains("Witnessed: auditors (diego) cosigned the tree of the first "), "\(after)")
+    }
 }

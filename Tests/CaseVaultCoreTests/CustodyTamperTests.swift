@@ -225,4 +225,31 @@ struct CustodyTamperTests {
         #expect(
             CustodyChainCheck.problems(item: item.id, events: Array(events.dropFirst())) == [.noIntake])
     }
+
+    @Test("one item's chain alone: a note after the seal is named, a hold after it is not")
+    func chainAfterSeal() throws {
+        let team = try Team()
+        let item = try team.addItem(Array("foto".utf8))
+        try team.vault.sealCustody(item.id, remarks: CustodyRemarks(text: "para juicio"), by: team.lawyer)
+        let events = try chain(team, item)
+        #expect(CustodyChainCheck.problems(item: item.id, events: events).isEmpty)
+        let seal = try #require(events.last)
+        // What a forger would add after the seal, linked to it as the log's rules for links require.
+        func after(_ type: EntryType) -> (index: Int, entry: LogEntry) {
+            let fields = seal.entry.fields.map {
+                $0.key == "prev-event" ? (key: $0.key, value: String(seal.index)) : $0
+            }
+            return (
+                seal.index + 1,
+                LogEntry(
+                    type: type, vault: seal.entry.vault, previousSize: seal.index + 1,
+                    previousRoot: seal.entry.previousRoot, time: seal.entry.time, author: "luis", fields: fields)
+            )
+        }
+        #expect(
+            CustodyChainCheck.problems(item: item.id, events: events + [after(.custodyNote)]) == [
+                .afterSeal(entry: seal.index + 1)
+            ])
+        #expect(CustodyChainCheck.problems(item: item.id, events: events + [after(.custodyHold)]).isEmpty)
+    }
 }

@@ -17,6 +17,9 @@ public enum BagIt {
         case missingFile(String)
         /// A payload file no manifest lists.
         case unlistedFile(String)
+        /// `bag-info.txt`'s Payload-Oxum (as found, or nil when there is none) is not `OCTETS.COUNT` of the
+        /// payload (`actual`).
+        case badOxum(found: String?, actual: String)
 
         public var description: String {
             switch self {
@@ -26,6 +29,8 @@ public enum BagIt {
             case .hashMismatch(let file, let algorithm): "\(file) does not match its \(algorithm) in the manifest"
             case .missingFile(let file): "\(file) is listed in the manifest but missing"
             case .unlistedFile(let file): "\(file) is in data/ but in no manifest"
+            case .badOxum(let found, let actual):
+                "bag-info.txt: its Payload-Oxum (\(found ?? "none")) is not \(actual), the payload's octets and files"
             }
         }
     }
@@ -102,8 +107,23 @@ public enum BagIt {
                 }
             }
         }
-        for path in files(under: folder, "data") where !listed.contains(path) { problems.append(.unlistedFile(path)) }
-        return problems
+        let payload = files(under: folder, "data")
+        for path in payload where !listed.contains(path) { problems.append(.unlistedFile(path)) }
+        return problems + oxumProblems(folder: folder, payload: payload)
+    }
+
+    /// The Payload-Oxum must be exactly one line `Payload-Oxum: OCTETS.COUNT`, both in decimal without
+    /// leading zeros, stating the payload's total size and number of files (RFC 8493 §2.2.2).
+    private static func oxumProblems(folder: String, payload: [String]) -> [Problem] {
+        guard let info = try? FileSystem.readSmallFile(folder + "/bag-info.txt", limit: 1 << 20) else {
+            return [.missingTagFile("bag-info.txt")]
+        }
+        let octets = payload.reduce(Int64(0)) { $0 + (FileSystem.size(of: folder + "/" + $1) ?? 0) }
+        let actual = "\(octets).\(payload.count)"
+        let found = String(decoding: info, as: UTF8.self).split(separator: "\n").filter {
+            $0.hasPrefix("Payload-Oxum:")
+        }.map { String($0.dropFirst("Payload-Oxum:".count).drop { $0 == " " }) }
+        return found == [actual] ? [] : [.badOxum(found: found.first, actual: actual)]
     }
 
     /// The files under `folder/relative`, as paths relative to `folder`.

@@ -20,6 +20,8 @@ public struct BundleVerification: Sendable, Equatable, Codable {
     /// Who signed the checkpoint (members) and who cosigned it (auditors), as verified.
     public let checkpointSigners: [String]
     public let items: [ItemResult]
+    /// The newest checkpoint auditors cosigned, when the bundle carries one (`cosigned/`).
+    public let witness: BundleWitness?
     /// Each problem, naming the file or entry.
     public let problems: [String]
 
@@ -46,16 +48,24 @@ public enum CustodyBundle {
         var treeSize = 0
         var signers: [String] = []
         var cosigned: [NoteVerifierKey] = []
+        var tree: Checkpoint
         do {
             let opened = try Checkpoint.open(checkpointBytes, knownKeys: members + cosigners, origin: origin)
-            treeSize = Int(opened.checkpoint.size)
+            tree = opened.checkpoint
+            treeSize = Int(tree.size)
             signers = opened.verified.map(\.key.name)
             cosigned = opened.verified.map(\.key).filter { $0.type == .cosignatureV1 }
             if !opened.verified.contains(where: { verified in members.contains { $0 == verified.key } }) {
                 problems.append("checkpoint.txt: no member's signature verifies")
             }
         } catch {
-            problems.append("checkpoint.txt: its signatures or its form do not verify")
+            // Every proof is against this checkpoint: with it unreadable, each entry would fail in turn and
+            // bury the one cause under consequences.
+            problems.append(
+                "checkpoint.txt: its signatures or its form do not verify; nothing else is checked against it")
+            return BundleVerification(
+                vault: String(origin.dropFirst("casevault/".count)), treeSize: 0, checkpointSigners: [],
+                items: [], witness: nil, problems: problems)
         }
         let context = Context(
             parties: parties, members: members, origin: origin, checkpoint: checkpointBytes, treeSize: treeSize)
@@ -71,14 +81,19 @@ public enum CustodyBundle {
         problems += genesisProblems(data + "/keys/bindings/0.entry", origin: origin)
         problems += listedKeyProblems(listed, bindings: proved)
         problems += cosignerProblems(cosigned, bindings: proved)
+        let witness = witness(
+            data, origin: origin, tree: tree, bindings: proved, cosigners: cosigners, &problems)
         var items: [BundleVerification.ItemResult] = []
+        var authors: Set<String> = []
         for item in FileSystem.contents(of: data + "/items").sorted() {
             items.append(
-                checkItem(item, folder: data + "/items/" + item, context: context, digests: digests, &problems))
+                checkItem(
+                    item, folder: data + "/items/" + item, context: context, digests: digests, &authors, &problems))
         }
+        problems += keyFileProblems(data + "/keys", bindings: proved, authors: authors)
         return BundleVerification(
             vault: String(origin.dropFirst("casevault/".count)), treeSize: treeSize,
-            checkpointSigners: signers.sorted(), items: items, problems: problems)
+            checkpointSigners: signers.sorted(), items: items, witness: witness, problems: problems)
     }
 
     /// The entries of `keys/bindings`, parsed (not yet checked), in index order; one of a type that binds
@@ -146,6 +161,14 @@ public enum CustodyBundle {
         return problems
     }
 
+    /// An entry whose signature, inclusion proof and `prev` line verified, with its bytes and leaf hash.
+    struct ProvedEntry {
+        let index: Int
+        let entry: LogEntry
+        let bytes: [UInt8]
+        let leafHash: [UInt8]
+    }
+
     /// What every entry is checked against.
     private struct Context {
         /// The keys each member had, from the binding entries.
@@ -160,7 +183,7 @@ public enum CustodyBundle {
         /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the key bound to the
         /// author at that position (the last binding before it), and proved to be leaf `index` of the bundle's
         /// checkpoint. Nil (with the problem named) when not.
-        func check(_ folder: String, index: Int, _ problems: inout [String]) -> LogEntry? {
+        func check(_ folder: String, index: Int, _ problems: inout [String]) -> ProvedEntry? {
             let label = "entry \(index)"
             guard let bytes = try? FileSystem.readSmallFile("\(folder)/\(index).entry", limit: 1 << 20),
                 let note = try? SignedNote(parsing: bytes), let entry = try? LogEntry.parse(note.text)
@@ -186,31 +209,57 @@ public enum CustodyBundle {
             let proofPath = folder.replacingSuffix("/events", with: "/proofs")
             guard let proofBytes = try? FileSystem.readSmallFile("\(proofPath)/\(index).proof", limit: 1 << 20),
                 let proof = try? InclusionProofText(parsing: proofBytes), proof.index == UInt64(index),
-                proof.checkpointNote == checkpoint,
-                (try? proof.verify(leafHash: try Merkle.leafHash(bytes), knownKeys: members, origin: origin)) != nil
+                proof.checkpointNote == checkpoint, let leaf = try? Merkle.leafHash(bytes),
+                let tree = try? proof.verify(leafHash: leaf, knownKeys: members, origin: origin)
             else {
                 problems.append("\(label): its inclusion proof does not prove it is entry \(index) of the checkpoint")
                 return nil
             }
-            return entry
+            // Each entry signs the root of the log before it; the proof's left siblings are that log. Without
+            // this, a member's key alone can sign a checkpoint of a tree of real entries and filler that
+            // never was a log.
+            guard entry.previousSize == index,
+                let before = try? Merkle.rootBefore(
+                    index: proof.index, size: tree.size, leafHash: leaf, proof: proof.proof, root: tree.rootHash),
+                ConstantTime.equals(before, entry.previousRoot)
+            else {
+                problems.append(
+                    "\(label): its prev line is not the root of the \(index) entries before it in the checkpoint's tree"
+                )
+                return nil
+            }
+            return ProvedEntry(index: index, entry: entry, bytes: bytes, leafHash: leaf)
         }
     }
 
     private static func checkItem(
-        _ item: String, folder: String, context: Context, digests: BagIt.FileDigests, _ problems: inout [String]
+        _ item: String, folder: String, context: Context, digests: BagIt.FileDigests, _ authors: inout Set<String>,
+        _ problems: inout [String]
     ) -> BundleVerification.ItemResult {
         let indexes = FileSystem.contents(of: folder + "/events").filter { $0.hasSuffix(".entry") }
             .compactMap { Int($0.dropLast(".entry".count)) }.sorted()
-        var events: [(index: Int, entry: LogEntry)] = []
+        var proved: [ProvedEntry] = []
         for index in indexes {
             var found: [String] = []
-            if let entry = context.check(folder + "/events", index: index, &found) { events.append((index, entry)) }
+            if let entry = context.check(folder + "/events", index: index, &found) { proved.append(entry) }
             problems += found.map { "\(item) \($0)" }
         }
-        problems += partyProblems(
-            item, folder: folder, resolved: context.parties.resolve(events),
-            holder: context.parties.holder(after: events, at: context.treeSize))
+        let events = proved.map { (index: $0.index, entry: $0.entry) }
+        authors.formUnion(events.map(\.entry.author))
         let gaps = CustodyChainCheck.problems(item: item, events: events).map(CustodyGap.init)
+        let caseHolds = FileSystem.contents(of: folder + "/case-hold").filter { $0.hasSuffix(".entry") }
+            .compactMap { Int($0.dropLast(".entry".count)) }.sorted().compactMap { index in
+                var found: [String] = []
+                defer { problems += found.map { "\(item) case-hold/\($0)" } }
+                return context.check(folder + "/case-hold", index: index, &found)
+            }
+        if let record = record(item, folder: folder, &problems) {
+            problems += partyProblems(
+                item, record: record, resolved: context.parties.resolve(events),
+                holder: context.parties.holder(after: events, at: context.treeSize))
+            problems += recordProblems(
+                item, record: record, listed: indexes, proved: proved, gaps: gaps, caseHolds: caseHolds)
+        }
         problems += gaps.filter(\.tampering).map { "\(item): \($0.description)" }
         // The payload: an age file must be the bytes of one of the item's export events; the plaintext must
         // hash to the intake's SHA-256.
@@ -234,12 +283,9 @@ public enum CustodyBundle {
     /// institutions and key fingerprints: each must be what the signed entries say (`CustodyParties`). A
     /// field that differs is named.
     private static func partyProblems(
-        _ item: String, folder: String,
+        _ item: String, record: CustodyRecord,
         resolved: [Int: (actor: CustodyParty, from: CustodyParty?, to: CustodyParty?)], holder: CustodyParty?
     ) -> [String] {
-        guard let bytes = try? FileSystem.readSmallFile(folder + "/custody.json", limit: 16 << 20),
-            let record = try? JSONDecoder().decode(CustodyRecord.self, from: Data(bytes))
-        else { return ["items/\(item)/custody.json: missing or not a custody record"] }
         var problems = differences(record.holder, holder).map {
             "items/\(item)/custody.json: the holder's \($0) is not what the signed entries state"
         }
@@ -258,6 +304,16 @@ public enum CustodyBundle {
             }
         }
         return problems
+    }
+
+    private static func record(_ item: String, folder: String, _ problems: inout [String]) -> CustodyRecord? {
+        guard let bytes = try? FileSystem.readSmallFile(folder + "/custody.json", limit: 16 << 20),
+            let record = try? JSONDecoder().decode(CustodyRecord.self, from: Data(bytes))
+        else {
+            problems.append("items/\(item)/custody.json: missing or not a custody record")
+            return nil
+        }
+        return record
     }
 
     private static func differences(_ a: CustodyParty?, _ b: CustodyParty?) -> [String] {

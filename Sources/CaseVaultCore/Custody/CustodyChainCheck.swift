@@ -20,6 +20,8 @@ public enum CustodyChainCheck {
         case unlinked(entry: Int)
         /// The event is not an entry this format defines as custody.
         case notCustody(entry: Int, type: String)
+        /// A transfer, note, seal or disposal request after the item's seal, which the log's replay refuses.
+        case afterSeal(entry: Int)
 
         public var description: String {
             switch self {
@@ -32,6 +34,7 @@ public enum CustodyChainCheck {
             case .unlinked(let entry):
                 "entry \(entry) was recorded before custody chains and is not linked"
             case .notCustody(let entry, let type): "entry \(entry) (\(type)) is not a custody event"
+            case .afterSeal(let entry): "entry \(entry) was recorded after the item was sealed"
             }
         }
 
@@ -53,6 +56,9 @@ public enum CustodyChainCheck {
         EntryType.custodyReencrypt.rawValue: "re-encrypted",
     ]
 
+    /// What a seal ends (`LogState+Custody`): access, verification, export, holds and re-encryption go on.
+    static let refusedAfterSeal: Set<EntryType> = [.custodyTransfer, .custodyNote, .custodySeal, .custodyDisposal]
+
     /// Every problem of the chain `events` (index and entry, in the order given) of item `item`.
     public static func problems(item: String, events: [(index: Int, entry: LogEntry)]) -> [Problem] {
         guard let intake = events.first, intake.entry.type == .itemAdd,
@@ -66,6 +72,7 @@ public enum CustodyChainCheck {
         var problems: [Problem] = []
         var last = intake.index
         var previousIndex = intake.index
+        var sealed = false
         for (index, entry) in events.dropFirst() {
             guard kinds[entry.type.rawValue] != nil, entry.type != .itemAdd else {
                 problems.append(.notCustody(entry: index, type: entry.type.rawValue))
@@ -88,6 +95,8 @@ public enum CustodyChainCheck {
             if Int(link) != last {
                 problems.append(.brokenLink(entry: index, points: Int(link) ?? -1, previous: last))
             }
+            if sealed && refusedAfterSeal.contains(entry.type) { problems.append(.afterSeal(entry: index)) }
+            sealed = sealed || entry.type == .custodySeal
             last = index
             if entry.type == .custodyReencrypt { object = entry.value("new-object") }
         }

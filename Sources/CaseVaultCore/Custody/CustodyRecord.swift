@@ -74,6 +74,7 @@ public struct CustodyGap: Sendable, Equatable, Codable {
         case .outOfOrder(let e): (code, entry) = ("outOfOrder", e)
         case .unlinked(let e): (code, entry) = ("unlinked", e)
         case .notCustody(let e, _): (code, entry) = ("notCustody", e)
+        case .afterSeal(let e): (code, entry) = ("afterSeal", e)
         }
         description = problem.description
         tampering = problem.isTampering

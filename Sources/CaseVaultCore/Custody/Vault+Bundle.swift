@@ -1,3 +1,4 @@
+import CaseVaultAge
 import CaseVaultCrypto
 import CaseVaultIO
 import CaseVaultLog
@@ -63,8 +64,25 @@ extension Vault {
                 try write(base + "/proofs/\(event.entry).proof", dossier.proofs[String(event.entry)] ?? "")
             }
             try write(base + "/custody.json", try Self.bundleJSON(record))
+            // A hold on the case is no event of the item: its entry comes along so that custody.json's
+            // legalHold.caseHold is backed by a signed, proved entry.
+            if let hold = record.legalHold.caseHold {
+                try FileSystem.makeDirectory(base + "/case-hold")
+                try write(base + "/case-hold/\(hold).entry", try signedEntry(at: hold))
+                try write(
+                    base + "/case-hold/\(hold).proof",
+                    String(decoding: try inclusionProof(ofEntry: hold), as: UTF8.self))
+            }
         }
         try write(data + "/checkpoint.txt", dossier.checkpoint)
+        // The export's own entries make its checkpoint newer than any an auditor cosigned: the newest cosigned
+        // one comes along, with a consistency proof to it, so that the auditors' witness reaches the bundle.
+        let tree = try Checkpoint(parsing: try SignedNote(parsing: Array(dossier.checkpoint.utf8)).text)
+        if let (note, proof) = try newestCosignedCheckpoint(upTo: Int(tree.size)) {
+            try FileSystem.makeDirectory(data + "/cosigned")
+            try write(data + "/cosigned/checkpoint.txt", note)
+            try write(data + "/cosigned/consistency.txt", proof.map { Base64.encodePadded($0) + "\n" }.joined())
+        }
         try write(data + "/keys/cosigners.txt", try cosignerKeys().map { $0 + "\n" }.joined())
         for signer in dossier.signers {
             try write(data + "/keys/\(signer.name).der", Self.ed25519DER(signer.signingKey))
@@ -84,7 +102,12 @@ extension Vault {
             }
         }
         try write(data + "/keys/members.txt", keys.map { $0 + "\n" }.joined())
-        try write(data + "/keys/signers.json", try Self.bundleJSON(dossier.signers))
+        let signers = dossier.signers.map {
+            BundleSigner(
+                name: $0.name, signingKey: $0.signingKey, fingerprint: $0.fingerprint, boundBy: $0.boundBy,
+                keys: $0.keys ?? [])
+        }
+        try write(data + "/keys/signers.json", try Self.bundleJSON(signers))
         try write(data + "/README.en.md", BundleReadme.english(vaultID: vaultID))
         try write(data + "/README.es.md", BundleReadme.spanish(vaultID: vaultID))
         try BagIt.finish(

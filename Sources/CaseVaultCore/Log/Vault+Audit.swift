@@ -205,6 +205,11 @@ extension Vault {
                 db, sql: "SELECT line FROM log_cosignatures WHERE size = ? ORDER BY cosigner", arguments: [size])
             return ([UInt8](row["note"] as Data), lines)
         }
+        return try withCosignatures(note, lines: lines)
+    }
+
+    /// The checkpoint `note` with those of the stored cosignature `lines` that verify with an auditor's key.
+    func withCosignatures(_ note: [UInt8], lines: [String]) throws -> [UInt8] {
         guard !lines.isEmpty else { return note }
         let signed = try SignedNote(parsing: note)
         let auditors = try cosignerKeys().map { try NoteVerifierKey($0) }
