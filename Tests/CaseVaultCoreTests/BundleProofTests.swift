@@ -88,13 +88,24 @@ struct BundleProofTests {
             ], "\(found)")
     }
 
-    @Test("a role added to signers.json, which the bundle cannot prove: named")
+    @Test("a field added to signers.json is named; the roles earlier exports listed are noted, not checked")
     func signersRole() throws {
         let (team, _, _, folder) = try tamper.bundle()
         defer { withExtendedLifetime(team) {} }
         let path = folder + "/data/keys/signers.json"
         let signers = String(decoding: try readFile(path), as: UTF8.self)
-        try Data(signers.replacingOccurrences(of: "\"name\" :", with: "\"roles\" : [\"judge\"], \"name\" :").utf8)
+        // Any other field is a problem.
+        try Data(signers.replacingOccurrences(of: "\"name\" :", with: "\"judge\" : true, \"name\" :").utf8)
+            .write(to: URL(fileURLWithPath: path))
+        #expect(try problems(folder) == ["keys/signers.json: it is not the list of signers export writes"])
+        // `roles`, a list of role names, is what bundles exported before 2026-12-02 carried: such a bundle still
+        // verifies, with a note that the roles were not checked.
+        try Data(signers.replacingOccurrences(of: "\"name\" :", with: "\"roles\" : [\"lawyer\"], \"name\" :").utf8)
+            .write(to: URL(fileURLWithPath: path))
+        try tamper.rewriteManifests(folder)
+        let earlier = try CustodyBundle.verify(folder: folder)
+        #expect(earlier.problems.isEmpty && earlier.notes.count == 1, "\(earlier.problems)")
+        try Data(signers.replacingOccurrences(of: "\"name\" :", with: "\"roles\" : [\"Not a role!\"], \"name\" :").utf8)
             .write(to: URL(fileURLWithPath: path))
         #expect(try problems(folder) == ["keys/signers.json: it is not the list of signers export writes"])
     }

@@ -28,7 +28,7 @@ extension CustodyBundle {
     /// entries bind: `NAME.der` the latest key of each author of a proved event, `bindings/N.der` the key
     /// entry N binds, `signers.json` each author's keys with the entries that bound them.
     static func keyFileProblems(
-        _ folder: String, bindings: [(index: Int, entry: LogEntry)], authors: Set<String>
+        _ folder: String, bindings: [(index: Int, entry: LogEntry)], authors: Set<String>, notes: inout [String]
     ) -> [String] {
         let parties = CustodyParties(bindings)
         var problems: [String] = []
@@ -63,11 +63,35 @@ extension CustodyBundle {
             listed.first { $0.name == name } != expected.first { $0.name == name }
         }
         problems += differing.map { "keys/signers.json: what it states of \($0) is not what the proved entries bind" }
-        // Fields the decoder ignores (a "roles" added, say) would otherwise pass unseen.
+        // Fields the decoder ignores would otherwise pass unseen. Bundles exported before 2026-12-02 listed
+        // each signer's `roles` too, which no entry of a bundle proves; a court may hold such a bundle, so it
+        // still verifies, with that one extra key (a list of role names) and nothing else.
         if differing.isEmpty, (try? Vault.bundleJSON(expected)).map({ Array($0.utf8) }) != bytes {
-            problems.append("keys/signers.json: it is not the list of signers export writes")
+            if Self.isEarlierSignersList(bytes, expected) {
+                notes.append(
+                    "keys/signers.json lists each signer's roles, as bundles exported before 2026-12-02 did: "
+                        + "nothing in a bundle proves them, and they were not checked.")
+            } else {
+                problems.append("keys/signers.json: it is not the list of signers export writes")
+            }
         }
         return problems
+    }
+
+    /// `bytes` lists `expected` as bundles exported before 2026-12-02 did: each signer's fields plus `roles`,
+    /// a list of role names.
+    private static func isEarlierSignersList(_ bytes: [UInt8], _ expected: [BundleSigner]) -> Bool {
+        guard let listed = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]],
+            let current = (try? Vault.bundleJSON(expected)).flatMap({
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [[String: Any]]
+            }),
+            listed.count == current.count
+        else { return false }
+        return zip(listed, current).allSatisfy { old, now in
+            guard let roles = old["roles"] as? [String], roles.allSatisfy({ (try? Names.checkRole($0)) != nil })
+            else { return false }
+            return Set(old.keys) == Set(now.keys).union(["roles"])
+        }
     }
 
     /// A DER key file `relative` (under `keys/`): absent when nothing is expected, else exactly `expected`.

@@ -24,6 +24,8 @@ public struct BundleVerification: Sendable, Equatable, Codable {
     public let witness: BundleWitness?
     /// Each problem, naming the file or entry.
     public let problems: [String]
+    /// What was found and not checked, and why (a bundle of an earlier export's format); not problems.
+    public var notes: [String] = []
 
     public var ok: Bool { problems.isEmpty }
 }
@@ -90,10 +92,13 @@ public enum CustodyBundle {
                 checkItem(
                     item, folder: data + "/items/" + item, context: context, digests: digests, &authors, &problems))
         }
-        problems += keyFileProblems(data + "/keys", bindings: proved, authors: authors)
-        return BundleVerification(
+        var notes: [String] = []
+        problems += keyFileProblems(data + "/keys", bindings: proved, authors: authors, notes: &notes)
+        var result = BundleVerification(
             vault: String(origin.dropFirst("casevault/".count)), treeSize: treeSize,
             checkpointSigners: signers.sorted(), items: items, witness: witness, problems: problems)
+        result.notes = notes
+        return result
     }
 
     /// The entries of `keys/bindings`, parsed (not yet checked), in index order; one of a type that binds

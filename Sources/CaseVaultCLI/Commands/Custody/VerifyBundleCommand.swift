@@ -53,6 +53,7 @@ struct VerifyBundleCommand: AsyncParsableCommand {
                         "No auditor's cosignature: the checkpoint is only as trustworthy as the key of the member who "
                             + "signed it.")
                 }
+                for note in result.notes { Console.out("NOTE: \(note)") }
                 for problem in result.problems { Console.out("PROBLEM: \(problem)") }
                 Console.out(result.ok ? "The bundle verifies." : "The bundle does NOT verify.")
             }
