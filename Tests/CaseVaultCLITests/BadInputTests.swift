@@ -51,6 +51,9 @@ struct BadInputTests {
         Case(
             name: "empty reason", code: Code.usage, arguments: ["custody", "dispose", "ITEM", "--reason", " "],
             member: "lucia", says: "--reason is empty"),
+        Case(
+            name: "verify-bundle of a missing folder", code: Code.inputMissing,
+            arguments: ["verify-bundle", "FILE/no-such-bundle"], member: nil, says: "no bundle folder"),
         // Refused before the signed log records a read that could not happen.
         Case(
             name: "empty output path", code: Code.usage, arguments: ["get", "ITEM", "-o", ""], member: "lucia",

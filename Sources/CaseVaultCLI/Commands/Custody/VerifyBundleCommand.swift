@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseVaultCore
+import CaseVaultIO
 
 /// `casevault verify-bundle DIR`.
 struct VerifyBundleCommand: AsyncParsableCommand {
@@ -26,6 +27,14 @@ struct VerifyBundleCommand: AsyncParsableCommand {
 
     @Flag(help: "Print machine-readable JSON on standard output.")
     var json = false
+
+    func validate() throws {
+        try InputCheck.validating {
+            guard FileSystem.isDirectory(folder) else {
+                throw CLIError.inputMissing("There is no bundle folder at \(folder).")
+            }
+        }
+    }
 
     func run() async throws {
         try await reportingErrors {
