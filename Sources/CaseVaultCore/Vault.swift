@@ -67,9 +67,11 @@ public final class Vault: Sendable {
     ///   - stateFolder: this user's private folder of verified state (`…/casevault/vaults`); nil verifies
     ///     the whole log at every open and remembers nothing.
     ///   - readOnly: open for reading only even where the folder may be written (a backup being checked).
+    ///   - verifyingLog: false leaves the log unverified (and `trusted()` failing), for `verifyWholeLog`,
+    ///     which replays it from its first entry on its own and must report a log that fails.
     public static func open(
         at path: String, keyWorkFactor: Int = ScryptRecipient.defaultWorkFactor, clock: VaultClock = .system,
-        stateFolder: String? = nil, readOnly: Bool = false
+        stateFolder: String? = nil, readOnly: Bool = false, verifyingLog: Bool = true
     ) throws -> Vault {
         let path = normalized(path)
         try checkReadable(path)
@@ -91,7 +93,7 @@ public final class Vault: Sendable {
             }
             return try pool.read { db in try loadConfiguration(db, keyWorkFactor: keyWorkFactor) }
         }
-        let trust = try verifiedLog(pool, vaultID: vaultID, stateFolder: stateFolder)
+        let trust = try verifyingLog ? verifiedLog(pool, vaultID: vaultID, stateFolder: stateFolder) : nil
         // The roles and default readers are the log's; the settings tables are a copy nobody signed.
         let configuration =
             trust.map { trusted in

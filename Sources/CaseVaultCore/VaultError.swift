@@ -97,6 +97,12 @@ public enum VaultError: Error, Sendable, Equatable {
     case agentDirectoryUnsafe(path: String, problem: AgentDirectoryProblem)
     /// An agent answered, but for other keys than the member's registered ones.
     case agentMismatch(member: String)
+    /// This user's record of what their client verified of a vault (`VerifiedCache`: its folder or file) is
+    /// not safe to rely on: someone other than the user could change it, and so change what the client trusts.
+    case verifiedStateUnsafe(path: String, problem: PrivateStateProblem)
+    /// This user's record of what their client verified of a vault cannot be read as one (garbage, a
+    /// truncated file). It is not rebuilt silently: that would erase what it remembers against rollback.
+    case verifiedStateDamaged(path: String)
     /// A recovery share that cannot be read as one (Docs/FORMAT.md, "Recovery shares"); `source` names it.
     case invalidShare(source: String, ShareProblem)
     /// Recovery with the shares given, or setting up recovery, was refused; nothing was changed.
@@ -214,6 +220,17 @@ public enum VaultError: Error, Sendable, Equatable {
         case malformedMessage
         /// A socket, pipe or file operation failed.
         case io(IOError)
+    }
+
+    /// Why a folder or file of this user's verified state is not safe to rely on.
+    public enum PrivateStateProblem: Sendable, Equatable {
+        case symbolicLink
+        /// A file where a folder belongs, or anything but a regular file where the state file belongs.
+        case wrongKind
+        case ownedByAnotherUser
+        /// Group or other users may write it (`mode`: its permission bits).
+        case writableByOthers(mode: UInt32)
+        case cannotInspect(errno: Int32)
     }
 
     public enum AgentDirectoryProblem: Sendable, Equatable {

@@ -103,6 +103,8 @@ extension ErrorReport {
             "The unlock agent failed: \(message(for: failure))."
         case .agentDirectoryUnsafe(let path, let problem):
             "The agent folder \(path) is not safe to use: \(message(for: problem)). Remove it or set CASEVAULT_AGENT_DIR to a folder only you can open."
+        case .verifiedStateUnsafe(let path, let problem): verifiedStateUnsafe(path: path, problem: problem)
+        case .verifiedStateDamaged(let path): verifiedStateDamaged(path: path)
         case .agentMismatch(let member):
             "The unlock agent for \(member) holds keys that are not \(member)'s registered ones. Run `casevault lock` and unlock again."
         case .invalidShare(let source, let problem): message(for: problem, source: source)
@@ -122,7 +124,7 @@ extension ErrorReport {
             .inputNotFound,
             .inputUnreadable:
             ExitCodes.inputMissing
-        case .vaultExists, .keyFileExists, .outputExists, .agentDirectoryUnsafe:
+        case .vaultExists, .keyFileExists, .outputExists, .agentDirectoryUnsafe, .verifiedStateUnsafe:
             ExitCodes.cannotCreate
         case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader, .agentMismatch:
             ExitCodes.notEntitled
@@ -130,7 +132,7 @@ extension ErrorReport {
         case .custodyRefused: ExitCodes.usage
         case .holdRefused(_, .notAdminOrReader): ExitCodes.notEntitled
         case .holdRefused: ExitCodes.usage
-        case .integrityFailure, .missingObject, .notInLog, .log, .invalidShare:
+        case .integrityFailure, .missingObject, .notInLog, .log, .invalidShare, .verifiedStateDamaged:
             ExitCodes.dataError
         case .recoveryRefused(let problem): exitCode(for: problem)
         case .database, .unsupportedFormat, .agentUnavailable, .vaultUnreadable, .readOnlyVault:

@@ -67,11 +67,12 @@ struct VaultOptions: ParsableArguments {
     /// This user's folder of verified vault state (outside every vault).
     var stateFolder: String? { UserState.folder.map { $0 + "/vaults" } }
 
-    /// Opens the vault named by --vault / CASEVAULT_DIR.
-    func openVault() throws -> Vault {
+    /// Opens the vault named by --vault / CASEVAULT_DIR; `verifyingLog` false leaves its log to
+    /// `verifyWholeLog` (`audit verify`).
+    func openVault(verifyingLog: Bool = true) throws -> Vault {
         let vault = try Vault.open(
             at: vaultPath, keyWorkFactor: try KeyWorkFactor.resolve(keyWorkFactor),
-            stateFolder: stateFolder)
+            stateFolder: stateFolder, verifyingLog: verifyingLog)
         note("Opened the vault at \(vault.path).")
         PermissionWarnings.warnIfOpenToOthers(vault: vault.path)
         return vault

@@ -31,6 +31,7 @@ public struct BackupResult: Sendable {
 ///       casevault-backup.partial  the vault id, written first into a new folder, removed after the manifest
 ///       vault.sqlite          the database, copied with SQLite's online backup (one file, no WAL)
 ///       checkpoint            the latest signed checkpoint of the log the copy holds
+///       casevault-backup.lock empty; locked (flock) while a backup writes the folder (BackupLock)
 ///       objects/xx/…          the encrypted payloads, copied once each, checked against their names
 ///       keys/NAME.age         the passphrase-protected key files kept in the vault
 ///       tmp/                  files being written
@@ -46,17 +47,23 @@ extension Vault {
     /// vault stays usable meanwhile; the objects the copy names are copied first (each checked against its
     /// name; `progress` gets bytes copied and bytes to copy), then the database and the checkpoint, then the manifest. The backup is recorded as a signed
     /// `backup.done` entry by `session`'s member. A folder of another vault, or a non-empty folder that is no
-    /// backup, is refused and left as it is.
+    /// backup, is refused and left as it is. While another backup writes the folder, this one waits for it
+    /// (`BackupLock`), calling `whileWaiting` once.
     public func backup(
-        to destination: String, by session: MemberSession, progress: ((Int64, Int64) -> Void)? = nil
+        to destination: String, by session: MemberSession, progress: ((Int64, Int64) -> Void)? = nil,
+        whileWaiting: (() -> Void)? = nil
     ) throws -> BackupResult {
         try checkSession(session)
         try refreshTrust()
         let folder = Self.normalized(destination)
+        // Checked before anything is made in the folder (another's is left as it is), and again once locked.
+        _ = try Self.backupFolder(folder, vaultID: vaultID)
+        if !FileSystem.isDirectory(folder) { try FileSystem.makeDirectories(folder) }
+        let lock = try BackupLock.acquire(folder: folder, whileWaiting: whileWaiting)
+        defer { withExtendedLifetime(lock) {} }
         let previous = try Self.backupFolder(folder, vaultID: vaultID)
         let marker = "\(folder)/\(Self.partialMarkerName)"
         if previous == nil && !FileSystem.exists(marker) {
-            if !FileSystem.isDirectory(folder) { try FileSystem.makeDirectories(folder) }
             try FileSystem.writeNewFile(marker, bytes: Array(vaultID.utf8))
             try FileSystem.syncFolder(folder)
         }
@@ -151,7 +158,10 @@ extension Vault {
     /// a first backup of this vault that was interrupted. Refuses a folder of another vault, and a non-empty
     /// folder without a manifest or a marker of this vault.
     static func backupFolder(_ folder: String, vaultID: String) throws -> BackupManifest? {
-        guard FileSystem.exists(folder), !FileSystem.isEmptyDirectory(folder) else { return nil }
+        // The lock file alone (a first backup that ended before its marker) does not make a folder a backup.
+        guard FileSystem.exists(folder), !FileSystem.isEmptyDirectory(folder),
+            FileSystem.contents(of: folder) != [BackupLock.fileName]
+        else { return nil }
         guard let manifest = try BackupManifest.load(from: folder) else {
             // A first backup that was interrupted: resumed by the same vault, refused to any other.
             guard let marker = try? FileSystem.readSmallRegularFile("\(folder)/\(partialMarkerName)", limit: 64) else {

@@ -1,4 +1,5 @@
 import CaseVaultCrypto
+import CaseVaultIO
 import CaseVaultLog
 import Foundation
 import GRDB
@@ -19,12 +20,27 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 public struct AuditReport: Sendable, Equatable {
     /// Entries read.
     public let size: Int
-    /// Every problem, by entry (a refused entry changes nothing, and replay goes on with the next).
-    public let problems: [SignedLogError]
+    /// The first refused entry (replay stops there: the state after an entry a writer applied and this
+    /// replay refuses is unknown, so later verdicts would mean nothing), or a problem of the checkpoint;
+    /// then a kept checkpoint the log does not extend, or a history that does not extend what this
+    /// computer verified before.
+    public internal(set) var problems: [SignedLogError]
     /// The root of the tree of all entries read, hex.
     public let root: String
     /// True when the vault's latest checkpoint is signed by a member and names this tree.
     public let checkpointMatches: Bool
+    /// With a kept checkpoint: whether the log extends it (nil when none was given, or the log has a problem).
+    public internal(set) var extendsKeptCheckpoint: Bool?
+    /// How this user's saved verification state compares with the replay (nil when none was given or saved,
+    /// or the log has a problem).
+    public internal(set) var savedState: SavedStateCheck?
+
+    init(size: Int, problems: [SignedLogError], root: String, checkpointMatches: Bool) {
+        self.size = size
+        self.problems = problems
+        self.root = root
+        self.checkpointMatches = checkpointMatches
+    }
 }
 
 extension Vault {
@@ -32,17 +48,56 @@ extension Vault {
     /// it once with the one the founding admin saw at `init`, out of band.
     public var fingerprint: String { vaultID }
 
-    /// Replays the whole log from genesis, independently of anything verified before, and names every
+    /// Replays the whole log from genesis, independently of anything verified before, and names the first
     /// problem with its entry: an auditor's check. Nothing is changed.
-    public func verifyWholeLog() throws -> AuditReport {
-        if let report = try verifyWholeLogInParallel() { return report }
-        return try verifyWholeLogInOrder()
+    ///
+    /// - Parameters:
+    ///   - kept: a checkpoint kept earlier, which the log must extend (proved from the replayed tree).
+    ///   - stateFolder: this user's folder of verified state; what it saved of this vault is compared with
+    ///     the replay, never used by it (`SavedStateCheck`).
+    public func verifyWholeLog(consistentWith kept: [UInt8]? = nil, savedStateIn stateFolder: String? = nil) throws
+        -> AuditReport
+    {
+        let saved = try savedVerifiedState(in: stateFolder)
+        guard let replay = try verifyWholeLogInParallel(saved: saved) else { return try verifyWholeLogInOrder() }
+        var report = replay.report
+        if let saved {
+            report.savedState = try saved.cache.compare(saved.log, with: replay)
+            if let rewritten = saved.log.rewrite(shownBy: replay.trusted) { report.problems.append(rewritten) }
+        }
+        if let kept, report.problems.isEmpty {
+            do {
+                try verifyConsistency(withCheckpoint: kept, trusted: replay.trusted)
+                report.extendsKeptCheckpoint = true
+            } catch let error as SignedLogError {
+                report.problems.append(error)
+                report.extendsKeptCheckpoint = false
+            }
+        }
+        return report
+    }
+
+    /// What this user's client saved of this vault, if anything (its folder and file checked as every
+    /// command checks them).
+    private func savedVerifiedState(in stateFolder: String?) throws -> (cache: VerifiedCache, log: TrustedLog)? {
+        guard let stateFolder, FileSystem.exists("\(stateFolder)/\(vaultID).sqlite") else { return nil }
+        let cache = try VerifiedCache(folder: stateFolder, vaultID: vaultID)
+        return try cache.load().map { (cache, $0) }
     }
 
     /// The whole log on every core, in runs of `runLength` entries; nil at the first problem.
     func verifyWholeLogInParallel(runLength: Int = 4096) throws -> AuditReport? {
-        try Self.mapDatabaseErrors {
-            try database.read { db -> AuditReport? in
+        try verifyWholeLogInParallel(runLength: runLength, saved: nil)?.report
+    }
+
+    /// The same, also keeping the replayed log (its items, leaves and subjects) and, when `saved` holds a
+    /// saved state, the replayed state at its size, for `VerifiedCache.compare`.
+    private func verifyWholeLogInParallel(
+        runLength: Int = 4096, saved: (cache: VerifiedCache, log: TrustedLog)?
+    ) throws -> WholeLogReplay? {
+        let savedSize = saved?.log.size ?? 0
+        return try Self.mapDatabaseErrors {
+            try database.read { db -> WholeLogReplay? in
                 var trusted = TrustedLog()
                 // Sized once for the most items the log could add: growing it as items arrive rehashed every
                 // item about twenty times over a 100,000-entry log.
@@ -55,6 +110,7 @@ extension Vault {
                 defer { _ = signatures.finish() }
                 let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
                 var run: [(note: [UInt8], leafHash: [UInt8])] = []
+                var atSavedSize: LogState?
                 func flush() -> Bool {
                     defer { run.removeAll(keepingCapacity: true) }
                     guard !run.isEmpty else { return true }
@@ -62,6 +118,7 @@ extension Vault {
                         return false
                     }
                     signatures.submit(checks)
+                    if trusted.size == savedSize { atSavedSize = trusted.state.withoutItems }
                     return true
                 }
                 var ok = true
@@ -74,61 +131,67 @@ extension Vault {
                     let note = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
                     let leafHash = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
                     run.append((note, leafHash))
-                    if run.count == runLength { ok = flush() }
+                    // A run ends at the saved size too, so that the state there can be compared.
+                    if run.count == runLength || trusted.size + run.count == savedSize { ok = flush() }
                 }
                 ok = ok && flush()
                 // A cosignature of a size the log never reached is one that no checkpoint row holds.
                 guard ok, trusted.size > 0, checkpoints.cosignatures.isEmpty else { return nil }
                 // The checkpoint and the root need only the replayed state, not the signatures, so they are
-                // checked while the last runs' signatures are still being verified; then the state (every
-                // item of the log) is freed on this thread while the others verify, where freeing it after
-                // the wait left one core idle for a twentieth of the whole run.
+                // checked while the last runs' signatures are still being verified.
                 do { try trusted.catchUp(db) } catch { return nil }
                 let report = AuditReport(
                     size: trusted.size, problems: [], root: Hex.encode(try trusted.frontier.root()),
                     checkpointMatches: true)
-                trusted = TrustedLog()
+                // Without a saved state to compare, only what a kept checkpoint's proof needs is kept, and the
+                // rest of the state (every item of the log) is freed on this thread while the others verify,
+                // where freeing it after the wait left one core idle for a twentieth of the whole run.
+                if saved == nil { trusted = trusted.proofMaterial }
                 // Every background check ends before this returns, whatever was found.
-                return signatures.finish() ? report : nil
+                guard signatures.finish() else { return nil }
+                return WholeLogReplay(report: report, trusted: trusted, atSavedSize: atSavedSize)
             }
         }
     }
 
-    /// The whole log, entry by entry, naming every problem.
+    /// The whole log, entry by entry, naming the first problem.
     private func verifyWholeLogInOrder() throws -> AuditReport {
         try Self.mapDatabaseErrors { try database.read { db in try Self.replayWholeLog(db).report } }
     }
 
-    /// Replays the log of `db` (a vault's, or a backup's opened read-only) from genesis, naming every
-    /// problem; also returns the replayed log (state and tree).
+    /// Replays the log of `db` (a vault's, or a backup's opened read-only) from genesis, up to its first
+    /// problem; also returns the replayed log (state and tree). The entries after a refused one are read
+    /// and hashed into the tree (so the size and root are those of everything stored), not judged.
     static func replayWholeLog(_ db: Database) throws -> (report: AuditReport, trusted: TrustedLog) {
         var trusted = TrustedLog()
         var problems: [SignedLogError] = []
         var size = 0
         var checkpoints = try TrustedLog.StoredCheckpoints(db, above: 0, cosignatures: true)
+        // The tree of every stored entry, the refused one and those after it included (from the first problem).
+        var tree = MerkleFrontier()
         let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
         while let row = try rows.next() {
             let index: Int = row[0]
-            if index != size {
-                problems.append(.entry(index: size, problem: .malformed("the entry is missing")))
+            let note = [UInt8](row[1] as Data)
+            // Set once the entry is in `trusted`'s tree: a stored checkpoint refused after it must not hash it twice.
+            var inTree = false
+            if problems.isEmpty {
+                do {
+                    guard index == size else {
+                        throw SignedLogError.entry(index: size, problem: .malformed("the entry is missing"))
+                    }
+                    try trusted.apply(note: note, storedLeafHash: [UInt8](row[2] as Data))
+                    inTree = true
+                    try trusted.checkStoredCheckpoint(&checkpoints)
+                } catch let error as SignedLogError {
+                    problems.append(error)
+                    tree = trusted.frontier
+                }
             }
             size = index + 1
-            let note = [UInt8](row[1] as Data)
-            do {
-                try trusted.apply(note: note, storedLeafHash: [UInt8](row[2] as Data))
-            } catch let error as SignedLogError {
-                problems.append(error)
-                // The tree still grows by the stored bytes, so later entries are judged against it.
-                if let leaf = try? Merkle.leafHash(note) {
-                    try? trusted.frontier.append(leafHash: leaf)
-                    trusted.index.record(leaf: leaf, entry: nil, index: trusted.size)
-                }
-                trusted.state.size += 1
-                _ = checkpoints.takeCosignatures(at: trusted.size)
-                continue
-            }
-            do { try trusted.checkStoredCheckpoint(&checkpoints) } catch { problems.append(error) }
+            if !problems.isEmpty, !inTree, let leaf = try? Merkle.leafHash(note) { try? tree.append(leafHash: leaf) }
         }
+        if problems.isEmpty { tree = trusted.frontier }
         var matches = false
         if problems.isEmpty && trusted.size > 0 {
             do {
@@ -138,11 +201,14 @@ extension Vault {
                 problems.append(error)
             }
         }
-        // A cosignature of a size the log never reached is one that no checkpoint row holds.
-        for (size, rows) in checkpoints.cosignatures.sorted(by: { $0.key < $1.key }) {
-            problems += rows.map { .cosignature(size: size, cosigner: $0.cosigner) }
+        // A cosignature of a size the log never reached is one that no checkpoint row holds (judged only over a
+        // log that replayed to its end).
+        if problems.isEmpty {
+            for (size, rows) in checkpoints.cosignatures.sorted(by: { $0.key < $1.key }) {
+                problems += rows.map { .cosignature(size: size, cosigner: $0.cosigner) }
+            }
         }
-        let root = trusted.frontier.size == 0 ? try Merkle.emptyRoot() : try trusted.frontier.root()
+        let root = tree.size == 0 ? try Merkle.emptyRoot() : try tree.root()
         let report = AuditReport(
             size: size, problems: problems, root: Hex.encode(root), checkpointMatches: matches)
         return (report, trusted)
@@ -152,7 +218,11 @@ extension Vault {
     /// court bundle): signed by a member, of this vault, and consistent with today's tree (RFC 9162 proof
     /// computed from the entries).
     public func verifyConsistency(withCheckpoint note: [UInt8]) throws {
-        let trusted = try trusted()
+        try verifyConsistency(withCheckpoint: note, trusted: try trusted())
+    }
+
+    /// The same, against `trusted` (the log as this process verified it, or as `audit verify` replayed it).
+    func verifyConsistency(withCheckpoint note: [UInt8], trusted: TrustedLog) throws {
         let origin = TrustedLog.origin(vaultID: vaultID)
         // The checkpoint's own size says which keys signed it: a member who has since rekeyed signed it with
         // the key they held then. The size is read before the signature is checked, and the signature must

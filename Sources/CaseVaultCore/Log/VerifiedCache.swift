@@ -9,20 +9,37 @@ import GRDB
 /// or different history than before is caught (the log must extend the frontier kept here).
 ///
 /// Trusted because only this user's client writes it, and only after verifying: a lost or removed cache
-/// costs one full verification, never trust.
+/// costs one full verification, never trust. So the folder and the file must be the user's own and closed
+/// to others' writing (`checkPrivate`), and a file that cannot be read is reported, never rebuilt silently.
 final class VerifiedCache: Sendable {
-    private let database: DatabaseQueue
+    let database: DatabaseQueue
+    /// The cache file.
+    let path: String
 
     /// Opens (creating) the cache of `vaultID` under `folder`.
     init(folder: String, vaultID: String) throws {
         try FileSystem.makeDirectories(folder)
-        let path = "\(folder)/\(vaultID).sqlite"
+        try Self.checkPrivate(folder, folder: true)
+        path = "\(folder)/\(vaultID).sqlite"
         if !FileSystem.exists(path) { try FileSystem.writeNewFile(path, bytes: [], mode: 0o600) }
+        for file in [path, path + "-wal", path + "-shm"] { try Self.checkPrivate(file, folder: false) }
+        do {
+            database = try Self.openDatabase(path)
+            try setUpTables()
+        } catch let error as DatabaseError where Self.meansDamaged(error) {
+            throw VaultError.verifiedStateDamaged(path: path)
+        }
+    }
+
+    private static func openDatabase(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         // Two commands of the same user may verify the same vault at once.
         configuration.busyMode = .timeout(Vault.busyTimeout)
         configuration.journalMode = .wal
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    private func setUpTables() throws {
         // `user_version` names the layout of the tables. A cache of another layout (an older release's) is
         // dropped, and the log is verified again from its first entry: the cache holds nothing that cannot be
         // rebuilt from the log.
@@ -74,11 +91,11 @@ final class VerifiedCache: Sendable {
     static let layout = 5
 
     /// The columns `facts(row:)` reads, by position (a listing decodes thousands).
-    private static let factsSelection =
+    static let factsSelection =
         "SELECT case_id, class, size, sha256, object, header, metadata, readers, replaces, author, time, idx, id "
         + "FROM item_facts"
 
-    private static func facts(row: Row) -> LogState.Item {
+    static func facts(row: Row) -> LogState.Item {
         let readers: String = row[7]
         return LogState.Item(
             caseID: row[0], itemClass: row[1], size: row[2], sha256: row[3], object: row[4], headerHash: row[5],
@@ -145,8 +162,19 @@ final class VerifiedCache: Sendable {
         }) ?? []
     }
 
-    /// The verified state as last saved, or nil when nothing was saved yet.
+    /// The verified state as last saved, or nil when nothing was saved yet. A snapshot that cannot be read
+    /// back (damaged tables, a state or frontier that does not decode) is `verifiedStateDamaged`.
     func load() throws -> TrustedLog? {
+        do { return try loadSnapshot() } catch let error as DatabaseError where Self.meansDamaged(error) {
+            throw VaultError.verifiedStateDamaged(path: path)
+        } catch is DecodingError {
+            throw VaultError.verifiedStateDamaged(path: path)
+        } catch is LogError {
+            throw VaultError.verifiedStateDamaged(path: path)
+        }
+    }
+
+    private func loadSnapshot() throws -> TrustedLog? {
         try database.read { db -> TrustedLog? in
             guard let row = try Row.fetchOne(db, sql: "SELECT size, frontier, state FROM snapshot WHERE id = 1") else {
                 return nil
@@ -156,7 +184,8 @@ final class VerifiedCache: Sendable {
             var trusted = TrustedLog()
             trusted.state = try JSONDecoder().decode(LogState.self, from: row["state"] as Data)
             trusted.frontier = try MerkleFrontier(size: UInt64(size), hashes: hashes)
-            guard trusted.state.size == size else { return nil }
+            // A state of another size than the tree beside it was not saved by `save`.
+            guard trusted.state.size == size else { throw LogError.malformedFrontier }
             trusted.cache = self
             trusted.index = LogIndex(base: size)
             return trusted

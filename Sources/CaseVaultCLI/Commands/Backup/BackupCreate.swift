@@ -10,7 +10,8 @@ struct BackupCreate: AsyncParsableCommand {
             The folder is made if missing. Objects already in it are not copied again; new ones are checked \
             against their names as they are copied. The database is copied with SQLite's online backup, so \
             the vault stays usable meanwhile. The backup is recorded as a signed log entry (by its id, never \
-            its path). A folder of another vault, or a non-empty folder that is not a backup, is refused.
+            its path). A folder of another vault, or a non-empty folder that is not a backup, is refused. \
+            While another backup writes the same folder, this one waits for it to end.
 
             Example:
               casevault backup --as lucia /media/usb/casevault-backup
@@ -36,7 +37,12 @@ struct BackupCreate: AsyncParsableCommand {
             defer { bar?.finish() }
             let result = try vault.backup(
                 to: destination, by: session,
-                progress: bar.map { bar in { bar.update(done: $0, total: $1) } })
+                progress: bar.map { bar in { bar.update(done: $0, total: $1) } },
+                whileWaiting: {
+                    Console.error(
+                        "casevault: note: another backup is writing to \(Printer.safe(destination)); waiting for it "
+                            + "to end.")
+                })
             bar?.finish()
             KnownBackups.remember(destination, vaultID: vault.fingerprint)
             let manifest = result.manifest
