@@ -11,10 +11,18 @@ import GRDB
 /// Trusted because only this user's client writes it, and only after verifying: a lost or removed cache
 /// costs one full verification, never trust.
 final class VerifiedCache: Sendable {
-    private let database: DatabaseQueue
+    /// Where `save` writes.
+    private let database: DatabasePool
+    /// What every lookup reads: the cache as one save left it, held for this object's life (a read
+    /// transaction kept open), so that another command saving a longer log meanwhile cannot show this one
+    /// item facts of entries it has not applied: an item it rewrapped, looked up while this one replays that
+    /// rewrap or compares the item's row, would look forged. `save` gives its log a new view.
+    private let view: DatabaseSnapshot
+    /// The size of the log saved in `view` (0 when none was).
+    let size: Int
 
     /// Opens (creating) the cache of `vaultID` under `folder`.
-    init(folder: String, vaultID: String) throws {
+    convenience init(folder: String, vaultID: String) throws {
         try FileSystem.makeDirectories(folder)
         let path = "\(folder)/\(vaultID).sqlite"
         if !FileSystem.exists(path) { try FileSystem.writeNewFile(path, bytes: [], mode: 0o600) }
@@ -22,7 +30,19 @@ final class VerifiedCache: Sendable {
         // Two commands of the same user may verify the same vault at once.
         configuration.busyMode = .timeout(Vault.busyTimeout)
         configuration.journalMode = .wal
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        let database = try DatabasePool(path: path, configuration: configuration)
+        try Self.setUp(database)
+        try self.init(database: database)
+    }
+
+    /// A view of the cache as it is now.
+    private init(database: DatabasePool) throws {
+        self.database = database
+        view = try database.makeSnapshot()
+        size = try view.read { db in try Int.fetchOne(db, sql: "SELECT size FROM snapshot WHERE id = 1") } ?? 0
+    }
+
+    private static func setUp(_ database: DatabasePool) throws {
         // `user_version` names the layout of the tables. A cache of another layout (an older release's) is
         // dropped, and the log is verified again from its first entry: the cache holds nothing that cannot be
         // rebuilt from the log.
@@ -90,9 +110,9 @@ final class VerifiedCache: Sendable {
     /// cannot be read (where "not held" must not be assumed).
     func item(_ id: String) throws -> LogState.Item? {
         // Replay asks this for every new item (its id must be new), so a batch add of 10,000 asks 10,000
-        // times: one prepared statement in autocommit, without `read`'s transaction and query_only pragmas,
-        // which cost ten times the lookup itself.
-        try database.inDatabase { db in
+        // times: one prepared statement in the view's open transaction, without a transaction and
+        // query_only pragmas per lookup, which cost ten times the lookup itself.
+        try view.read { db in
             try Row.fetchOne(db.cachedStatement(sql: Self.factsSelection + " WHERE id = ?"), arguments: [id])
                 .map(Self.facts(row:))
         }
@@ -102,7 +122,7 @@ final class VerifiedCache: Sendable {
     /// checks thousands per batch). Ids the cache does not hold are absent; an unreadable cache is an error.
     func items(_ ids: [String]) throws -> [String: LogState.Item] {
         var out: [String: LogState.Item] = [:]
-        try database.inDatabase { db in
+        try view.read { db in
             for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
                 let chunk = Array(ids[start..<min(start + Self.idsPerQuery, ids.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -122,7 +142,7 @@ final class VerifiedCache: Sendable {
     /// below `size` added, in one query. In log order (`sorted`): the order of a vault's listing, so the
     /// two can be compared in step, without a lookup per item; or by id, for lookups.
     func listingKeys(inCase caseID: String?, below size: Int) -> [(id: String, key: String)] {
-        (try? database.read { db in
+        (try? view.read { db in
             var sql = "SELECT id, listing FROM item_facts WHERE idx < ?"
             var arguments: StatementArguments = [size]
             if let caseID {
@@ -138,7 +158,7 @@ final class VerifiedCache: Sendable {
 
     /// The id and log index of every item of `caseID` that an entry below `size` added.
     func itemIndexes(inCase caseID: String, below size: Int) -> [(id: String, index: Int)] {
-        (try? database.read { db in
+        (try? view.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, idx FROM item_facts WHERE case_id = ? AND idx < ?", arguments: [caseID, size]
             ).map { (id: $0[0] as String, index: $0[1] as Int) }
@@ -147,7 +167,7 @@ final class VerifiedCache: Sendable {
 
     /// The verified state as last saved, or nil when nothing was saved yet.
     func load() throws -> TrustedLog? {
-        try database.read { db -> TrustedLog? in
+        try view.read { db -> TrustedLog? in
             guard let row = try Row.fetchOne(db, sql: "SELECT size, frontier, state FROM snapshot WHERE id = 1") else {
                 return nil
             }
@@ -164,8 +184,9 @@ final class VerifiedCache: Sendable {
     }
 
     /// Saves `trusted`, moving the items and the index (`LogIndex`) it holds in memory into the tables.
-    /// Returns it without them; unchanged when the cache cannot take them (another command saved a longer
-    /// log, or the cache was emptied while this one ran, so the index would have a hole).
+    /// Returns it without them, with a view of the cache as saved; unchanged when the cache cannot take them
+    /// (another command saved a longer log, or the cache was emptied while this one ran, so the index would
+    /// have a hole), or when another command saved a longer log right after.
     func save(_ trusted: TrustedLog) throws -> TrustedLog {
         var saved = trusted
         var stored = false
@@ -201,8 +222,11 @@ final class VerifiedCache: Sendable {
                 ])
             stored = true
         }
-        guard stored else { return trusted }
-        saved.cache = self
+        // The new view must be this log's: another command may have saved a longer one since the commit.
+        guard stored, let fresh = try? VerifiedCache(database: database), fresh.size == trusted.size else {
+            return trusted
+        }
+        saved.cache = fresh
         saved.index = LogIndex(base: trusted.size)
         return saved
     }
@@ -225,7 +249,7 @@ final class VerifiedCache: Sendable {
 
     /// The root of an aligned subtree of the verified tree (`Merkle.NodeHashes`), if saved.
     func node(level: Int, index: Int) -> [UInt8]? {
-        try? database.inDatabase { db in
+        try? view.read { db in
             try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?"),
                 arguments: [level, index]
@@ -235,7 +259,7 @@ final class VerifiedCache: Sendable {
 
     /// The entries below `size` about `subject` (`LogIndex`), in log order.
     func entries(about subject: String, below size: Int) -> [Int] {
-        (try? database.inDatabase { db in
+        (try? view.read { db in
             try Int.fetchAll(
                 db.cachedStatement(sql: "SELECT idx FROM subjects WHERE subject = ? AND idx < ? ORDER BY idx"),
                 arguments: [subject, size])
