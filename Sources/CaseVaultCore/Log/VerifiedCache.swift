@@ -48,7 +48,9 @@ final class VerifiedCache: Sendable {
         // rebuilt from the log.
         // A cache already of this layout is left alone: setting it up again was a commit, with its syncs, in
         // every command.
-        guard try database.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") }) != Self.layout else {
+        // On the writer's connection: a reader's would be one more connection opened in every command.
+        let layout = try database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        guard layout != Self.layout else {
             return
         }
         try database.write { db in
