@@ -268,7 +268,7 @@ public final class Vault: Sendable {
     /// A wrong passphrase throws `VaultError.wrongPassphrase` and changes nothing.
     public func unlock(_ member: String, passphrase: SecureBytes, keyFile: String? = nil) throws -> MemberSession {
         let record = try memberRecord(named: member)
-        guard record.removedAt == nil else { throw VaultError.memberRemoved(member) }
+        try checkNotRemoved(record)
         let file = keyFile ?? keyFilePath(for: member)
         let bytes = try VaultFiles.readSmallFile(
             file, limit: IdentityFile.maximumSize * 2, missing: .keyFileMissing(path: file))
@@ -279,19 +279,26 @@ public final class Vault: Sendable {
     /// A session for an active member whose keys, however they were reached (key file or agent), are the
     /// ones registered for them; otherwise `mismatch`.
     func session(_ record: MemberRecord, keys: MemberKeyAccess, mismatch: VaultError) throws -> MemberSession {
-        guard record.removedAt == nil else { throw VaultError.memberRemoved(record.name) }
+        try checkNotRemoved(record)
         guard keys.recipient == record.recipient, keys.signingPublicKeyHex == record.signingKey else {
             throw mismatch
         }
         // A vault without a log yet can only be upgraded, by an admin who unlocks with their key file.
         if trust.withLock({ $0.size }) > 0 {
             try checkMemberKeys(name: record.name, recipient: record.recipient, signingKey: record.signingKey)
-            // A removal undone in the folder is not undone: the log says who is removed.
-            guard try trusted().state.members[record.name]?.removed == false else {
-                throw VaultError.memberRemoved(record.name)
-            }
         }
         return MemberSession(member: record.name, memberID: record.id, vaultID: vaultID, keys: keys)
+    }
+
+    /// The log says who is removed, not the folder: a removal undone in the folder is not undone, and one
+    /// the folder invents is tampering (65), not a removal (77).
+    func checkNotRemoved(_ record: MemberRecord) throws {
+        let removedInLog = trust.withLock({ $0.size }) > 0 ? try trusted().state.members[record.name]?.removed : nil
+        if removedInLog == true { throw VaultError.memberRemoved(record.name) }
+        guard record.removedAt == nil else {
+            if removedInLog == false { throw VaultError.notInLog(.member(record.name, field: "removal")) }
+            throw VaultError.memberRemoved(record.name)
+        }
     }
 
     func checkSession(_ session: MemberSession) throws {

@@ -134,6 +134,8 @@ public enum VaultError: Error, Sendable, Equatable {
         /// A stanza addressed to the member's role does not open with the role's key.
         case envelopeDoesNotOpen(role: String)
         case notAddressedToMember
+        /// Its object is not a regular file (a FIFO, a device or a folder put in its place).
+        case objectNotRegularFile
     }
 
     public enum NameKind: String, Sendable, Equatable {

@@ -149,6 +149,12 @@ public enum FileSystem {
         try FileDescriptorStream(readingFrom: path).readToEnd(limit: limit, path: path)
     }
 
+    /// `readSmallFile` of a file in a folder someone else may have written (a vault, a backup): only a
+    /// regular file is read, so a FIFO or a device put there makes a clear error, never a hang.
+    public static func readSmallRegularFile(_ path: String, limit: Int) throws -> [UInt8] {
+        try openRegularFile(path).readToEnd(limit: limit, path: path)
+    }
+
     /// Opens an existing regular file for reading. A FIFO, socket or device is refused before anything
     /// could block on it (the open itself is non-blocking; a FIFO with no writer would otherwise hang).
     public static func openRegularFile(_ path: String) throws -> FileDescriptorStream {

@@ -27,6 +27,23 @@ struct AuditCLITests {
         #expect((tampered.stdout + tampered.stderr).contains("Entry 2"))
     }
 
+    @Test("a client with no saved state names a missing latest checkpoint as such, with 65, not rewritten history")
+    func missingLatestCheckpoint() throws {
+        let team = try TeamVault()
+        _ = try team.add("acta.txt", "acta\n")
+        _ = try Tool.run(
+            "sqlite3",
+            [
+                team.folder.file("vault/vault.sqlite"),
+                "DROP TRIGGER IF EXISTS log_checkpoints_append_only_delete; DELETE FROM log_checkpoints WHERE size = (SELECT max(size) FROM log_checkpoints);",
+            ])
+        let fresh = team.acting("diego").merging(["HOME": team.folder.file("fresh-home")]) { $1 }
+        let refused = try team.cli.run(["audit", "verify"], env: fresh)
+        let output = refused.stdout + refused.stderr
+        #expect(refused.code == 65, "\(output)")
+        #expect(output.contains("latest checkpoint signs only the first") && !output.contains("rewritten"), "\(output)")
+    }
+
     @Test(
         "a checkpoint verifies with openssl pkeyutl against its signer's key, and audit verify --from proves it later")
     func checkpointWithOpenSSL() throws {

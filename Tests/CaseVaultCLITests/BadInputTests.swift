@@ -38,6 +38,27 @@ struct BadInputTests {
             arguments: ["get", "it_0000000000000000"], member: "lucia",
             says: "casevault list"),
         Case(
+            name: "empty title", code: Code.usage, arguments: ["case", "create", "C-2", "--title", ""],
+            member: "lucia", says: "--title is empty"),
+        Case(
+            name: "title on two lines", code: Code.usage,
+            arguments: ["case", "create", "C-2", "--title", "Denuncia\nEl Alto"], member: "lucia",
+            says: "must be one line"),
+        Case(
+            name: "empty readers", code: Code.usage,
+            arguments: ["add", TeamVault.caseID, "FILE/evidence.txt", "--readers", ""], member: "lucia",
+            says: "names no role"),
+        Case(
+            name: "empty reason", code: Code.usage, arguments: ["custody", "dispose", "ITEM", "--reason", " "],
+            member: "lucia", says: "--reason is empty"),
+        // Refused before the signed log records a read that could not happen.
+        Case(
+            name: "empty output path", code: Code.usage, arguments: ["get", "ITEM", "-o", ""], member: "lucia",
+            says: "needs a file path"),
+        Case(
+            name: "output in a missing folder", code: Code.usage,
+            arguments: ["get", "ITEM", "-o", "DIR/missing/out.bin"], member: "lucia", says: "does not exist"),
+        Case(
             name: "malformed item id", code: Code.usage, arguments: ["get", "../etc/passwd"],
             member: "lucia",
             says: "not an item id"),

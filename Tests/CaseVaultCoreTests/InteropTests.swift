@@ -178,6 +178,9 @@ struct InteropTests {
         let team = try Team()
         let original = randomBytes(200_000)
         try team.vault.createCase(id: "C-1", title: "Recovered title", by: team.lawyer)
+        // A rotation without a rewrap: the item goes to lawyer generation 2, the case title stays at 1, so the
+        // case step must take its envelope through `case_readers`, not the item's readers.
+        try team.vault.rotate(role: "lawyer", by: team.admin)
         let input = try team.folder.write("statement-recovery.pdf", original)
         let item = try team.vault.add(
             caseID: "C-1", files: [input], options: AddOptions(itemClass: .legal, note: "n"),
@@ -194,6 +197,8 @@ struct InteropTests {
         #expect(try readFile("\(work)/recovered") == original)
         let metadata = String(decoding: try readFile("\(work)/metadata.json"), as: UTF8.self)
         #expect(metadata.contains("statement-recovery.pdf"))
+        let title = String(decoding: try readFile("\(work)/case.json"), as: UTF8.self)
+        #expect(title.contains("Recovered title"))
     }
 }
 
@@ -225,4 +230,16 @@ let recoveryScript = """
     # 5. The metadata (file name, note, ...) is a small age file too.
     sqlite3 "$DB" "SELECT writefile('metadata.age', metadata) FROM items WHERE id = '$ITEM';" > /dev/null
     age -d -i role.key -o metadata.json metadata.age
+    # 6. The case's title: through the member's envelope of a generation `case_readers` names.
+    CASE=$(sqlite3 "$DB" "SELECT case_id FROM items WHERE id = '$ITEM';")
+    sqlite3 "$DB" "SELECT writefile('case-envelope.age', e.envelope)
+                   FROM case_readers c
+                   JOIN role_key_envelopes e ON e.role = c.role AND e.generation = c.generation
+                   JOIN members m ON m.id = e.member
+                   WHERE c.case_id = '$CASE' AND m.name = '$MEMBER'
+                   ORDER BY c.role, c.generation DESC LIMIT 1;" > /dev/null
+    test -s case-envelope.age
+    age -d -i member.key -o case-role.key case-envelope.age
+    sqlite3 "$DB" "SELECT writefile('case.age', metadata) FROM cases WHERE id = '$CASE';" > /dev/null
+    age -d -i case-role.key -o case.json case.age
     """

@@ -329,14 +329,32 @@ struct LogAttackTests {
             [count])
         #expect(throws: SignedLogError.entry(index: count, problem: .wrongPrevious)) { try reopen(team) }
     }
+
+    @Test("a removal the folder invents is named as tampering (65), not reported as a removal (77)")
+    func inventedRemoval() throws {
+        let team = try Team()
+        // A removal the log made still stands when the folder's record of it is undone.
+        try team.vault.addMember(
+            name: "eva", newPassphrase: secret("eva passphrase"), roles: [], by: team.admin)
+        _ = try team.vault.removeMember(named: "eva", by: team.admin)
+        try tamper(team, "UPDATE members SET removed_at = NULL WHERE name = 'eva'")
+        #expect(throws: VaultError.memberRemoved("eva")) {
+            try reopen(team).unlock("eva", passphrase: secret("eva passphrase"))
+        }
+        try tamper(team, "UPDATE members SET removed_at = '2026-01-01T00:00:00Z' WHERE name = 'luis'")
+        #expect(throws: VaultError.notInLog(.member("luis", field: "removal"))) {
+            try reopen(team).unlock("luis", passphrase: secret("luis passphrase"))
+        }
+    }
 }
 
 @Suite("Signed log: checkpoints in the folder are checked too")
 struct CheckpointSwapTests {
-    @Test("a checkpoint swapped for another vault's, or for one of a different tree, is refused")
+    @Test("a checkpoint swapped for another vault's, or for one of a smaller tree, is refused")
     func swappedCheckpoint() throws {
         let team = try Team()
         let other = try Team()
+        let size = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT max(size) FROM log_checkpoints")! }
         let foreign = try other.vault.read { db in
             try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")!
         }
@@ -345,7 +363,9 @@ struct CheckpointSwapTests {
                 sql: "UPDATE log_checkpoints SET note = ? WHERE size = (SELECT max(size) FROM log_checkpoints)",
                 arguments: [foreign])
         }
-        #expect(throws: SignedLogError.checkpoint(.badSignature)) { try Vault.open(at: team.vaultPath) }
+        let swapped = #expect(throws: SignedLogError.self) { try Vault.open(at: team.vaultPath) }
+        // Named as the latest, or (when replay reaches it) as the stored checkpoint of its size.
+        #expect([.checkpoint(.badSignature), .storedCheckpoint(size: size, problem: .badSignature)].contains(swapped))
         // An older checkpoint of this very vault put in the newest one's place names another tree.
         let own = try Team()
         _ = try own.addItem(Array("x".utf8))
@@ -356,8 +376,13 @@ struct CheckpointSwapTests {
                 arguments: [older])
         }
         let error = #expect(throws: SignedLogError.self) { try Vault.open(at: own.vaultPath) }
-        guard case .rewritten = error else {
-            Issue.record("expected rewritten history, got \(String(describing: error))")
+        let problem: SignedLogError.CheckpointProblem?
+        switch error {
+        case .checkpoint(let found), .storedCheckpoint(_, let found): problem = found
+        default: problem = nil
+        }
+        guard case .sizeMismatch(let signed, let entries) = problem, signed < entries else {
+            Issue.record("expected a checkpoint of a smaller tree, got \(String(describing: error))")
             return
         }
     }

@@ -168,6 +168,24 @@ struct ReencryptTests {
         for (n, item) in items.enumerated() { #expect(try read(team, item.id, by: lucia) == Array("item \(n)".utf8)) }
     }
 
+    @Test("after two re-encryptions, a backup of the latest objects removes both generations of old objects")
+    func pruneAfterTwoReencryptions() throws {
+        let (team, lucia, items) = try RewrapTests.rotatedTeam()
+        try team.vault.reencrypt(role: "lawyer", by: lucia)
+        let middle = try items.map { try current(team, $0.id).item.object }
+        try team.vault.rotate(role: "lawyer", by: team.admin)
+        try team.vault.reencrypt(role: "lawyer", by: lucia)
+        let latest = try items.map { try current(team, $0.id).item.object }
+        // The first objects were replaced by objects that are themselves replaced: no backup ever copies
+        // those, and the first objects (under the compromised file keys) must not wait for them.
+        let result = try team.vault.backup(to: team.folder.file("backup"), by: lucia)
+        #expect(Set(result.prunedObjects) == Set(items.map(\.object) + middle))
+        for name in items.map(\.object) + middle { #expect(!FileSystem.exists(team.vault.objects.path(of: name))) }
+        #expect(latest.allSatisfy { FileSystem.exists(team.vault.objects.path(of: $0)) })
+        #expect(try team.vault.read { db in try team.vault.supersededObjects(db) }.isEmpty)
+        for (n, item) in items.enumerated() { #expect(try read(team, item.id, by: lucia) == Array("item \(n)".utf8)) }
+    }
+
     @Test("a backup whose copy of the new object is damaged removes nothing")
     func damagedBackupKeepsOld() throws {
         let (team, lucia, items) = try RewrapTests.rotatedTeam()

@@ -18,13 +18,19 @@ extension ErrorReport {
                 + " Check it with `casevault backup verify` or restore from another backup."
         case .noRollback(let size):
             "The vault holds its whole log as far as you have seen it (\(size) entries): there is no rollback to accept."
+        case .vaultDisagreesWithLog(let problems):
+            "Nothing was backed up: the vault's database disagrees with its signed log, and a backup taken now "
+                + "would copy that damage over the backup's good copy. "
+                + problems.prefix(5).map(message(for:)).joined(separator: " ")
+                + (problems.count > 5 ? " (\(problems.count - 5) more.)" : "")
+                + " Run `casevault verify` to see every problem, and restore the database from a backup."
         }
     }
 
     static func exitCode(for error: BackupError) -> Int32 {
         switch error {
         case .otherVault, .notABackup, .targetNotEmpty, .noRollback: ExitCodes.usage
-        case .badManifest, .damaged: ExitCodes.dataError
+        case .badManifest, .damaged, .vaultDisagreesWithLog: ExitCodes.dataError
         }
     }
 
@@ -51,8 +57,14 @@ extension ErrorReport {
             "The kept checkpoint is not signed by a member of this vault, or is not this vault's."
         case .notConsistentWithCheckpoint(let size):
             "The log is not the history of the kept checkpoint (its first \(size) entries differ)."
+        case .rowNotInLog(let item, "item"):
+            "The database holds an item \(item) that the signed log never added."
         case .rowNotInLog(let item, let field):
             "The database row of item \(item) disagrees with its signed entry (\(field))."
+        case .rowMissing(let item):
+            "Item \(item) is in the signed log, but the database has no row for it: it would be missing from listings and backups."
+        case .recordNotInLog(let what):
+            "The database's record of \(what) disagrees with the signed log."
         case .contentDamaged(let item, let error):
             "Item \(item) does not decrypt to what was added: \(message(for: error))"
         case .custodyChainBroken(let item, let problems):

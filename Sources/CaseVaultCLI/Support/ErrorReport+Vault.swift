@@ -189,7 +189,8 @@ extension ErrorReport {
         case .recoveryKey: what = "the recovery key"
         }
         return "The vault folder's record of \(what) does not match the signed log: someone changed the folder "
-            + "without a member's key. Nothing was done. Run `casevault audit verify` and restore the vault from a backup."
+            + "without a member's key. Nothing was done. Run `casevault verify` to list every such record, and "
+            + "restore the vault from a backup."
     }
 
     /// A signed log that cannot be trusted.
@@ -220,6 +221,35 @@ extension ErrorReport {
         case .checkpoint(.rootMismatch):
             return "The signed log's entries do not make the tree its latest checkpoint signs: history was rewritten. "
                 + "Run `casevault audit verify` and restore the vault from a backup."
+        case .checkpoint(.sizeMismatch(let signed, let entries)) where signed < entries:
+            return "The signed log has \(entries) entries, but its latest checkpoint signs only the first \(signed): "
+                + "the checkpoint of the last change is missing, so entries were added or a checkpoint removed "
+                + "without a member's key. Run `casevault audit verify` and restore the vault from a backup."
+        case .checkpoint(.sizeMismatch(let signed, let entries)):
+            return "The signed log's latest checkpoint signs \(signed) entries, but the log has only \(entries): "
+                + "entries were cut from it. Run `casevault audit verify` and restore the vault from a backup."
+        case .checkpoint(let problem):
+            return "The signed log's latest checkpoint \(message(for: problem)). Run `casevault audit verify` and "
+                + "restore the vault from a backup."
+        case .storedCheckpoint(let size, let problem):
+            return "The signed log's checkpoint of its first \(size) entries \(message(for: problem)). Run "
+                + "`casevault audit verify` and restore the vault from a backup."
+        case .cosignature(let size, let cosigner):
+            return "The cosignature by \(cosigner) of the checkpoint of the first \(size) entries does not verify as "
+                + "the signature of an auditor at that point; `audit checkpoint` and bundles leave it out. Ask "
+                + "\(cosigner) to cosign again (`casevault audit cosign`)."
+        }
+    }
+
+    /// What is wrong with a checkpoint, after "The signed log's … checkpoint".
+    static func message(for problem: SignedLogError.CheckpointProblem) -> String {
+        switch problem {
+        case .missing: "is missing"
+        case .badSignature: "is not signed by a member of this vault"
+        case .rootMismatch: "signs another tree than its entries make"
+        case .malformed: "is not a CaseVault checkpoint (origin, size and root lines, and one signature)"
+        case .wrongSigner(let expected): "is not signed by \(expected), who appended the entry before it"
+        case .sizeMismatch(let signed, let entries): "signs \(signed) entries where \(entries) are expected"
         }
     }
 
@@ -238,6 +268,9 @@ extension ErrorReport {
             "it could not be checked: this computer's record of what it verified (the vault's file in "
                 + "$XDG_STATE_HOME/casevault/vaults/, by default ~/.local/state/casevault/vaults/) could not be read. "
                 + "Remove that file; the next command rebuilds it from the vault's log"
+        case .invalidName(let kind, let value):
+            "it names \(kind.rawValue) '\(Printer.safe(value))', which is not a valid \(kind.rawValue)"
+        case .invalidTime(let time): "its time '\(Printer.safe(time))' is not a real UTC time YYYY-MM-DDTHH:MM:SSZ"
         }
     }
 
@@ -296,6 +329,7 @@ extension ErrorReport {
         case .envelopeDoesNotOpen(let role):
             "no stanza opens with the key of \(role), a reader role you hold, so the envelope is damaged"
         case .notAddressedToMember: "it is not addressed to your key"
+        case .objectNotRegularFile: "its object file is not a regular file (something else was put in its place)"
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaseVaultCore
 import CaseVaultIO
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -73,6 +74,13 @@ enum InputCheck {
     /// An output path given with `option`: it must not be a folder. (Whether it exists is the vault's to
     /// check, once, atomically, when the file is created.)
     static func outputFile(_ path: String, option: String) throws {
+        // Checked before anything is done: `get` records the access in the signed log before it writes, and
+        // an output that cannot be made would leave a record of a read that never happened.
+        guard !path.isEmpty else { throw CLIError.usage("\(option) needs a file path (or - for standard output).") }
+        let parent = FileSystem.folder(of: path)
+        if !FileSystem.isDirectory(parent) {
+            throw CLIError.usage("The folder \(parent) of \(option) \(path) does not exist. Create it first.")
+        }
         if FileSystem.isDirectory(path) {
             throw CLIError.usage("\(path) is a folder. Give a file path with \(option), e.g. \(path)/documento.pdf.")
         }
@@ -137,9 +145,17 @@ enum InputCheck {
         return nil
     }
 
-    /// Free text that is stored encrypted (titles, notes): bounded, and free of control characters that
-    /// could rewrite someone's terminal when it is shown.
-    static func text(_ value: String, option: String, limit: Int = 4096) throws {
+    /// Free text that is stored encrypted (titles, notes): not empty (an option given empty is a mistake:
+    /// leaving it out is how to give none), bounded, and free of control characters that could rewrite
+    /// someone's terminal when it is shown; a line break only where `multiline` (notes, reasons), never in a
+    /// title, a pseudonym or a name that listings show on one line.
+    static func text(_ value: String, option: String, limit: Int = 4096, multiline: Bool = true) throws {
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CLIError.usage("\(option) is empty. Give the text, or leave the option out.")
+        }
+        if !multiline, value.contains(where: \.isNewline) {
+            throw CLIError.usage("\(option) must be one line.")
+        }
         guard value.utf8.count <= limit else {
             throw CLIError.usage(
                 "\(option) is longer than \(limit) bytes. Shorten it or add the text as a file.")

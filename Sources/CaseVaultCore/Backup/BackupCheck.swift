@@ -51,7 +51,8 @@ extension Vault {
         do {
             let queue = try DatabaseQueue(path: "\(folder)/\(databaseName)", configuration: configuration)
             let read = try queue.read { db in
-                (
+                let replay = try replayWholeLog(db)
+                return (
                     integrity: try String.fetchAll(db, sql: "PRAGMA integrity_check"),
                     checkpoint: try Data.fetchOne(
                         db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1"
@@ -59,13 +60,19 @@ extension Vault {
                     leaves: try Data.fetchAll(db, sql: "SELECT leaf_hash FROM log_entries ORDER BY idx").map {
                         [UInt8]($0)
                     },
-                    replay: try replayWholeLog(db)
+                    replay: replay,
+                    rows: replay.report.problems.isEmpty
+                        ? RowCheck.named(
+                            db,
+                            signed: replay.trusted.state.items.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                            state: replay.trusted.state) : []
                 )
             }
             try queue.close()
             if read.integrity != ["ok"] {
                 problems.append(.databaseDamaged(read.integrity.prefix(5).joined(separator: "; ")))
             }
+            problems += read.rows
             (checkpoint, leaves, replay) = (read.checkpoint, read.leaves, read.replay)
         } catch let error as DatabaseError {
             problems.append(.databaseUnreadable(error.message ?? "SQLite error \(error.resultCode.rawValue)"))
@@ -92,7 +99,7 @@ extension Vault {
                 problems.append(.manifestMismatch("it names another vault or tree than the database's log"))
             }
         }
-        let kept = try? FileSystem.readSmallFile("\(folder)/\(checkpointFileName)", limit: 64 * 1024)
+        let kept = try? FileSystem.readSmallRegularFile("\(folder)/\(checkpointFileName)", limit: 64 * 1024)
         if kept == nil || kept != checkpoint {
             // After an interrupted backup the file may still be the backup before's: a checkpoint of this vault,
             // signed by a member, whose tree the log extends.

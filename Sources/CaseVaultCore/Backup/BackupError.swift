@@ -12,6 +12,8 @@ public enum BackupError: Error, Sendable, Equatable {
     case targetNotEmpty(path: String)
     /// The backup failed its check; nothing was restored from it.
     case damaged(path: String, problems: [BackupProblem])
+    /// The vault's database rows disagree with its signed log (`RowCheck`): nothing was backed up.
+    case vaultDisagreesWithLog([BackupProblem])
     /// An accept-restore was asked for, but this client has seen no more of the log than the vault holds.
     case noRollback(size: Int)
 }
@@ -38,8 +40,12 @@ public enum BackupProblem: Sendable, Equatable {
     case keptCheckpointInvalid
     /// The log does not extend a kept checkpoint of `size` entries (a different history).
     case notConsistentWithCheckpoint(size: Int)
-    /// An item's database row names another object than its signed entry.
+    /// An item's database row disagrees with its signed entry in `field` (`item`: the log signs no such item).
     case rowNotInLog(item: String, field: String)
+    /// The log signs this item, but the database has no row for it.
+    case rowMissing(item: String)
+    /// A role key, member or membership in the database that the log does not say (described).
+    case recordNotInLog(String)
     /// Decrypting an item (`--deep`) failed: its tag or plaintext hash.
     case contentDamaged(item: String, VaultError)
     /// An item's chain of custody, checked on its own, is broken (an event dropped, reordered, grafted or

@@ -28,7 +28,7 @@ public struct BackupManifest: Sendable, Equatable, Codable {
     static func load(from folder: String) throws -> BackupManifest? {
         let path = path(in: folder)
         guard FileSystem.exists(path) else { return nil }
-        guard let bytes = try? FileSystem.readSmallFile(path, limit: 64 * 1024),
+        guard let bytes = try? FileSystem.readSmallRegularFile(path, limit: 64 * 1024),
             let manifest = try? JSONDecoder().decode(BackupManifest.self, from: Data(bytes)),
             manifest.format == currentFormat
         else { throw BackupError.badManifest(path: path) }
@@ -38,7 +38,7 @@ public struct BackupManifest: Sendable, Equatable, Codable {
     /// Replaces the manifest atomically (temporary file, fsync, rename, folder fsync).
     func save(in folder: String) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let file = try AtomicFileSink(path: Self.path(in: folder), mode: 0o600)
         try file.write(Array(try encoder.encode(self)) + [0x0A])
         try file.commit()

@@ -19,7 +19,7 @@ enum ObjectFiles {
 
     /// The SHA-256 (hex) of the file at `path` and its size; nil when it cannot be read.
     static func hash(_ path: String) -> (sha256: String, size: Int64)? {
-        guard let source = try? FileDescriptorStream(readingFrom: path), let digest = try? Digest(.sha256) else {
+        guard let source = try? FileSystem.openRegularFile(path), let digest = try? Digest(.sha256) else {
             return nil
         }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -52,7 +52,7 @@ enum ObjectFiles {
     static func copy(
         _ name: String, from source: String, to target: String, replacing: Bool = false, inKernel: Bool = true
     ) throws -> Int64? {
-        guard let input = try? FileDescriptorStream(readingFrom: path(name, in: source)) else { return nil }
+        guard let input = try? FileSystem.openRegularFile(path(name, in: source)) else { return nil }
         let folder = "\(target)/objects/\(name.prefix(2))"
         if !FileSystem.isDirectory(folder) {
             try FileSystem.makeDirectories(folder)

@@ -154,7 +154,7 @@ extension Vault {
         guard FileSystem.exists(folder), !FileSystem.isEmptyDirectory(folder) else { return nil }
         guard let manifest = try BackupManifest.load(from: folder) else {
             // A first backup that was interrupted: resumed by the same vault, refused to any other.
-            guard let marker = try? FileSystem.readSmallFile("\(folder)/\(partialMarkerName)", limit: 64) else {
+            guard let marker = try? FileSystem.readSmallRegularFile("\(folder)/\(partialMarkerName)", limit: 64) else {
                 throw BackupError.notABackup(path: folder)
             }
             let owner = String(decoding: marker, as: UTF8.self)
@@ -191,6 +191,10 @@ extension Vault {
             var log = try trusted()
             let held = try copy.read { db -> HeldCopy in
                 try log.catchUp(db)
+                // The copy's rows must be the log's: a header swapped for another item's, or a deleted item
+                // row, would otherwise replace the backup's good copy.
+                let problems = RowCheck.named(db, signed: try Self.signedItems(log), state: log.state)
+                guard problems.isEmpty else { throw BackupError.vaultDisagreesWithLog(problems) }
                 let rows = try Row.fetchAll(db, sql: "SELECT id, object FROM items ORDER BY id")
                 guard
                     let note = try Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
@@ -213,9 +217,9 @@ extension Vault {
     /// Copies the key files kept in the vault (each passphrase-protected: an age scrypt file) to the backup.
     private func copyKeyFiles(to folder: String) throws {
         for name in FileSystem.contents(of: keysPath) where name.hasSuffix(".age") {
-            let bytes = try FileSystem.readSmallFile("\(keysPath)/\(name)", limit: IdentityFile.maximumSize * 2)
+            let bytes = try FileSystem.readSmallRegularFile("\(keysPath)/\(name)", limit: IdentityFile.maximumSize * 2)
             let target = "\(folder)/keys/\(name)"
-            if (try? FileSystem.readSmallFile(target, limit: IdentityFile.maximumSize * 2)) == bytes { continue }
+            if (try? FileSystem.readSmallRegularFile(target, limit: IdentityFile.maximumSize * 2)) == bytes { continue }
             let file = try AtomicFileSink(path: target, mode: 0o600)
             try file.write(bytes)
             try file.commit()

@@ -51,7 +51,8 @@ extension Vault {
                 }
             }
             for name in FileSystem.contents(of: source + "/keys") where name.hasSuffix(".age") {
-                let bytes = try FileSystem.readSmallFile("\(source)/keys/\(name)", limit: IdentityFile.maximumSize * 2)
+                let bytes = try FileSystem.readSmallRegularFile(
+                    "\(source)/keys/\(name)", limit: IdentityFile.maximumSize * 2)
                 try FileSystem.writeNewFile("\(target)/keys/\(name)", bytes: bytes)
             }
             try FileSystem.syncFileSystem(holding: target + "/objects")

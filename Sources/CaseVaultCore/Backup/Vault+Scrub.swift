@@ -69,19 +69,20 @@ extension Vault {
         var problems: [BackupProblem] = log.problems.map { .log($0) }
         // Read without catching up with the log (`read` would, and throw at the first refused entry, which
         // the replay above has named): the rest of the vault is still checked and named.
-        let (integrity, rows, superseded) = try readWithoutCatchUp { db in
+        let trusted = try trusted()
+        let signed = try Self.signedItems(trusted)
+        let (integrity, rows, superseded, rowProblems) = try readWithoutCatchUp { db in
             (
                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
                 try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) },
-                try supersededObjects(db)
+                try supersededObjects(db),
+                // Only over a log that replayed: against a refused one, every row would be named.
+                log.problems.isEmpty ? RowCheck.named(db, signed: signed, state: trusted.state) : []
             )
         }
         if integrity != ["ok"] { problems.append(.databaseDamaged(integrity.prefix(5).joined(separator: "; "))) }
-        let trusted = try trusted()
+        problems += rowProblems
         let rowObjects = Dictionary(rows, uniquingKeysWith: { a, _ in a })
-        let signed = trusted.listingKeys(inCase: nil).compactMap { entry in
-            trusted.item(entry.id).map { (entry.id, $0) }
-        }
         for (item, broken) in try brokenCustodyChains(items: Set(signed.map(\.0))).sorted(by: { $0.key < $1.key }) {
             problems.append(.custodyChainBroken(item: item, broken))
         }
@@ -90,7 +91,6 @@ extension Vault {
         var hashed: Int64 = 0
         for (id, facts) in signed {
             progress?(hashed, total)
-            if rowObjects[id] != facts.object { problems.append(.rowNotInLog(item: id, field: "object")) }
             let file = objects.path(of: facts.object)
             if !FileSystem.exists(file) {
                 objectProblems.append((facts.object, .objectMissing(object: facts.object, item: id)))
@@ -131,6 +131,11 @@ extension Vault {
             orphans: sweepOrphans(referenced: referenced.union(superseded), grace: options.grace))
         report.superseded = superseded.subtracting(referenced).count
         return report
+    }
+
+    /// Every item the log signs, with its facts, in listing order.
+    static func signedItems(_ trusted: TrustedLog) throws -> [(id: String, facts: LogState.Item)] {
+        trusted.listingKeys(inCase: nil).compactMap { entry in trusted.item(entry.id).map { (entry.id, $0) } }
     }
 
     private func canRead(_ facts: LogState.Item, _ session: MemberSession) -> Bool {

@@ -18,22 +18,28 @@ extension Vault {
 
     /// Removes the superseded objects that the backup in `folder` makes safe to drop: the re-encrypting
     /// entry is among the first `heldSize` entries (those the backup's database copy holds, verified when it
-    /// was taken) and the folder holds the new object with bytes that hash to its name. An object an item
-    /// still names is never removed. Returns the names removed.
+    /// was taken) and the folder holds, with bytes that hash to its name, the new object or the item's
+    /// current one as the signed log names it (after a second re-encryption the new object is itself
+    /// superseded, and no backup copies it: waiting for it would keep the oldest ciphertext for good). An
+    /// object an item still names is never removed. Returns the names removed.
     func pruneSuperseded(heldBy folder: String, heldSize: Int) throws -> [String] {
-        let candidates = try read { db -> [(object: String, replacedBy: String)] in
+        let candidates = try read { db -> [(object: String, replacedBy: String, item: String)] in
             guard try db.tableExists("superseded_objects") else { return [] }
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.object, s.replaced_by FROM superseded_objects s
+                    SELECT s.object, s.replaced_by, s.item FROM superseded_objects s
                     WHERE s.entry < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.object = s.object)
                     ORDER BY s.object
                     """, arguments: [heldSize]
-            ).map { ($0[0], $0[1]) }
+            ).map { ($0[0], $0[1], $0[2]) }
         }
-        let safe = candidates.filter {
-            ObjectFiles.isIntact($0.replacedBy, at: ObjectFiles.path($0.replacedBy, in: folder))
+        let trusted = try trusted()
+        let safe = candidates.filter { candidate in
+            let current = trusted.item(candidate.item)?.object
+            return [candidate.replacedBy, current].compactMap { $0 }.contains {
+                ObjectFiles.isIntact($0, at: ObjectFiles.path($0, in: folder))
+            }
         }
         guard !safe.isEmpty else { return [] }
         // The rows go first: a run killed before the files are unlinked leaves orphans, which the sweep of

@@ -37,7 +37,7 @@ extension Vault {
                 } else if !readers.isEmpty {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
-                let listed = item(row: row, readers: roles)
+                let listed = Self.item(row: row, readers: roles)
                 if inStep == items.count, inStep < signed.count, signed[inStep].id == listed.id {
                     key.removeAll(keepingCapacity: true)
                     listed.listingKeyBytes(into: &key)
@@ -48,6 +48,14 @@ extension Vault {
             if inStep < items.count {
                 let keys = Dictionary(signed.map { ($0.id, $0.key) }, uniquingKeysWith: { first, _ in first })
                 for listed in items[inStep...] { try checkListedItem(listed, keys: keys) }
+            }
+            // Every listed item is signed (above); a signed item with no row would vanish from the listing
+            // without a word.
+            if items.count < signed.count {
+                let listed = Set(items.map(\.id))
+                if let missing = signed.first(where: { !listed.contains($0.id) }) {
+                    throw VaultError.notInLog(.item(missing.id, field: "row missing"))
+                }
             }
             return items
         }
@@ -116,7 +124,10 @@ extension Vault {
     }
 
     /// The item's record as the database has it, not yet compared with the signed log.
-    func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord {
+    func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord { try Self.itemRecordUnchecked(db, id) }
+
+    /// `itemRecordUnchecked` of any database (a backup's too).
+    static func itemRecordUnchecked(_ db: Database, _ id: String) throws -> ItemRecord {
         // Cached statements: `list --names` looks up thousands of items in one transaction, and preparing
         // the same SQL each time was an eighth of its time.
         guard
@@ -143,7 +154,7 @@ extension Vault {
         return Self.identities(for: record, from: opened)
     }
 
-    private func item(row: Row, readers: [String]) -> Item {
+    private static func item(row: Row, readers: [String]) -> Item {
         Item(
             id: row[0], caseID: row[1], itemClass: ItemClass(rawValue: row[2]) ?? .evidence, size: row[3],
             sha256: row[4], object: row[5], readers: readers, replaces: row[6], createdAt: row[7],

@@ -71,6 +71,9 @@ struct LogState: Sendable, Equatable, Codable {
     var profiles: [String: [MemberProfile]]?
     /// Entries applied so far (the index of the next one).
     var size = 0
+    /// The author of the last entry applied: the checkpoint of the tree it ends must be theirs
+    /// (`TrustedLog+Checkpoints.swift`). Optional so that a state saved before the rule still loads.
+    var lastAuthor: String?
 
     func holds(_ member: String, _ role: String) -> Bool { roles[role]?.holders.contains(member) ?? false }
 
@@ -82,10 +85,15 @@ struct LogState: Sendable, Equatable, Codable {
             guard admin.count == 3, String(admin[0]) == entry.author else {
                 throw .malformed("the genesis admin line is not 'NAME RECIPIENT SIGNING-KEY' of its author")
             }
+            try Self.check(.member, entry.author)
             return String(admin[2])
         }
         guard size > 0 else { throw .misplacedGenesis }
-        if entry.type == .recoveryRestore { return try recoverySigningKey(of: entry) }
+        if entry.type == .recoveryRestore {
+            // Signed in the name of the member it admits, who is not a member yet: the name is checked first.
+            try Self.check(.member, entry.author)
+            return try recoverySigningKey(of: entry)
+        }
         guard let member = members[entry.author] else { throw .unknownAuthor(entry.author) }
         guard !member.removed else { throw .removedAuthor(entry.author) }
         return member.signingKey
@@ -102,6 +110,7 @@ struct LogState: Sendable, Equatable, Codable {
             var next = self
             try next.change(entry, lookup: lookup)
             next.size += 1
+            next.lastAuthor = entry.author
             self = next
             return
         }
@@ -109,6 +118,7 @@ struct LogState: Sendable, Equatable, Codable {
         // of the state per entry would copy the items too, quadratic over a batch of 10,000.
         try change(entry, lookup: lookup)
         size += 1
+        lastAuthor = entry.author
     }
 
     /// The item `id`, from this state or, for an item of an earlier entry the state no longer holds, `lookup`
@@ -125,6 +135,7 @@ struct LogState: Sendable, Equatable, Codable {
             guard author == attesting else { throw .notAuthorized("only the upgrading admin attests the state") }
         }
         let attesting = attestingAdmin != nil
+        try checkSyntax(entry)
         try checkRemovalFollowUp(entry)
         switch entry.type {
         case .genesis:
@@ -158,6 +169,9 @@ struct LogState: Sendable, Equatable, Codable {
             guard !roles.values.contains(where: { $0.generations.values.contains(recipient) }) else {
                 throw .inconsistent("the key of \(role) is another role's")
             }
+            // As `recovery.key` refuses a member's recipient, a role key may be no member's nor the recovery key's.
+            guard !members.values.contains(where: { $0.recipient == recipient }), recipient != recovery?.recipient
+            else { throw .inconsistent("the key of \(role) is a member's or the recovery key's") }
             facts.generations[facts.current + 1] = recipient
             roles[role] = facts
         case .roleGrant:

@@ -14,6 +14,11 @@ public enum SignedLogError: Error, Sendable, Equatable {
     case alreadyUpgraded
     /// The vault's latest checkpoint cannot be trusted.
     case checkpoint(CheckpointProblem)
+    /// The stored checkpoint of the first `size` entries (not only the latest) cannot be trusted.
+    case storedCheckpoint(size: Int, problem: CheckpointProblem)
+    /// A stored cosignature (`log_cosignatures`) of the checkpoint of the first `size` entries does not verify
+    /// as `cosigner`'s, an auditor at that size. Only `audit verify` reports it; no command relies on one.
+    case cosignature(size: Int, cosigner: String)
 }
 
 /// Why one entry is refused.
@@ -38,16 +43,29 @@ public enum LogProblem: Error, Sendable, Equatable {
     /// This user's verified cache (outside the vault) could not be read where the entry's check needs it
     /// (whether its item id is new): refused rather than taken as absent.
     case cacheUnreadable
+    /// A member name, role name, case id or item id that is not of the syntax the vault accepts
+    /// (`Names`): refused where it would enter the state.
+    case invalidName(kind: VaultError.NameKind, value: String)
+    /// Its `time` is not a real UTC instant written `YYYY-MM-DDTHH:MM:SSZ`.
+    case invalidTime(String)
 }
 
 extension SignedLogError {
     /// What is wrong with the vault's latest checkpoint.
-    public enum CheckpointProblem: Sendable, Equatable {
+    public enum CheckpointProblem: Error, Sendable, Equatable {
         /// The log has entries but no checkpoint.
         case missing
         /// No member's key verifies it, or it is not a checkpoint of this vault.
         case badSignature
         /// It names another tree than the one its entries make.
         case rootMismatch
+        /// It is not a CaseVault checkpoint note: a body of other lines than origin, size and root (C2SP
+        /// extension lines), or other than exactly one signature line.
+        case malformed
+        /// A member's key verifies it, but not the key of `expected`, the author of the entry before it.
+        case wrongSigner(expected: String)
+        /// It signs a tree of `signed` entries where the log (or its row) has `entries`: with fewer, the last
+        /// change's checkpoint is missing; with more, entries were cut from the log.
+        case sizeMismatch(signed: Int, entries: Int)
     }
 }

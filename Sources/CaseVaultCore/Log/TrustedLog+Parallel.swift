@@ -73,6 +73,15 @@ extension TrustedLog {
     /// replays the log from the start, one entry at a time, to name the problem. (Working on a copy instead
     /// would copy the whole replayed state once per run, which grew with the log.)
     mutating func applyRulesInParallel(_ rows: [(note: [UInt8], leafHash: [UInt8])]) -> [SignatureCheck]? {
+        var none = StoredCheckpoints()
+        return applyRulesInParallel(rows, checkpoints: &none)
+    }
+
+    /// The same, checking too the stored checkpoints (and cosignatures) of the sizes the run passes: their
+    /// signatures and roots are returned with the entries' checks.
+    mutating func applyRulesInParallel(
+        _ rows: [(note: [UInt8], leafHash: [UInt8])], checkpoints: inout StoredCheckpoints
+    ) -> [SignatureCheck]? {
         let parsed = Slots([Parsed](repeating: Parsed(), count: rows.count))
         DispatchQueue.concurrentPerform(iterations: rows.count) { i in
             var result = Parsed()
@@ -104,6 +113,7 @@ extension TrustedLog {
                 keys[name] = key
                 let frontier = self.frontier
                 if entry.type == .genesis { state.vaultID = Hex.encode(item.leaf.prefix(16)) }
+                try checkClaimedRoot(entry)
                 try state.apply(entry, lookup: Self.cachedLookup(cache: cache, size: size))
                 try self.frontier.append(leafHash: item.leaf)
                 self.index.record(leaf: item.leaf, entry: entry, index: size - 1)
@@ -111,6 +121,9 @@ extension TrustedLog {
                     SignatureCheck(
                         key: key, text: item.text, signature: signature, frontier: frontier,
                         previousRoot: entry.previousRoot))
+                let checkpoint = deferredCheckpointCheck(&checkpoints)
+                guard checkpoint.ok else { return nil }
+                if let check = checkpoint.check { checks.append(check) }
             } catch {
                 return nil
             }

@@ -49,6 +49,7 @@ extension Vault {
                 // max(idx) + 1, not count(*): the primary key gives it without reading every row.
                 let entries = (try Int.fetchOne(db, sql: "SELECT max(idx) FROM log_entries")).map { $0 + 1 } ?? 0
                 trusted.state.items.reserveCapacity(entries)
+                var checkpoints = try TrustedLog.StoredCheckpoints(db, above: 0, cosignatures: true)
                 let signatures = BackgroundSignatureChecks()
                 // The checking threads end however this returns (a read error included).
                 defer { _ = signatures.finish() }
@@ -57,7 +58,9 @@ extension Vault {
                 func flush() -> Bool {
                     defer { run.removeAll(keepingCapacity: true) }
                     guard !run.isEmpty else { return true }
-                    guard let checks = trusted.applyRulesInParallel(run) else { return false }
+                    guard let checks = trusted.applyRulesInParallel(run, checkpoints: &checkpoints) else {
+                        return false
+                    }
                     signatures.submit(checks)
                     return true
                 }
@@ -74,7 +77,8 @@ extension Vault {
                     if run.count == runLength { ok = flush() }
                 }
                 ok = ok && flush()
-                guard ok, trusted.size > 0 else { return nil }
+                // A cosignature of a size the log never reached is one that no checkpoint row holds.
+                guard ok, trusted.size > 0, checkpoints.cosignatures.isEmpty else { return nil }
                 // The checkpoint and the root need only the replayed state, not the signatures, so they are
                 // checked while the last runs' signatures are still being verified; then the state (every
                 // item of the log) is freed on this thread while the others verify, where freeing it after
@@ -101,6 +105,7 @@ extension Vault {
         var trusted = TrustedLog()
         var problems: [SignedLogError] = []
         var size = 0
+        var checkpoints = try TrustedLog.StoredCheckpoints(db, above: 0, cosignatures: true)
         let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
         while let row = try rows.next() {
             let index: Int = row[0]
@@ -119,7 +124,10 @@ extension Vault {
                     trusted.index.record(leaf: leaf, entry: nil, index: trusted.size)
                 }
                 trusted.state.size += 1
+                _ = checkpoints.takeCosignatures(at: trusted.size)
+                continue
             }
+            do { try trusted.checkStoredCheckpoint(&checkpoints) } catch { problems.append(error) }
         }
         var matches = false
         if problems.isEmpty && trusted.size > 0 {
@@ -129,6 +137,10 @@ extension Vault {
             } catch let error as SignedLogError {
                 problems.append(error)
             }
+        }
+        // A cosignature of a size the log never reached is one that no checkpoint row holds.
+        for (size, rows) in checkpoints.cosignatures.sorted(by: { $0.key < $1.key }) {
+            problems += rows.map { .cosignature(size: size, cosigner: $0.cosigner) }
         }
         let root = trusted.frontier.size == 0 ? try Merkle.emptyRoot() : try trusted.frontier.root()
         let report = AuditReport(

@@ -110,7 +110,7 @@ extension Vault {
         _ db: Database, role: String, to target: MemberRecord, by session: MemberSession, now: String
     ) throws {
         try requireRole(db, role)
-        guard target.removedAt == nil else { throw VaultError.memberRemoved(target.name) }
+        try checkNotRemoved(target)
         guard try !holds(db, member: target.id, role: role) else {
             throw VaultError.alreadyHolds(member: target.name, role: role)
         }

@@ -72,10 +72,12 @@ struct ObjectStore: Sendable {
 
     /// Opens an object for reading.
     func open(_ name: String, subject: VaultError.Subject) throws -> FileDescriptorStream {
-        do { return try FileDescriptorStream(readingFrom: path(of: name)) } catch let error as IOError
+        do { return try FileSystem.openRegularFile(path(of: name)) } catch let error as IOError
             where error.errno == ENOENT
         {
             throw VaultError.missingObject(subject: subject, path: path(of: name))
+        } catch let error as IOError where error.code == .notRegularFile {
+            throw VaultError.integrityFailure(subject: subject, damage: .objectNotRegularFile)
         }
     }
 

@@ -31,8 +31,8 @@ struct CaseCreate: AsyncParsableCommand {
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.caseID(id)
-            if let title { try InputCheck.text(title, option: "--title", limit: 512) }
-            if let survivor { try InputCheck.text(survivor, option: "--survivor", limit: 128) }
+            if let title { try InputCheck.text(title, option: "--title", limit: 512, multiline: false) }
+            if let survivor { try InputCheck.text(survivor, option: "--survivor", limit: 128, multiline: false) }
         }
     }
 

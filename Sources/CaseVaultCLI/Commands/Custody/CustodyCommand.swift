@@ -34,7 +34,7 @@ struct CustodyAuthorityOption: ParsableArguments {
 
     func validate() throws {
         try InputCheck.validating {
-            if let authority { try InputCheck.text(authority, option: "--authority", limit: 256) }
+            if let authority { try InputCheck.text(authority, option: "--authority", limit: 256, multiline: false) }
         }
     }
 

@@ -103,6 +103,10 @@ struct AddCommand: AsyncParsableCommand {
     func validate() throws {
         try InputCheck.validating {
             try InputCheck.caseID(caseID)
+            if !readerArguments.isEmpty && readers == nil {
+                throw CLIError.usage(
+                    "--readers names no role. Name at least one, or leave it out for the class's defaults.")
+            }
             for role in readers ?? [] { try InputCheck.role(role) }
             if let replaces {
                 try InputCheck.itemID(replaces)
@@ -112,8 +116,10 @@ struct AddCommand: AsyncParsableCommand {
                 }
             }
             if let note { try InputCheck.text(note, option: "--note") }
-            if let collectedBy { try InputCheck.text(collectedBy, option: "--collected-by", limit: 256) }
-            if let source { try InputCheck.text(source, option: "--source", limit: 1024) }
+            if let collectedBy {
+                try InputCheck.text(collectedBy, option: "--collected-by", limit: 256, multiline: false)
+            }
+            if let source { try InputCheck.text(source, option: "--source", limit: 1024, multiline: false) }
             if let collectedAt { try InputCheck.timestamp(collectedAt, option: "--collected-at") }
         }
     }

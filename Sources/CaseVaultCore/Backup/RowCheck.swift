@@ -1,0 +1,96 @@
+import CaseVaultCrypto
+import GRDB
+
+/// The database's working tables against the verified log, row by row, for `verify`, `backup` and
+/// `backup verify`. Ordinary commands check each row they use as they use it; these three must also catch a
+/// row nobody has read yet: a header or metadata swapped for another item's (the header is the only copy of
+/// the item's wrapped file key, and a backup taken of it would overwrite the good copy), a signed item whose
+/// row was deleted (it would vanish from listings and from every later backup), a role key, member or
+/// membership that is not the log's.
+enum RowCheck {
+    /// `problems`, with rows a damaged database cannot even decode named as such rather than thrown.
+    static func named(_ db: Database, signed: [(id: String, facts: LogState.Item)], state: LogState) -> [BackupProblem]
+    {
+        do { return try problems(db, signed: signed, state: state) } catch {
+            return [.databaseUnreadable("some of its rows cannot be read")]
+        }
+    }
+
+    /// Every problem found, each naming the item or the record. `signed` is every item the log signs, with
+    /// its facts; `state` the replayed log (its items need not be in memory).
+    static func problems(_ db: Database, signed: [(id: String, facts: LogState.Item)], state: LogState) throws
+        -> [BackupProblem]
+    {
+        var problems: [BackupProblem] = []
+        for (id, facts) in signed {
+            let record: Vault.ItemRecord
+            do { record = try Vault.itemRecordUnchecked(db, id) } catch VaultError.unknownItem {
+                problems.append(.rowMissing(item: id))
+                continue
+            }
+            do { try Vault.check(record, against: facts) } catch VaultError.notInLog(.item(_, let field)) {
+                problems.append(.rowNotInLog(item: id, field: field))
+            }
+        }
+        let signedIDs = Set(signed.map(\.id))
+        for id in try String.fetchAll(db, sql: "SELECT id FROM items ORDER BY id") where !signedIDs.contains(id) {
+            problems.append(.rowNotInLog(item: id, field: "item"))
+        }
+        return problems + (try tableProblems(db, state: state)).map { .recordNotInLog($0) }
+    }
+
+    /// The role keys, members and memberships the tables hold against the log's, in both directions.
+    private static func tableProblems(_ db: Database, state: LogState) throws -> [String] {
+        var found: [String] = []
+        var generations: Set<String> = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT role, generation, recipient FROM role_generations ORDER BY role, generation")
+        {
+            let (role, generation, recipient): (String, Int, String) = (row[0], row[1], row[2])
+            generations.insert("\(role):\(generation)")
+            if state.roles[role]?.generations[generation] != recipient {
+                found.append("the key of role \(role), generation \(generation)")
+            }
+        }
+        for (role, info) in state.roles.sorted(by: { $0.key < $1.key }) {
+            for generation in info.generations.keys.sorted() where !generations.contains("\(role):\(generation)") {
+                found.append("the key of role \(role), generation \(generation) (missing)")
+            }
+        }
+        var names: Set<String> = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT name, recipient, signing_key, removed_at IS NOT NULL FROM members ORDER BY name")
+        {
+            let (name, recipient, signingKey, removed): (String, String, String, Bool) = (
+                row[0], row[1], row[2], row[3]
+            )
+            names.insert(name)
+            guard let member = state.members[name] else {
+                found.append("member \(name) (not in the log)")
+                continue
+            }
+            if member.recipient != recipient || member.signingKey != signingKey {
+                found.append("the keys of member \(name)")
+            }
+            if member.removed != removed { found.append("whether member \(name) is removed") }
+        }
+        for name in state.members.keys.sorted() where !names.contains(name) {
+            found.append("member \(name) (missing)")
+        }
+        var held: Set<String> = []
+        for row in try Row.fetchAll(
+            db,
+            sql: "SELECT m.name, s.role FROM memberships s JOIN members m ON m.id = s.member ORDER BY m.name, s.role")
+        {
+            let (name, role): (String, String) = (row[0], row[1])
+            held.insert("\(name):\(role)")
+            if !state.holds(name, role) { found.append("member \(name) holding role \(role)") }
+        }
+        for (role, info) in state.roles.sorted(by: { $0.key < $1.key }) {
+            for name in info.holders.sorted() where !held.contains("\(name):\(role)") {
+                found.append("member \(name) holding role \(role) (missing)")
+            }
+        }
+        return found
+    }
+}
