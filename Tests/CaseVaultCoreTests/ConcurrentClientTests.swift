@@ -62,6 +62,15 @@ struct ConcurrentClientTests {
         }
     }
 
+    @Test("verify compares the rows with the log of the same moment, after another client's rotation")
+    func verifyAfterRotation() throws {
+        let (team, lucia, _) = try Self.teamWithItems()
+        let other = try Vault.open(at: team.vaultPath)
+        try other.rotate(role: "lawyer", by: team.admin)
+        _ = try other.rewrap(role: "lawyer", by: lucia)
+        #expect(try team.vault.scrub(ScrubOptions()).problems.isEmpty)
+    }
+
     @Test("a client replays a rewrap that another client of the same user saved to the cache meanwhile")
     func rewrapSavedByAnother() throws {
         let (team, lucia, items) = try Self.teamWithItems()
