@@ -17,7 +17,7 @@ public struct CaseVaultCommand: AsyncParsableCommand {
             Common options (every vault command): --vault DIR (env CASEVAULT_DIR, default ./casevault), \
             --as NAME (env CASEVAULT_AS), --identity FILE, --passphrase-file FILE (env \
             CASEVAULT_PASSPHRASE_FILE), --json, --verbose. Exit codes: 0 success, 64 bad input, 65 damaged \
-            data, 66 not found, 73 cannot create, 74 I/O error, 77 not entitled (Docs/CLI.md).
+            data, 66 not found, 73 cannot create, 74 I/O error, 75 try again, 77 not entitled (Docs/CLI.md).
 
             Example:
               casevault demo

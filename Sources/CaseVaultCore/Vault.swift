@@ -207,8 +207,9 @@ public final class Vault: Sendable {
 
     // MARK: Database access
 
-    /// Runs `body` in one IMMEDIATE write transaction; database errors become `VaultError.database`. The
-    /// log entries `body` appends advance `trust` only if the transaction commits.
+    /// Runs `body` in one IMMEDIATE write transaction, after catching up with log entries other processes
+    /// appended; database errors become `VaultError.database`. The log entries `body` appends advance
+    /// `trust` only if the transaction commits.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try checkWritable()
         let before = trust.withLock { $0 }
@@ -217,6 +218,9 @@ public final class Vault: Sendable {
             result = try Self.mapDatabaseErrors {
                 try database.write { db in
                     DurabilityTrace.note(.writeLockTaken)
+                    // First, as `read` does: `body` compares the rows it reads (a role's current key) with the
+                    // log, and another process may have appended since. The write lock keeps both as they are.
+                    try trust.withLock { trusted in if trusted.size > 0 { try trusted.catchUp(db) } }
                     let result = try body(db)
                     // The entries this transaction appended get one checkpoint, in the same transaction.
                     try trust.withLock { try $0.writeCheckpoint(db) }

@@ -14,6 +14,8 @@ struct NewItemLookupTests {
     /// A vault with one item added through one client, a second client of the same user (the item is in
     /// their shared verified cache, not in the second client's memory), and the item's signed entry.
     struct Fixture {
+        /// Kept: its folder holds the vault.
+        let team: Team
         let state: TemporaryFolder
         let luis: MemberSession
         let item: Item
@@ -21,7 +23,7 @@ struct NewItemLookupTests {
         let added: LogEntry
 
         init() throws {
-            let team = try Team()
+            team = try Team()
             state = try TemporaryFolder()
             let vault = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
             luis = try vault.unlock("luis", passphrase: secret("luis passphrase"))
@@ -70,12 +72,14 @@ struct NewItemLookupTests {
     @Test("when the verified cache cannot be read, an entry adding an item is refused, not taken as new")
     func unreadableCacheRefuses() throws {
         let f = try Fixture()
-        let (luis, item, fresh, added) = (f.luis, f.item, f.fresh, f.added)
-        #expect(try fresh.trusted().state.items[item.id] == nil)
+        let (luis, item, added) = (f.luis, f.item, f.added)
         // The item's facts gone from the cache (a damaged file): the lookup that says whether an id is new fails.
-        let cache = try DatabaseQueue(path: "\(f.state.path)/\(fresh.vaultID).sqlite")
+        let cache = try DatabaseQueue(path: "\(f.state.path)/\(f.fresh.vaultID).sqlite")
         try cache.write { db in try db.execute(sql: "DROP TABLE item_facts") }
         try cache.close()
+        // A client started after the damage (one already running reads the cache as it was when it started).
+        let fresh = try Vault.open(at: f.team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: f.state.path)
+        #expect(try fresh.trusted().state.items[item.id] == nil)
         let author = LogAuthor(session: luis)
         struct RolledBack: Error {}
         #expect(throws: RolledBack.self) {

@@ -60,7 +60,7 @@ extension ErrorReport {
         case .roleHasNoKey(let role):
             "Nobody holds the role \(role) yet, so nothing can be encrypted to it. Grant it to a member first."
         case .roleKeyChanged(let role):
-            "The key of role \(role) changed while adding. Run the command again."
+            "The key of role \(role) changed while this command ran (another command rotated it). Nothing was changed; run the command again."
         case .notAReader(let subject, let readers):
             "You cannot read \(noun(subject)): only \(readers.joined(separator: ", ")) can. Ask a member with one of those roles."
         case .alreadyHolds(let member, let role):
@@ -116,7 +116,7 @@ extension ErrorReport {
     static func exitCode(for error: VaultError) -> Int32 {
         switch error {
         case .invalidName, .memberExists, .caseExists, .alreadyHolds, .doesNotHold, .lastHolder, .roleHasNoKey,
-            .roleKeyChanged, .inputIsDirectory, .inputNotRegularFile, .inputIsLink, .keysInUse, .emptyPassphrase,
+            .inputIsDirectory, .inputNotRegularFile, .inputIsLink, .keysInUse, .emptyPassphrase,
             .fileTooLarge,
             .invalidCard, .invalidConfiguration, .invalidAdd, .invalidRecipient, .unusableExportPassphrase:
             ExitCodes.usage
@@ -128,6 +128,7 @@ extension ErrorReport {
             ExitCodes.cannotCreate
         case .wrongPassphrase, .keyFileMismatch, .memberRemoved, .notPermitted, .notAReader, .agentMismatch:
             ExitCodes.notEntitled
+        case .roleKeyChanged: ExitCodes.tryAgain
         case .custodyRefused(_, .notReaderOrCustodian): ExitCodes.notEntitled
         case .custodyRefused: ExitCodes.usage
         case .holdRefused(_, .notAdminOrReader): ExitCodes.notEntitled

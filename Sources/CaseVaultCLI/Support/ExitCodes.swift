@@ -12,6 +12,8 @@ public enum ExitCodes {
     public static let cannotCreate: Int32 = 73
     /// Reading or writing failed (disk full, I/O error).
     public static let ioError: Int32 = 74
+    /// Another command changed what this one relied on while it ran (a role key rotated): run it again.
+    public static let tryAgain: Int32 = 75
     /// Not entitled: wrong passphrase, no matching key, or a role the member does not hold.
     public static let notEntitled: Int32 = 77
 }

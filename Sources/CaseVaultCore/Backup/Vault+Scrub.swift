@@ -67,17 +67,20 @@ extension Vault {
         if let session { try checkSession(session) }
         let log = try verifyWholeLog()
         var problems: [BackupProblem] = log.problems.map { .log($0) }
-        // Read without catching up with the log (`read` would, and throw at the first refused entry, which
-        // the replay above has named): the rest of the vault is still checked and named.
-        let trusted = try trusted()
-        let signed = try Self.signedItems(trusted)
-        let (integrity, rows, superseded, rowProblems) = try readWithoutCatchUp { db in
-            (
+        // Read without catching up with a log the replay above refused (`read` would throw at the first
+        // refused entry, which that replay has named): the rest of the vault is still checked and named.
+        let (integrity, rows, superseded, rowProblems, signed) = try readWithoutCatchUp { db in
+            // The rows and the log they are compared with are of this one transaction: another command may
+            // have appended since this one opened the vault (a rotation's new key would look forged).
+            if log.problems.isEmpty { try trust.withLock { try $0.catchUp(db) } }
+            let trusted = try trusted()
+            let signed = try Self.signedItems(trusted)
+            return (
                 try String.fetchAll(db, sql: "PRAGMA integrity_check"),
                 try Row.fetchAll(db, sql: "SELECT id, object FROM items").map { ($0[0] as String, $0[1] as String) },
                 try supersededObjects(db),
                 // Only over a log that replayed: against a refused one, every row would be named.
-                log.problems.isEmpty ? RowCheck.named(db, signed: signed, state: trusted.state) : []
+                log.problems.isEmpty ? RowCheck.named(db, signed: signed, state: trusted.state) : [], signed
             )
         }
         if integrity != ["ok"] { problems.append(.databaseDamaged(integrity.prefix(5).joined(separator: "; "))) }

@@ -12,42 +12,59 @@ import GRDB
 /// costs one full verification, never trust. So the folder and the file must be the user's own and closed
 /// to others' writing (`checkPrivate`), and a file that cannot be read is reported, never rebuilt silently.
 final class VerifiedCache: Sendable {
-    let database: DatabaseQueue
+    /// Where `save` writes.
+    let database: DatabasePool
+    /// What every lookup reads: the cache as one save left it, held for this object's life (a read
+    /// transaction kept open), so that another command saving a longer log meanwhile cannot show this one
+    /// item facts of entries it has not applied: an item it rewrapped, looked up while this one replays that
+    /// rewrap or compares the item's row, would look forged. `save` gives its log a new view.
+    private let view: DatabaseSnapshot
+    /// The size of the log saved in `view` (0 when none was).
+    let size: Int
     /// The cache file.
     let path: String
 
     /// Opens (creating) the cache of `vaultID` under `folder`.
-    init(folder: String, vaultID: String) throws {
+    convenience init(folder: String, vaultID: String) throws {
         try FileSystem.makeDirectories(folder)
         try Self.checkPrivate(folder, folder: true)
-        path = "\(folder)/\(vaultID).sqlite"
+        let path = "\(folder)/\(vaultID).sqlite"
         if !FileSystem.exists(path) { try FileSystem.writeNewFile(path, bytes: [], mode: 0o600) }
         for file in [path, path + "-wal", path + "-shm"] { try Self.checkPrivate(file, folder: false) }
         do {
-            database = try Self.openDatabase(path)
-            try setUpTables()
+            let database = try Self.openDatabase(path)
+            try Self.setUpTables(database)
+            try self.init(database: database, path: path)
         } catch let error as DatabaseError where Self.meansDamaged(error) {
             throw VaultError.verifiedStateDamaged(path: path)
         }
     }
 
-    private static func openDatabase(_ path: String) throws -> DatabaseQueue {
+    /// A view of the cache as it is now.
+    private init(database: DatabasePool, path: String) throws {
+        self.database = database
+        self.path = path
+        view = try database.makeSnapshot()
+        size = try view.read { db in try Int.fetchOne(db, sql: "SELECT size FROM snapshot WHERE id = 1") } ?? 0
+    }
+
+    private static func openDatabase(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         // Two commands of the same user may verify the same vault at once.
         configuration.busyMode = .timeout(Vault.busyTimeout)
         configuration.journalMode = .wal
-        return try DatabaseQueue(path: path, configuration: configuration)
+        return try DatabasePool(path: path, configuration: configuration)
     }
 
-    private func setUpTables() throws {
+    private static func setUpTables(_ database: DatabasePool) throws {
         // `user_version` names the layout of the tables. A cache of another layout (an older release's) is
         // dropped, and the log is verified again from its first entry: the cache holds nothing that cannot be
         // rebuilt from the log.
         // A cache already of this layout is left alone: setting it up again was a commit, with its syncs, in
         // every command.
-        guard try database.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") }) != Self.layout else {
-            return
-        }
+        // On the writer's connection: a reader's would be one more connection opened in every command.
+        let layout = try database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        guard layout != Self.layout else { return }
         try database.write { db in
             if try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout {
                 try db.execute(
@@ -107,9 +124,9 @@ final class VerifiedCache: Sendable {
     /// cannot be read (where "not held" must not be assumed).
     func item(_ id: String) throws -> LogState.Item? {
         // Replay asks this for every new item (its id must be new), so a batch add of 10,000 asks 10,000
-        // times: one prepared statement in autocommit, without `read`'s transaction and query_only pragmas,
-        // which cost ten times the lookup itself.
-        try database.inDatabase { db in
+        // times: one prepared statement in the view's open transaction, without a transaction and
+        // query_only pragmas per lookup, which cost ten times the lookup itself.
+        try view.read { db in
             try Row.fetchOne(db.cachedStatement(sql: Self.factsSelection + " WHERE id = ?"), arguments: [id])
                 .map(Self.facts(row:))
         }
@@ -119,7 +136,7 @@ final class VerifiedCache: Sendable {
     /// checks thousands per batch). Ids the cache does not hold are absent; an unreadable cache is an error.
     func items(_ ids: [String]) throws -> [String: LogState.Item] {
         var out: [String: LogState.Item] = [:]
-        try database.inDatabase { db in
+        try view.read { db in
             for start in stride(from: 0, to: ids.count, by: Self.idsPerQuery) {
                 let chunk = Array(ids[start..<min(start + Self.idsPerQuery, ids.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -139,7 +156,7 @@ final class VerifiedCache: Sendable {
     /// below `size` added, in one query. In log order (`sorted`): the order of a vault's listing, so the
     /// two can be compared in step, without a lookup per item; or by id, for lookups.
     func listingKeys(inCase caseID: String?, below size: Int) -> [(id: String, key: String)] {
-        (try? database.read { db in
+        (try? view.read { db in
             var sql = "SELECT id, listing FROM item_facts WHERE idx < ?"
             var arguments: StatementArguments = [size]
             if let caseID {
@@ -155,7 +172,7 @@ final class VerifiedCache: Sendable {
 
     /// The id and log index of every item of `caseID` that an entry below `size` added.
     func itemIndexes(inCase caseID: String, below size: Int) -> [(id: String, index: Int)] {
-        (try? database.read { db in
+        (try? view.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, idx FROM item_facts WHERE case_id = ? AND idx < ?", arguments: [caseID, size]
             ).map { (id: $0[0] as String, index: $0[1] as Int) }
@@ -175,7 +192,7 @@ final class VerifiedCache: Sendable {
     }
 
     private func loadSnapshot() throws -> TrustedLog? {
-        try database.read { db -> TrustedLog? in
+        try view.read { db -> TrustedLog? in
             guard let row = try Row.fetchOne(db, sql: "SELECT size, frontier, state FROM snapshot WHERE id = 1") else {
                 return nil
             }
@@ -230,8 +247,11 @@ final class VerifiedCache: Sendable {
                 ])
             stored = true
         }
-        guard stored else { return trusted }
-        saved.cache = self
+        // The new view must be this log's: another command may have saved a longer one since the commit.
+        guard stored, let fresh = try? VerifiedCache(database: database, path: path), fresh.size == trusted.size else {
+            return trusted
+        }
+        saved.cache = fresh
         saved.index = LogIndex(base: trusted.size)
         return saved
     }
@@ -254,7 +274,7 @@ final class VerifiedCache: Sendable {
 
     /// The root of an aligned subtree of the verified tree (`Merkle.NodeHashes`), if saved.
     func node(level: Int, index: Int) -> [UInt8]? {
-        try? database.inDatabase { db in
+        try? view.read { db in
             try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?"),
                 arguments: [level, index]
@@ -264,7 +284,7 @@ final class VerifiedCache: Sendable {
 
     /// The entries below `size` about `subject` (`LogIndex`), in log order.
     func entries(about subject: String, below size: Int) -> [Int] {
-        (try? database.inDatabase { db in
+        (try? view.read { db in
             try Int.fetchAll(
                 db.cachedStatement(sql: "SELECT idx FROM subjects WHERE subject = ? AND idx < ? ORDER BY idx"),
                 arguments: [subject, size])
