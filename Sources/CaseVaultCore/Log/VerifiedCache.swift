@@ -40,6 +40,12 @@ final class VerifiedCache: Sendable {
         }
     }
 
+    /// The view closes before the pool's writer (shared with the cache a save made, which may outlive this
+    /// one): a view's connection is read-only and cannot checkpoint, so only the writer closing last folds the
+    /// write-ahead log into the file and removes it. Left in the -wal file, the saved state would outlive
+    /// damage to the file itself.
+    deinit { try? view.close() }
+
     /// A view of the cache as it is now.
     private init(database: DatabasePool, path: String) throws {
         self.database = database
