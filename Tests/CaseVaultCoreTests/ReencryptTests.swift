@@ -186,6 +186,32 @@ struct ReencryptTests {
         for (n, item) in items.enumerated() { #expect(try read(team, item.id, by: lucia) == Array("item \(n)".utf8)) }
     }
 
+    @Test("a superseded row written into the folder naming a path outside objects/ unlinks nothing")
+    func supersededPathRefused() throws {
+        let (team, lucia, items) = try RewrapTests.rotatedTeam()
+        try team.vault.reencrypt(role: "lawyer", by: lucia)
+        let backup = team.folder.file("backup")
+        try team.vault.backup(to: backup, by: lucia)
+        let victim = try team.folder.write("victim.txt", Array("keep me".utf8))
+        // objects/<first two characters>/<name>: "../victim.txt" is objects/../../victim.txt, in the test folder.
+        let traversal = "../victim.txt"
+        #expect(team.vault.objects.path(of: traversal).hasSuffix("/objects/../../victim.txt"))
+        let current = try current(team, items[0].id).item.object
+        try team.vault.database.writeWithoutTransaction { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(
+                sql: """
+                    INSERT INTO superseded_objects (object, item, replaced_by, entry, superseded_at)
+                    VALUES (?, ?, ?, 0, '2026-01-01T00:00:00Z')
+                    """, arguments: [traversal, items[0].id, current])
+        }
+        #expect(try team.vault.pruneSuperseded(heldBy: backup, heldSize: try team.vault.trusted().size).isEmpty)
+        #expect(FileSystem.exists(victim))
+    }
+
     @Test("a backup whose copy of the new object is damaged removes nothing")
     func damagedBackupKeepsOld() throws {
         let (team, lucia, items) = try RewrapTests.rotatedTeam()

@@ -78,6 +78,12 @@ struct RowCheckTests {
         }
     }
 
+    @Test("a value of the wrong type written into a row is named, not a crash")
+    func wrongType() throws {
+        let (team, _) = try tampered { a, _ in "UPDATE items SET size = 'abc' WHERE id = '\(a.id)'" }
+        #expect(try verifyProblems(team) == [.databaseUnreadable("some of its rows cannot be read")])
+    }
+
     @Test("role keys, members and memberships the log does not say are named")
     func tables() throws {
         let attacker = try X25519Identity.generate().recipient.description

@@ -140,6 +140,37 @@ struct VerifiedStateTests {
         _ = try Vault.open(at: team.vaultPath, stateFolder: folder)
     }
 
+    @Test("entries after the saved size that rewrap items are not an altered saved state")
+    func rewrapAfterSavedState() throws {
+        let (team, folder, _) = try Self.teamWithState()
+        try team.vault.rotate(role: "lawyer", by: team.admin)
+        _ = try team.vault.rewrap(role: "lawyer", by: team.lawyer)
+        let report = try Self.audit(team, folder)
+        #expect(report.problems.isEmpty)
+        guard case .agrees = report.savedState else {
+            Issue.record("saved state reported as \(String(describing: report.savedState))")
+            return
+        }
+    }
+
+    @Test("a log emptied in the folder is a problem for audit verify, and extends no kept checkpoint")
+    func emptiedLog() throws {
+        let team = try Team()
+        _ = try team.addItem(Array("acta".utf8))
+        let kept = try team.vault.read { db in
+            try [UInt8](Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")!)
+        }
+        try team.vault.database.writeWithoutTransaction { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            try db.execute(sql: "DELETE FROM log_entries; DELETE FROM log_checkpoints; DELETE FROM log_cosignatures")
+        }
+        let report = try Vault.open(at: team.vaultPath, verifyingLog: false).verifyWholeLog(consistentWith: kept)
+        #expect(report.problems.contains(.noLog))
+        #expect(report.extendsKeptCheckpoint != true)
+    }
+
     @Test("a damaged state file is named, not rebuilt: its rollback memory is kept", arguments: [false, true])
     func damagedState(truncated: Bool) throws {
         let (team, folder, file) = try Self.teamWithState()

@@ -46,7 +46,12 @@ enum RowCheck {
         for row in try Row.fetchAll(
             db, sql: "SELECT role, generation, recipient FROM role_generations ORDER BY role, generation")
         {
-            let (role, generation, recipient): (String, Int, String) = (row[0], row[1], row[2])
+            // Decoded with throwing calls: a NULL or a value of another type in a table someone rewrote is
+            // named (`named`), never a crash as the plain subscripts would make it.
+            let (role, generation, recipient) = (
+                try row.decode(String.self, atIndex: 0), try row.decode(Int.self, atIndex: 1),
+                try row.decode(String.self, atIndex: 2)
+            )
             generations.insert("\(role):\(generation)")
             if state.roles[role]?.generations[generation] != recipient {
                 found.append("the key of role \(role), generation \(generation)")
@@ -61,8 +66,9 @@ enum RowCheck {
         for row in try Row.fetchAll(
             db, sql: "SELECT name, recipient, signing_key, removed_at IS NOT NULL FROM members ORDER BY name")
         {
-            let (name, recipient, signingKey, removed): (String, String, String, Bool) = (
-                row[0], row[1], row[2], row[3]
+            let (name, recipient, signingKey, removed) = (
+                try row.decode(String.self, atIndex: 0), try row.decode(String.self, atIndex: 1),
+                try row.decode(String.self, atIndex: 2), try row.decode(Bool.self, atIndex: 3)
             )
             names.insert(name)
             guard let member = state.members[name] else {
@@ -82,7 +88,7 @@ enum RowCheck {
             db,
             sql: "SELECT m.name, s.role FROM memberships s JOIN members m ON m.id = s.member ORDER BY m.name, s.role")
         {
-            let (name, role): (String, String) = (row[0], row[1])
+            let (name, role) = (try row.decode(String.self, atIndex: 0), try row.decode(String.self, atIndex: 1))
             held.insert("\(name):\(role)")
             if !state.holds(name, role) { found.append("member \(name) holding role \(role)") }
         }

@@ -36,7 +36,11 @@ extension Vault {
         }
         let trusted = try trusted()
         let safe = candidates.filter { candidate in
+            // The table is in the untrusted folder: only an object's name is ever unlinked (a path such as
+            // `../../x` must not reach `unlink`), and never the object the log names as the item's content.
+            guard ObjectFiles.isName(candidate.object), ObjectFiles.isName(candidate.replacedBy) else { return false }
             let current = trusted.item(candidate.item)?.object
+            guard current != candidate.object else { return false }
             return [candidate.replacedBy, current].compactMap { $0 }.contains {
                 ObjectFiles.isIntact($0, at: ObjectFiles.path($0, in: folder))
             }

@@ -37,7 +37,7 @@ extension Vault {
                 } else if !readers.isEmpty {
                     roles = [readers]  // one reader role, the common case, needs no splitting
                 }
-                let listed = Self.item(row: row, readers: roles)
+                let listed = try Self.item(row: row, readers: roles)
                 if inStep == items.count, inStep < signed.count, signed[inStep].id == listed.id {
                     key.removeAll(keepingCapacity: true)
                     listed.listingKeyBytes(into: &key)
@@ -139,11 +139,16 @@ extension Vault {
         let readerRows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT role, generation FROM item_readers WHERE item = ? ORDER BY role"),
             arguments: [id])
+        // Throwing decodes, and a repeated role kept once: a NULL, a value of another type or a duplicate row
+        // in a table someone rewrote without its constraints is an error to name, never a crash.
         let generations = Dictionary(
-            uniqueKeysWithValues: readerRows.map { ($0["role"] as String, $0["generation"] as Int) })
+            try readerRows.map {
+                (try $0.decode(String.self, forColumn: "role"), try $0.decode(Int.self, forColumn: "generation"))
+            }, uniquingKeysWith: { first, _ in first })
         let record = ItemRecord(
-            item: item(row: row, readers: generations.keys.sorted()), header: Array(row["header"] as Data),
-            metadata: Array(row["metadata"] as Data),
+            item: try item(row: row, readers: generations.keys.sorted()),
+            header: Array(try row.decode(Data.self, forColumn: "header")),
+            metadata: Array(try row.decode(Data.self, forColumn: "metadata")),
             generations: generations)
         return record
     }
@@ -154,10 +159,12 @@ extension Vault {
         return Self.identities(for: record, from: opened)
     }
 
-    private static func item(row: Row, readers: [String]) -> Item {
+    private static func item(row: Row, readers: [String]) throws -> Item {
         Item(
-            id: row[0], caseID: row[1], itemClass: ItemClass(rawValue: row[2]) ?? .evidence, size: row[3],
-            sha256: row[4], object: row[5], readers: readers, replaces: row[6], createdAt: row[7],
-            createdBy: row[8])
+            id: try row.decode(atIndex: 0), caseID: try row.decode(atIndex: 1),
+            itemClass: ItemClass(rawValue: try row.decode(String.self, atIndex: 2)) ?? .evidence,
+            size: try row.decode(atIndex: 3), sha256: try row.decode(atIndex: 4), object: try row.decode(atIndex: 5),
+            readers: readers, replaces: try row.decode(atIndex: 6), createdAt: try row.decode(atIndex: 7),
+            createdBy: try row.decode(atIndex: 8))
     }
 }

@@ -59,7 +59,19 @@ extension Vault {
         -> AuditReport
     {
         let saved = try savedVerifiedState(in: stateFolder)
-        guard let replay = try verifyWholeLogInParallel(saved: saved) else { return try verifyWholeLogInOrder() }
+        guard let replay = try verifyWholeLogInParallel(saved: saved) else {
+            // The in-order replay names the first problem (or finds none, in a log with no entry): the saved
+            // state and a kept checkpoint are still held against what it replayed, and an empty log is a
+            // problem, never a pass.
+            let (ordered, trusted) = try Self.mapDatabaseErrors {
+                try database.read { db in try Self.replayWholeLog(db) }
+            }
+            var report = ordered
+            if report.size == 0 { report.problems.append(.noLog) }
+            if let rewritten = saved?.log.rewrite(shownBy: trusted) { report.problems.append(rewritten) }
+            if kept != nil { report.extendsKeptCheckpoint = false }
+            return report
+        }
         var report = replay.report
         if let saved {
             report.savedState = try saved.cache.compare(saved.log, with: replay)
@@ -111,6 +123,7 @@ extension Vault {
                 let rows = try Row.fetchCursor(db, sql: "SELECT idx, note, leaf_hash FROM log_entries ORDER BY idx")
                 var run: [(note: [UInt8], leafHash: [UInt8])] = []
                 var atSavedSize: LogState?
+                var itemsAtSavedSize: [String: LogState.Item] = [:]
                 func flush() -> Bool {
                     defer { run.removeAll(keepingCapacity: true) }
                     guard !run.isEmpty else { return true }
@@ -118,7 +131,10 @@ extension Vault {
                         return false
                     }
                     signatures.submit(checks)
-                    if trusted.size == savedSize { atSavedSize = trusted.state.withoutItems }
+                    if trusted.size == savedSize {
+                        atSavedSize = trusted.state.withoutItems
+                        itemsAtSavedSize = trusted.state.items
+                    }
                     return true
                 }
                 var ok = true
@@ -149,14 +165,10 @@ extension Vault {
                 if saved == nil { trusted = trusted.proofMaterial }
                 // Every background check ends before this returns, whatever was found.
                 guard signatures.finish() else { return nil }
-                return WholeLogReplay(report: report, trusted: trusted, atSavedSize: atSavedSize)
+                return WholeLogReplay(
+                    report: report, trusted: trusted, atSavedSize: atSavedSize, itemsAtSavedSize: itemsAtSavedSize)
             }
         }
-    }
-
-    /// The whole log, entry by entry, naming the first problem.
-    private func verifyWholeLogInOrder() throws -> AuditReport {
-        try Self.mapDatabaseErrors { try database.read { db in try Self.replayWholeLog(db).report } }
     }
 
     /// Replays the log of `db` (a vault's, or a backup's opened read-only) from genesis, up to its first

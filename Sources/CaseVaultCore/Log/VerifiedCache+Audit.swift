@@ -33,6 +33,9 @@ struct WholeLogReplay {
     var trusted: TrustedLog
     /// The replayed state (items aside) at the saved state's size, if the log reaches it.
     var atSavedSize: LogState?
+    /// The replayed items at that size: a later rewrap or re-encryption changes an item's facts but not the
+    /// index of the entry that added it, so the items at the end of the log are not what was saved.
+    var itemsAtSavedSize: [String: LogState.Item] = [:]
 }
 
 extension LogState {
@@ -95,7 +98,7 @@ extension VerifiedCache {
             .altered(path: path, size: size, difference: difference)
         }
         guard saved.state.withoutItems == there else { return altered(.state) }
-        if let id = try firstDifferentItem(replay.trusted.state.items, below: size) { return altered(.item(id)) }
+        if let id = try firstDifferentItem(replay.itemsAtSavedSize, below: size) { return altered(.item(id)) }
         guard try nodesMatch(replay.trusted.index, below: size) else { return altered(.treeNodes) }
         guard try subjectsMatch(replay.trusted.index, below: size) else { return altered(.subjects) }
         return .agrees(size: size)
@@ -103,7 +106,7 @@ extension VerifiedCache {
 
     /// The first item whose saved facts are not the replayed ones, among those of entries below `size`.
     private func firstDifferentItem(_ items: [String: LogState.Item], below size: Int) throws -> String? {
-        try database.read { db -> String? in
+        try view.read { db -> String? in
             var seen = 0
             let rows = try Row.fetchCursor(db, sql: Self.factsSelection + " WHERE idx < ?", arguments: [size])
             while let row = try rows.next() {
@@ -126,7 +129,7 @@ extension VerifiedCache {
                 expected[node.level, default: [:]][node.index] = node.hash
             }
         }
-        return try database.read { db in
+        return try view.read { db in
             var seen = 0
             let rows = try Row.fetchCursor(db, sql: "SELECT level, idx, hash FROM nodes")
             while let row = try rows.next() {
@@ -144,7 +147,7 @@ extension VerifiedCache {
     /// Whether the saved subjects of the entries below `size` are exactly the replayed ones.
     private func subjectsMatch(_ index: LogIndex, below size: Int) throws -> Bool {
         let expected = Set(index.subjects.filter { $0.index < size }.map { "\($0.index) \($0.subject)" })
-        let saved = try database.read { db in
+        let saved = try view.read { db in
             try Row.fetchAll(db, sql: "SELECT subject, idx FROM subjects WHERE idx < ?", arguments: [size]).map {
                 "\($0[1] as Int) \($0[0] as String)"
             }

@@ -18,7 +18,7 @@ final class VerifiedCache: Sendable {
     /// transaction kept open), so that another command saving a longer log meanwhile cannot show this one
     /// item facts of entries it has not applied: an item it rewrapped, looked up while this one replays that
     /// rewrap or compares the item's row, would look forged. `save` gives its log a new view.
-    private let view: DatabaseSnapshot
+    let view: DatabaseSnapshot
     /// The size of the log saved in `view` (0 when none was).
     let size: Int
     /// The cache file.

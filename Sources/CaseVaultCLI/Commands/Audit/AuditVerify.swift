@@ -54,8 +54,12 @@ struct AuditVerify: AsyncParsableCommand {
                 Console.out("Vault \(vault.fingerprint): \(report.size) entries, tree root \(report.root).")
                 for problem in problems { Console.out("PROBLEM: \(problem)") }
                 if problems.isEmpty {
-                    Console.out("Every entry is signed by a member allowed to make it; the latest checkpoint matches.")
-                    if let from { Console.out("The log extends the checkpoint in \(Printer.safe(from)).") }
+                    Console.out(
+                        "Every entry is signed by a member allowed to make it"
+                            + (report.checkpointMatches ? "; the latest checkpoint matches." : "."))
+                    if let from, report.extendsKeptCheckpoint == true {
+                        Console.out("The log extends the checkpoint in \(Printer.safe(from)).")
+                    }
                     if case .agrees(let size) = report.savedState {
                         Console.out("It extends the \(size) entries this computer verified before.")
                     }
