@@ -105,6 +105,16 @@ struct BundleProofTests {
         try tamper.rewriteManifests(folder)
         let earlier = try CustodyBundle.verify(folder: folder)
         #expect(earlier.problems.isEmpty && earlier.notes.count == 1, "\(earlier.problems)")
+        // Nor does a field hidden inside one of a signer's keys (indented deeper than the signer's own), beside
+        // the roles.
+        #expect(signers.contains("        \"signingKey\" :"))
+        try Data(
+            signers.replacingOccurrences(of: "\"name\" :", with: "\"roles\" : [\"lawyer\"], \"name\" :")
+                .replacingOccurrences(
+                    of: "        \"signingKey\" :", with: "        \"judge\" : true, \"signingKey\" :"
+                ).utf8
+        ).write(to: URL(fileURLWithPath: path))
+        #expect(try problems(folder) == ["keys/signers.json: it is not the list of signers export writes"])
         try Data(signers.replacingOccurrences(of: "\"name\" :", with: "\"roles\" : [\"Not a role!\"], \"name\" :").utf8)
             .write(to: URL(fileURLWithPath: path))
         #expect(try problems(folder) == ["keys/signers.json: it is not the list of signers export writes"])

@@ -90,7 +90,10 @@ extension CustodyBundle {
         return zip(listed, current).allSatisfy { old, now in
             guard let roles = old["roles"] as? [String], roles.allSatisfy({ (try? Names.checkRole($0)) != nil })
             else { return false }
-            return Set(old.keys) == Set(now.keys).union(["roles"])
+            // Everything but the roles, nested keys included, exactly as export writes it now.
+            var rest = old
+            rest["roles"] = nil
+            return NSDictionary(dictionary: rest).isEqual(to: now)
         }
     }
 
