@@ -173,6 +173,17 @@ struct NonRegularObjectTests {
         #expect(error == .integrityFailure(subject: .item(item.id), damage: .objectNotRegularFile))
     }
 
+    @Test("verify-bundle names a FIFO put in place of a bundle's checkpoint, and goes no further")
+    func bundleFIFO() throws {
+        let (team, _, _, folder) = try BundleTamperTests().bundle()
+        defer { withExtendedLifetime(team) {} }
+        let fifo = folder + "/data/checkpoint.txt"
+        unlink(fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let result = try finishes(fifo) { try CustodyBundle.verify(folder: folder) }
+        #expect(result?.ok == false)
+    }
+
     @Test("backup verify names a FIFO object in a backup folder as damage")
     func backupFIFO() throws {
         let team = try Team()

@@ -76,7 +76,7 @@ public enum BagIt {
     /// The same, hashing each file once for both algorithms into `digests` (which `verify-bundle` then reads
     /// for the payload instead of a third pass over a 1 GiB file).
     static func check(folder: String, digests: FileDigests) -> [Problem] {
-        guard let declared = try? FileSystem.readSmallFile(folder + "/bagit.txt", limit: 4096) else {
+        guard let declared = try? FileSystem.readSmallRegularFile(folder + "/bagit.txt", limit: 4096) else {
             return [.missingTagFile("bagit.txt")]
         }
         var problems: [Problem] = []
@@ -85,7 +85,7 @@ public enum BagIt {
         for prefix in ["manifest", "tagmanifest"] {
             for (name, _) in algorithms {
                 let manifest = "\(prefix)-\(name).txt"
-                guard let bytes = try? FileSystem.readSmallFile(folder + "/" + manifest, limit: 64 << 20) else {
+                guard let bytes = try? FileSystem.readSmallRegularFile(folder + "/" + manifest, limit: 64 << 20) else {
                     problems.append(.missingTagFile(manifest))
                     continue
                 }
@@ -115,7 +115,7 @@ public enum BagIt {
     /// The Payload-Oxum must be exactly one line `Payload-Oxum: OCTETS.COUNT`, both in decimal without
     /// leading zeros, stating the payload's total size and number of files (RFC 8493 §2.2.2).
     private static func oxumProblems(folder: String, payload: [String]) -> [Problem] {
-        guard let info = try? FileSystem.readSmallFile(folder + "/bag-info.txt", limit: 1 << 20) else {
+        guard let info = try? FileSystem.readSmallRegularFile(folder + "/bag-info.txt", limit: 1 << 20) else {
             return [.missingTagFile("bag-info.txt")]
         }
         let octets = payload.reduce(Int64(0)) { $0 + (FileSystem.size(of: folder + "/" + $1) ?? 0) }

@@ -56,7 +56,7 @@ extension CustodyBundle {
         for name in shipped where Int(name) == nil { problems.append("keys/bindings/\(name).der: not a binding's key") }
         let expected = BundleSigner.all(Array(authors), parties)
         let path = folder + "/signers.json"
-        guard let bytes = try? FileSystem.readSmallFile(path, limit: 16 << 20),
+        guard let bytes = try? FileSystem.readSmallRegularFile(path, limit: 16 << 20),
             let listed = try? JSONDecoder().decode([BundleSigner].self, from: Data(bytes))
         else { return problems + ["keys/signers.json: missing or not a list of signers"] }
         let differing = Set(listed.map(\.name)).union(expected.map(\.name)).sorted().filter { name in
@@ -104,7 +104,7 @@ extension CustodyBundle {
         let path = "\(folder)/\(relative)"
         guard FileSystem.exists(path) else { return expected == nil ? [] : ["keys/\(relative): missing"] }
         guard let expected else { return ["keys/\(relative): \(stray)"] }
-        guard (try? FileSystem.readSmallFile(path, limit: 4096)) == expected else {
+        guard (try? FileSystem.readSmallRegularFile(path, limit: 4096)) == expected else {
             return ["keys/\(relative): it is not \(what)"]
         }
         return []

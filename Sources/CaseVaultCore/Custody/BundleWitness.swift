@@ -58,7 +58,7 @@ extension CustodyBundle {
     ) -> BundleWitness? {
         let folder = data + "/cosigned"
         guard FileSystem.exists(folder) else { return nil }
-        guard let bytes = try? FileSystem.readSmallFile(folder + "/checkpoint.txt", limit: 1 << 20),
+        guard let bytes = try? FileSystem.readSmallRegularFile(folder + "/checkpoint.txt", limit: 1 << 20),
             let claimed = try? Checkpoint(parsing: SignedNote(parsing: bytes).text), claimed.size > 0
         else {
             problems.append("cosigned/checkpoint.txt: missing or not a checkpoint")
@@ -84,7 +84,7 @@ extension CustodyBundle {
         problems += refused.map { $0.replacingOccurrences(of: "checkpoint.txt:", with: "cosigned/checkpoint.txt:") }
         let accepted = cosigned.filter { cosignerProblems([$0], bindings: before).isEmpty }.map(\.name)
         if cosigned.isEmpty { problems.append("cosigned/checkpoint.txt: no auditor's cosignature verifies") }
-        let proof = (try? FileSystem.readSmallFile(folder + "/consistency.txt", limit: 1 << 20)).flatMap(parseHashes)
+        let proof = (try? FileSystem.readSmallRegularFile(folder + "/consistency.txt", limit: 1 << 20)).flatMap(parseHashes)
         do {
             guard let proof else { throw LogError.wrongProofLength(actual: 0) }
             try Merkle.verifyConsistency(

@@ -40,7 +40,7 @@ public enum CustodyBundle {
         let data = folder + "/data"
         let listed = keys(data + "/keys/members.txt", &problems)
         let cosigners = keys(data + "/keys/cosigners.txt", &problems)
-        let checkpointBytes = (try? FileSystem.readSmallFile(data + "/checkpoint.txt", limit: 1 << 20)) ?? []
+        let checkpointBytes = (try? FileSystem.readSmallRegularFile(data + "/checkpoint.txt", limit: 1 << 20)) ?? []
         let origin = String(decoding: checkpointBytes.prefix { $0 != 0x0A }, as: UTF8.self)
         // Every key comes from the binding entries, each checked below against the key its author had at
         // its position; keys/members.txt is only compared with them.
@@ -107,7 +107,7 @@ public enum CustodyBundle {
         var out: [(index: Int, entry: LogEntry)] = []
         for name in FileSystem.contents(of: folder).filter({ $0.hasSuffix(".entry") }) {
             guard let index = Int(name.dropLast(".entry".count)),
-                let bytes = try? FileSystem.readSmallFile("\(folder)/\(name)", limit: 1 << 20),
+                let bytes = try? FileSystem.readSmallRegularFile("\(folder)/\(name)", limit: 1 << 20),
                 let note = try? SignedNote(parsing: bytes), let entry = try? LogEntry.parse(note.text)
             else {
                 problems.append("keys/bindings/\(name): missing or not a signed entry")
@@ -137,7 +137,7 @@ public enum CustodyBundle {
     /// The key history starts at the genesis, whose leaf hash gives the vault id (its first 16 bytes, hex):
     /// so the keys are those of the vault the checkpoint names, whose fingerprint a court compares.
     private static func genesisProblems(_ path: String, origin: String) -> [String] {
-        guard let bytes = try? FileSystem.readSmallFile(path, limit: 1 << 20),
+        guard let bytes = try? FileSystem.readSmallRegularFile(path, limit: 1 << 20),
             let leaf = try? Merkle.leafHash(bytes)
         else { return ["keys/bindings/0.entry: the genesis is missing"] }
         guard "casevault/" + Hex.encode(Array(leaf.prefix(16))) == origin else {
@@ -190,7 +190,7 @@ public enum CustodyBundle {
         /// checkpoint. Nil (with the problem named) when not.
         func check(_ folder: String, index: Int, _ problems: inout [String]) -> ProvedEntry? {
             let label = "entry \(index)"
-            guard let bytes = try? FileSystem.readSmallFile("\(folder)/\(index).entry", limit: 1 << 20),
+            guard let bytes = try? FileSystem.readSmallRegularFile("\(folder)/\(index).entry", limit: 1 << 20),
                 let note = try? SignedNote(parsing: bytes), let entry = try? LogEntry.parse(note.text)
             else {
                 problems.append("\(label): missing or not a signed entry")
@@ -212,7 +212,7 @@ public enum CustodyBundle {
                 return nil
             }
             let proofPath = folder.replacingSuffix("/events", with: "/proofs")
-            guard let proofBytes = try? FileSystem.readSmallFile("\(proofPath)/\(index).proof", limit: 1 << 20),
+            guard let proofBytes = try? FileSystem.readSmallRegularFile("\(proofPath)/\(index).proof", limit: 1 << 20),
                 let proof = try? InclusionProofText(parsing: proofBytes), proof.index == UInt64(index),
                 proof.checkpointNote == checkpoint, let leaf = try? Merkle.leafHash(bytes),
                 let tree = try? proof.verify(leafHash: leaf, knownKeys: members, origin: origin)
@@ -312,7 +312,7 @@ public enum CustodyBundle {
     }
 
     private static func record(_ item: String, folder: String, _ problems: inout [String]) -> CustodyRecord? {
-        guard let bytes = try? FileSystem.readSmallFile(folder + "/custody.json", limit: 16 << 20),
+        guard let bytes = try? FileSystem.readSmallRegularFile(folder + "/custody.json", limit: 16 << 20),
             let record = try? JSONDecoder().decode(CustodyRecord.self, from: Data(bytes))
         else {
             problems.append("items/\(item)/custody.json: missing or not a custody record")
@@ -332,7 +332,7 @@ public enum CustodyBundle {
     }
 
     private static func keys(_ path: String, _ problems: inout [String]) -> [NoteVerifierKey] {
-        guard let bytes = try? FileSystem.readSmallFile(path, limit: 1 << 20) else {
+        guard let bytes = try? FileSystem.readSmallRegularFile(path, limit: 1 << 20) else {
             problems.append("\(FileSystem.baseName(path)): missing")
             return []
         }
