@@ -84,7 +84,8 @@ extension CustodyBundle {
         problems += refused.map { $0.replacingOccurrences(of: "checkpoint.txt:", with: "cosigned/checkpoint.txt:") }
         let accepted = cosigned.filter { cosignerProblems([$0], bindings: before).isEmpty }.map(\.name)
         if cosigned.isEmpty { problems.append("cosigned/checkpoint.txt: no auditor's cosignature verifies") }
-        let proof = (try? FileSystem.readSmallRegularFile(folder + "/consistency.txt", limit: 1 << 20)).flatMap(parseHashes)
+        let proof = (try? FileSystem.readSmallRegularFile(folder + "/consistency.txt", limit: 1 << 20)).flatMap(
+            parseHashes)
         do {
             guard let proof else { throw LogError.wrongProofLength(actual: 0) }
             try Merkle.verifyConsistency(
