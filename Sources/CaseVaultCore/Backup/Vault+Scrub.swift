@@ -138,7 +138,11 @@ extension Vault {
 
     /// Every item the log signs, with its facts, in listing order.
     static func signedItems(_ trusted: TrustedLog) throws -> [(id: String, facts: LogState.Item)] {
-        trusted.listingKeys(inCase: nil).compactMap { entry in trusted.item(entry.id).map { (entry.id, $0) } }
+        // The cache's items in one scan, then those applied since it was saved (a lookup per item was most
+        // of a no-change backup's time at 10,000 items).
+        var facts = try trusted.cache?.allItems(below: trusted.size) ?? [:]
+        for (id, item) in trusted.state.items { facts[id] = item }
+        return facts.sorted { ($0.value.index, $0.key) < ($1.value.index, $1.key) }.map { ($0.key, $0.value) }
     }
 
     private func canRead(_ facts: LogState.Item, _ session: MemberSession) -> Bool {

@@ -145,12 +145,16 @@ extension Vault {
             try readerRows.map {
                 (try $0.decode(String.self, forColumn: "role"), try $0.decode(Int.self, forColumn: "generation"))
             }, uniquingKeysWith: { first, _ in first })
-        let record = ItemRecord(
+        return try itemRecord(row: row, generations: generations)
+    }
+
+    /// The record of a row of `itemSelection`, with its readers' generations (read apart).
+    static func itemRecord(row: Row, generations: [String: Int]) throws -> ItemRecord {
+        ItemRecord(
             item: try item(row: row, readers: generations.keys.sorted()),
             header: Array(try row.decode(Data.self, forColumn: "header")),
             metadata: Array(try row.decode(Data.self, forColumn: "metadata")),
             generations: generations)
-        return record
     }
 
     /// The session's keys for the item's reader roles (at the generations the item was wrapped to).

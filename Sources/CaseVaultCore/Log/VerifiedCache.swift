@@ -155,6 +155,17 @@ final class VerifiedCache: Sendable {
         return out
     }
 
+    /// Every item an entry below `size` added, in one scan (`verify` and `backup` compare them all with the
+    /// rows); an unreadable cache is an error.
+    func allItems(below size: Int) throws -> [String: LogState.Item] {
+        var out: [String: LogState.Item] = [:]
+        try view.read { db in
+            let rows = try Row.fetchCursor(db, sql: Self.factsSelection + " WHERE idx < ?", arguments: [size])
+            while let row = try rows.next() { out[row[12]] = Self.facts(row: row) }
+        }
+        return out
+    }
+
     /// Well below SQLite's limit on a statement's parameters (32,766 since 3.32; 999 before).
     private static let idsPerQuery = 500
 
