@@ -16,12 +16,7 @@ import Testing
 struct LogAttackTests {
     /// Runs raw SQL on the vault's database, dropping the schema's triggers first as an attacker would.
     func tamper(_ team: Team, _ sql: String, _ arguments: StatementArguments = []) throws {
-        try team.vault.database.writeWithoutTransaction { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(sql: sql, arguments: arguments)
-        }
+        try tamperAsAttacker(team.vault.database, sql, arguments)
     }
 
     /// A fresh look at the vault, as the next command would take.

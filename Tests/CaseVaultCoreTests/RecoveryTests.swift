@@ -162,14 +162,9 @@ struct RecoveryTests {
                     ("signing-key", newcomer.signingPublicKeyHex), ("role", "admin"),
                 ])
             let note = try LogAuthor(name: "eve", keys: signer).signedNote(entry.body).bytes
-            try team.vault.database.writeWithoutTransaction { db in
-                for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                    try db.execute(sql: "DROP TRIGGER \(trigger)")
-                }
-                try db.execute(
-                    sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
-                    arguments: [count, Data(note), Data(try Merkle.leafHash(note))])
-            }
+            try tamperAsAttacker(
+                team.vault.database, "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
+                [count, Data(note), Data(try Merkle.leafHash(note))])
             #expect(try team.vault.verifyWholeLog().problems == [.entry(index: count, problem: .badSignature)])
             #expect(throws: SignedLogError.entry(index: count, problem: .badSignature)) {
                 try Vault.open(at: team.vaultPath)

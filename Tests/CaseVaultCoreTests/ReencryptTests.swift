@@ -197,17 +197,13 @@ struct ReencryptTests {
         let traversal = "../victim.txt"
         #expect(team.vault.objects.path(of: traversal).hasSuffix("/objects/../../victim.txt"))
         let current = try current(team, items[0].id).item.object
-        try team.vault.database.writeWithoutTransaction { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            try db.execute(
-                sql: """
-                    INSERT INTO superseded_objects (object, item, replaced_by, entry, superseded_at)
-                    VALUES (?, ?, ?, 0, '2026-01-01T00:00:00Z')
-                    """, arguments: [traversal, items[0].id, current])
-        }
+        try tamperAsAttacker(
+            team.vault.database,
+            """
+            PRAGMA ignore_check_constraints = ON;
+            INSERT INTO superseded_objects (object, item, replaced_by, entry, superseded_at)
+                VALUES (?, ?, ?, 0, '2026-01-01T00:00:00Z')
+            """, [traversal, items[0].id, current])
         #expect(try team.vault.pruneSuperseded(heldBy: backup, heldSize: try team.vault.trusted().size).isEmpty)
         #expect(FileSystem.exists(victim))
     }

@@ -20,12 +20,7 @@ struct RowCheckTests {
     func tampered(_ sql: (_ a: Item, _ b: Item) -> String) throws -> (Team, [Item]) {
         let team = try Team()
         let items = [try team.addItem(Array("uno".utf8)), try team.addItem(Array("dos".utf8))]
-        try team.vault.database.writeWithoutTransaction { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(sql: sql(items[0], items[1]))
-        }
+        try tamperAsAttacker(team.vault.database, sql(items[0], items[1]))
         return (team, items)
     }
 
@@ -117,14 +112,9 @@ struct RowCheckTests {
         try team.vault.backup(to: folder, by: team.lawyer)
         #expect(try Vault.verifyBackup(at: folder).problems.isEmpty)
         let queue = try DatabaseQueue(path: folder + "/vault.sqlite")
-        try queue.writeWithoutTransaction { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(
-                sql: "UPDATE items SET header = (SELECT header FROM items WHERE id = ?) WHERE id = ?",
-                arguments: [items[1].id, items[0].id])
-        }
+        try tamperAsAttacker(
+            queue, "UPDATE items SET header = (SELECT header FROM items WHERE id = ?) WHERE id = ?",
+            [items[1].id, items[0].id])
         try queue.close()
         #expect(try Vault.verifyBackup(at: folder).problems == [.rowNotInLog(item: items[0].id, field: "header")])
     }

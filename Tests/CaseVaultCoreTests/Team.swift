@@ -3,12 +3,24 @@ import CaseVaultCrypto
 import CaseVaultIO
 import CaseVaultTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import CaseVaultCore
 
 /// A passphrase as the vault takes it: in secret storage, never a String.
 func secret(_ text: String) -> SecureBytes { SecureBytes(copying: Array(text.utf8)) }
+
+/// Runs raw SQL on a vault's (or a backup's) database as an attacker with `sqlite3` would: every trigger of
+/// the schema dropped first.
+func tamperAsAttacker(_ database: some DatabaseWriter, _ sql: String, _ arguments: StatementArguments = []) throws {
+    try database.writeWithoutTransaction { db in
+        for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+            try db.execute(sql: "DROP TRIGGER \(trigger)")
+        }
+        try db.execute(sql: sql, arguments: arguments)
+    }
+}
 
 /// The permission bits of `path`, or nil when it does not exist.
 func fileMode(_ path: String) -> mode_t? { FileSystem.mode(of: path) }

@@ -160,12 +160,8 @@ struct VerifiedStateTests {
         let kept = try team.vault.read { db in
             try [UInt8](Data.fetchOne(db, sql: "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")!)
         }
-        try team.vault.database.writeWithoutTransaction { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(sql: "DELETE FROM log_entries; DELETE FROM log_checkpoints; DELETE FROM log_cosignatures")
-        }
+        try tamperAsAttacker(
+            team.vault.database, "DELETE FROM log_entries; DELETE FROM log_checkpoints; DELETE FROM log_cosignatures")
         let report = try Vault.open(at: team.vaultPath, verifyingLog: false).verifyWholeLog(consistentWith: kept)
         #expect(report.problems.contains(.noLog))
         #expect(report.extendsKeptCheckpoint != true)
