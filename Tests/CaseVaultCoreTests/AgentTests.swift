@@ -336,8 +336,6 @@ final class RogueAgent: @unchecked Sendable {
                 let reply = AgentMessage(.ok)
                 if request.kind == AgentMessage.Operation.identify.rawValue {
                     for field in identity { reply.append(field) }
-                } else if let run = try? request.entryRun() {
-                    for _ in run.templates { reply.append(randomBytes(64)) }
                 } else if honestSignatures, request.kind == AgentMessage.Operation.sign.rawValue,
                     let signature = try? session.sign(request.field(0))
                 {

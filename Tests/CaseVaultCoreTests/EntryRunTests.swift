@@ -2,72 +2,107 @@ import CaseVaultCrypto
 import CaseVaultLog
 import CaseVaultTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import CaseVaultCore
 
-/// A batch add has the unlock agent make, sign and chain a run of log entries per request
-/// (`UnlockAgent.signEntries`) instead of one signature per round trip.
-@Suite("The unlock agent signs runs of log entries")
+/// A batch add stores its `item.add` entries unsigned, in runs, each closed by a signed `run.seal` of the
+/// same author whose `prev` line covers them (Docs/FORMAT.md, "Runs of entries under one signature").
+@Suite("Runs of entries under one signature")
 struct EntryRunTests {
-    /// A well-formed `case.create` template.
-    static func template(_ number: Int) -> EntryTemplate {
-        EntryTemplate(
-            type: .caseCreate, time: "2026-03-01T14:05:09Z",
-            fields: [("case", "C-\(number)"), ("metadata", String(repeating: "ab", count: 32)), ("readers", "lawyer")])
+    typealias Rules = LogRulesTests
+
+    /// An `item.add` of case C-1 (made by `state`) by `author`.
+    static func itemAdd(_ number: Int, by author: String = "luis") -> LogEntry {
+        let hash = String(repeating: "a", count: 64)
+        return Rules.entry(
+            .itemAdd, by: author,
+            [
+                ("item", String(format: "it_%016x", number)), ("case", "C-1"), ("class", "legal"), ("size", "1"),
+                ("sha256", hash), ("object", hash), ("header", hash), ("metadata", hash), ("readers", "lawyer:1"),
+            ])
     }
 
-    /// The end of `team`'s log as it stands.
-    static func chainEnd(_ team: Team) throws -> EntryChain {
-        EntryChain(vaultID: team.vault.vaultID, frontier: try team.vault.trusted().frontier)
+    static func seal(covers: Int, by author: String = "luis") -> LogEntry {
+        Rules.entry(.runSeal, by: author, [("covers", String(covers))])
     }
 
-    static func request(_ chain: EntryChain, _ templates: [EntryTemplate], member: String = "luis") -> AgentMessage {
-        AgentMessage.entryRun(
-            vaultID: chain.vaultID, member: member, frontier: chain.frontier, templates: templates[...])
+    /// luis and paula hold lawyer; case C-1 exists.
+    static func withCase() throws -> LogState {
+        var state = try RemovalRulesTests.twoLawyers()
+        try state.apply(
+            Rules.entry(
+                .caseCreate, by: "luis",
+                [("case", "C-1"), ("metadata", String(repeating: "a", count: 64)), ("readers", "lawyer:1")]))
+        return state
     }
 
-    static func expectRefused(_ reply: AgentMessage?, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(reply?.kind == AgentMessage.Status.refused.rawValue, sourceLocation: sourceLocation)
-        #expect(
-            reply?.fieldCount == 2, "a refusal carries a category and a reason, no signature",
-            sourceLocation: sourceLocation)
+    @Test("unsigned item.add entries followed by their author's run.seal covering exactly them are accepted")
+    func sealedRunAccepted() throws {
+        var state = try Self.withCase()
+        let start = state.size
+        for n in 1...3 { try state.apply(Self.itemAdd(n), signed: false) }
+        #expect(state.openRun == LogState.OpenRun(author: "luis", first: start, count: 3))
+        #expect(throws: LogProblem.unsealedRun(first: start)) { try state.checkRunClosed() }
+        try state.apply(Self.seal(covers: 3))
+        #expect(state.openRun == nil && state.items.count == 3)
+        try state.checkRunClosed()
     }
 
-    @Test("two runs: each signature is the member's, over the entry this side makes, chained across the runs")
-    func runsChain() throws {
-        let team = try Team()
-        let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer { running.stop(through: team.vault, member: "luis") }
-        let key = try Ed25519.PublicKey(rawRepresentation: Hex.decode(team.lawyer.signingPublicKey)!)
-        let author = LogAuthor(session: team.lawyer)
-        var chain = try Self.chainEnd(team)
-        let start = Int(chain.frontier.size)
-        var leaves: [[UInt8]] = []
-        for run in [0..<3, 3..<5] {
-            let templates = run.map(Self.template)
-            let reply = try #require(try running.exchange(Self.request(chain, templates)))
-            #expect(reply.kind == AgentMessage.Status.ok.rawValue)
-            try #require(reply.fieldCount == templates.count)
-            for (offset, template) in templates.enumerated() {
-                let signature = try reply.field(offset)
-                let made = try chain.extend(template, author: author, signature: signature)
-                #expect(made.entry.previousSize == start + leaves.count)
-                #expect(key.isValidSignature(signature, for: Array(made.entry.body.utf8)))
-                leaves.append(made.leaf)
-            }
+    @Test(
+        "a run's end is refused unless its author's run.seal covers exactly it",
+        arguments: [
+            (
+                "a signed entry of another type",
+                Rules.entry(.roleGrant, by: "luis", [("role", "lawyer"), ("member", "ana")])
+            ),
+            ("a seal by another member", seal(covers: 2, by: "paula")),
+            ("a seal covering fewer", seal(covers: 1)),
+            ("a seal covering more", seal(covers: 3)),
+            ("an unsigned entry by another member", itemAdd(9, by: "paula")),
+        ])
+    func wrongEndRefused(_ label: String, _ next: LogEntry) throws {
+        var state = try Self.withCase()
+        let start = state.size
+        for n in 1...2 { try state.apply(Self.itemAdd(n), signed: false) }
+        let signed = !(label.hasPrefix("an unsigned"))
+        let before = state
+        #expect(throws: LogProblem.unsealedRun(first: start), "\(label)") { try state.apply(next, signed: signed) }
+        #expect(state == before, "a refused entry changes nothing")
+    }
+
+    @Test("only item.add may be unsigned; a run.seal with no run before it is refused")
+    func unsignedTypesAndStraySeal() throws {
+        var state = try Self.withCase()
+        #expect(throws: LogProblem.unsignedType("role.grant")) {
+            try state.apply(
+                Rules.entry(.roleGrant, by: "luis", [("role", "lawyer"), ("member", "ana")]), signed: false)
         }
-        // The chain is the vault's tree with the five leaves after it, rebuilt here without `EntryChain`.
-        var expected = try team.vault.trusted().frontier
-        for leaf in leaves { try expected.append(leafHash: leaf) }
-        #expect(chain.frontier == expected)
-        // Each entry names the tree just before it: the third names the first two, not the vault's tree.
-        let third = try chain.extend(Self.template(9), author: author, signature: Array(repeating: 0, count: 64))
-        #expect(third.entry.previousSize == start + 5)
-        #expect(third.entry.previousRoot == (try expected.root()))
+        #expect(throws: LogProblem.unsignedType("run.seal")) { try state.apply(Self.seal(covers: 1), signed: false) }
+        #expect(throws: LogProblem.inconsistent("run.seal covers no unsigned entries")) {
+            try state.apply(Self.seal(covers: 1))
+        }
+        // An unsigned entry still obeys the rules of its type: here, an unknown case.
+        let stray = Rules.entry(
+            .itemAdd, by: "luis",
+            Self.itemAdd(1).fields.map { ($0.key, $0.key == "case" ? "C-9" : $0.value) })
+        #expect(throws: LogProblem.self) { try state.apply(stray, signed: false) }
+        #expect(state.openRun == nil)
     }
 
-    @Test("a batch add through the agent spans several runs, and the whole log verifies as audit verify checks it")
+    /// A team, case C-1, and a batch of `count` small files added by luis through `session` (his keys when nil).
+    static func batch(_ count: Int, session: MemberSession? = nil) throws -> (Team, [Item], [[UInt8]], Int) {
+        let team = try Team()
+        try team.vault.createCase(id: "C-1", by: team.lawyer)
+        let before = try team.vault.auditEntries().count
+        let contents = (0..<count).map { _ in randomBytes(300) }
+        let paths = try contents.enumerated().map { try team.folder.write("f\($0.offset)", $0.element) }
+        let items = try team.vault.add(caseID: "C-1", files: paths, by: session ?? team.lawyer)
+        return (team, items, contents, before)
+    }
+
+    @Test("a batch add through the agent: runs of unsigned entries, one seal each, and the log verifies")
     func batchAddVerifies() throws {
         let team = try Team()
         try team.vault.createCase(id: "C-1", by: team.lawyer)
@@ -75,15 +110,22 @@ struct EntryRunTests {
         defer { running.stop(through: team.vault, member: "luis") }
         let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
         let before = try team.vault.auditEntries().count
-        // Three runs of 80, 80 and 10 entries.
+        // Three runs: two full ones and one of 10.
         let count = 2 * EntryRuns.runLength + 10
         let contents = (0..<count).map { _ in randomBytes(300) }
         let paths = try contents.enumerated().map { try team.folder.write("f\($0.offset)", $0.element) }
         let items = try team.vault.add(caseID: "C-1", files: paths, by: session)
-        #expect(items.count == count)
-        #expect(try team.vault.auditEntries().count == before + count)
-        let report = try team.vault.verifyWholeLog()
-        #expect(report.problems.isEmpty)
+        let entries = try team.vault.auditEntries(from: before)
+        let runs = [EntryRuns.runLength, EntryRuns.runLength, 10]
+        #expect(entries.map(\.type) == runs.flatMap { Array(repeating: "item.add", count: $0) + ["run.seal"] })
+        #expect(entries.filter { $0.type == "run.seal" }.map { $0.fields["covers"] } == runs.map { String($0) })
+        #expect(entries.filter { $0.type == "item.add" }.map { $0.fields["item"] } == items.map(\.id))
+        // Only the seals carry a signature.
+        let notes = try team.vault.read { db in
+            try Data.fetchAll(db, sql: "SELECT note FROM log_entries WHERE idx >= ? ORDER BY idx", arguments: [before])
+        }
+        #expect(notes.map { !SignedEntry.isBodyAlone([UInt8]($0)) } == entries.map { $0.type == "run.seal" })
+        #expect(try team.vault.verifyWholeLog().problems.isEmpty)
         // A new client replays the log from the folder alone and reads the last item of the last run.
         let fresh = try TemporaryFolder()
         let reopened = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: fresh.path)
@@ -93,112 +135,67 @@ struct EntryRunTests {
         #expect(try readFile(out) == contents[count - 1])
     }
 
-    @Test("a run's wrong signatures are refused before the commit even when the checkpoint's is right")
-    func wrongRunSignaturesRefused() throws {
-        let team = try Team()
-        try team.vault.createCase(id: "C-1", by: team.lawyer)
-        let rogue = try RogueAgent(posingAs: team.lawyer, vault: team.vault, in: team.folder, honestSignatures: true)
-        let session = try #require(try team.vault.sessionFromAgent("luis", in: rogue.directory))
-        // The rogue agent's single signatures are the member's: a checkpoint passes.
-        let message = Array("checkpoint".utf8)
-        #expect(try session.sign(message) == (try team.lawyer.sign(message)))
-        try RogueAgent.expectBatchRefused(files: 3, in: team, by: session)
+    @Test("a single file's entry is signed, with no seal")
+    func singleSigned() throws {
+        let (team, _, _, before) = try Self.batch(1)
+        let entries = try team.vault.auditEntries(from: before)
+        #expect(entries.map(\.type) == ["item.add"])
+        let note = try team.vault.read { db in
+            try Data.fetchOne(db, sql: "SELECT note FROM log_entries WHERE idx = ?", arguments: [before])
+        }
+        #expect(!SignedEntry.isBodyAlone([UInt8](try #require(note))))
+    }
+
+    /// Replaces entry `index`'s note in the folder (and its leaf hash, as an attacker would), then checks a new
+    /// client and the whole-log audit both refuse the vault.
+    static func expectRefused(_ team: Team, at index: Int, note: [UInt8], _ label: String) throws {
+        try tamperAsAttacker(
+            team.vault.database, "UPDATE log_entries SET note = ?, leaf_hash = ? WHERE idx = ?",
+            [Data(note), Data(try Merkle.leafHash(note)), index])
+        let report = try team.vault.verifyWholeLog()
+        #expect(!report.problems.isEmpty, "\(label): audit verify accepted it")
+        let fresh = try TemporaryFolder()
+        #expect(throws: SignedLogError.self, "\(label): a new client accepted it") {
+            try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: fresh.path).items()
+        }
     }
 
     @Test(
-        "a malformed request is refused and nothing is signed",
-        arguments: [
-            "size not canonical", "hash missing", "short hash", "no entry", "too many entries",
-            "fields without newline", "field without value", "unknown type", "fields not in threes",
-        ])
-    func malformedRefused(_ defect: String) throws {
-        let team = try Team()
-        let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer { running.stop(through: team.vault, member: "luis") }
-        let chain = try Self.chainEnd(team)
-        let size = chain.frontier.size
-        try #require(size > 0)
-        let hashes = chain.frontier.hashes
-        var entries: [[String]] = [["case.create", "2026-03-01T14:05:09Z", "case C-1\nmetadata ab\nreaders lawyer\n"]]
-        var sizeText = String(size)
-        var sent = hashes
-        switch defect {
-        case "size not canonical": sizeText = "0" + sizeText
-        case "hash missing": sent = Array(hashes.dropLast())
-        case "short hash": sent[0] = Array(sent[0].dropLast())
-        case "no entry": entries = []
-        case "too many entries":
-            entries = Array(repeating: entries[0], count: AgentMessage.maximumRunEntries + 1)
-        case "fields without newline": entries[0][2] = "case C-1\nmetadata ab\nreaders lawyer"
-        case "field without value": entries[0][2] = "case C-1\nmetadata\nreaders lawyer\n"
-        case "unknown type": entries[0][0] = "case.created"
-        default: entries[0].removeLast()
+        "an attacker without keys cannot alter, sign away or unsign a run's entries",
+        arguments: ["alter an unsigned entry", "strip the seal's signature", "unsign a signed entry"])
+    func runTamperRefused(_ attack: String) throws {
+        let (team, _, _, before) = try Self.batch(3)
+        let notes = try team.vault.read { db in
+            try Data.fetchAll(db, sql: "SELECT note FROM log_entries WHERE idx >= ? ORDER BY idx", arguments: [before])
+        }.map { [UInt8]($0) }
+        #expect(notes.count == 4)
+        switch attack {
+        case "alter an unsigned entry":
+            // Another SHA-256 for the second item: a well-formed entry, but not the one the seal's root covers.
+            let text = String(decoding: notes[1], as: UTF8.self)
+            let sha = try #require(text.split(separator: "\n").first { $0.hasPrefix("sha256 ") })
+            let forged = text.replacingOccurrences(of: sha, with: "sha256 " + String(repeating: "b", count: 64))
+            try Self.expectRefused(team, at: before + 1, note: Array(forged.utf8), attack)
+        case "strip the seal's signature":
+            let body = try SignedEntry.parseStored(notes[3]).entry.body
+            try Self.expectRefused(team, at: before + 3, note: Array(body.utf8), attack)
+        default:
+            // The case's signed entry, its body alone: only item.add may be unsigned.
+            let index = before - 1
+            let note = try team.vault.read { db in
+                try Data.fetchOne(db, sql: "SELECT note FROM log_entries WHERE idx = ?", arguments: [index])
+            }
+            let body = try SignedEntry.parseStored([UInt8](try #require(note))).entry.body
+            try Self.expectRefused(team, at: index, note: Array(body.utf8), attack)
         }
-        let message = AgentMessage(.signEntries).append(chain.vaultID).append("luis").append(sizeText)
-        for hash in sent { message.append(hash) }
-        for field in entries.joined() { message.append(field) }
-        Self.expectRefused(try running.exchange(message))
-        // The same request without the defect is signed.
-        let good = AgentMessage(.signEntries).append(chain.vaultID).append("luis").append(String(size))
-        for hash in hashes { good.append(hash) }
-        for field in ["case.create", "2026-03-01T14:05:09Z", "case C-1\nmetadata ab\nreaders lawyer\n"] {
-            good.append(field)
-        }
-        #expect(try running.exchange(good)?.kind == AgentMessage.Status.ok.rawValue)
     }
 
-    @Test(
-        "a run with one entry that is not a well-formed entry is refused whole",
-        arguments: ["missing field", "unknown field", "genesis", "double space", "newline in a value", "empty value"])
-    func tamperedEntryRefused(_ defect: String) throws {
-        let team = try Team()
-        let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer { running.stop(through: team.vault, member: "luis") }
-        let good = Self.template(1)
-        var fields = good.fields
-        var type = good.type
-        var time = good.time
-        switch defect {
-        case "missing field": fields.removeLast()
-        case "unknown field": fields.append(("admin", "ana"))
-        case "genesis":
-            type = .genesis
-            fields = [
-                ("admin", "luis"), ("role", "lawyer"), ("class-readers", "x"), ("case-readers", "x"),
-                ("upgrade", "x"),
-            ]
-        case "double space": fields[0].value = "C  1"
-        case "newline in a value": time = "2026-03-01T14:05:09Z\ncase C-9"
-        default: fields[0].value = ""
-        }
-        let chain = try Self.chainEnd(team)
-        let tampered = EntryTemplate(type: type, time: time, fields: fields)
-        // The good entry first: nothing at all is signed.
-        Self.expectRefused(try running.exchange(Self.request(chain, [good, tampered])))
-        #expect(try running.exchange(Self.request(chain, [good, good]))?.kind == AgentMessage.Status.ok.rawValue)
-    }
-
-    @Test("an agent asked for entries of another vault or another member refuses")
-    func otherVaultOrMemberRefused() throws {
-        let team = try Team()
-        let running = try RunningAgent(team.lawyer, in: team.folder)
-        defer { running.stop(through: team.vault, member: "luis") }
-        let chain = try Self.chainEnd(team)
-        let templates = [Self.template(1)]
-        let otherVault = EntryChain(vaultID: String(repeating: "0", count: 32), frontier: chain.frontier)
-        Self.expectRefused(try running.exchange(Self.request(otherVault, templates)))
-        Self.expectRefused(try running.exchange(Self.request(chain, templates, member: "paula")))
-        // An agent unlocked for another member (ana) refuses the lawyer's entries, and signs its own.
-        let admin = try RunningAgent(team.admin, in: team.folder)
-        defer { admin.stop(through: team.vault, member: "ana") }
-        Self.expectRefused(try admin.exchange(Self.request(chain, templates)))
-        #expect(
-            try admin.exchange(Self.request(chain, templates, member: "ana"))?.kind == AgentMessage.Status.ok.rawValue)
-        // An agent of another vault, for a member of the same name, refuses this vault's entries.
-        let other = try Team()
-        let otherAgent = try RunningAgent(other.lawyer, in: other.folder)
-        defer { otherAgent.stop(through: other.vault, member: "luis") }
-        Self.expectRefused(try otherAgent.exchange(Self.request(chain, templates)))
-        #expect(try running.exchange(Self.request(chain, templates))?.kind == AgentMessage.Status.ok.rawValue)
+    @Test("a log cut after a run's unsigned entries, before its seal, is refused at its last entry")
+    func cutBeforeSealRefused() throws {
+        let (team, _, _, before) = try Self.batch(3)
+        // The attacker removes the seal and re-signs nothing (they hold no key): the stored checkpoint is left.
+        try tamperAsAttacker(team.vault.database, "DELETE FROM log_entries WHERE idx = ?", [before + 3])
+        let report = try team.vault.verifyWholeLog()
+        #expect(report.problems == [.entry(index: before + 2, problem: .unsealedRun(first: before))])
     }
 }

@@ -118,11 +118,13 @@ struct FolderAddTests {
             options.threads = threads
             let before = try team.vault.auditEntries().count
             let items = try team.vault.add(caseID: caseID, files: paths, options: options, by: team.lawyer)
-            // The log names the items in the order of the files, one entry each, right after each other.
+            // The log names the items in the order of the files, one entry each, right after each other, and
+            // the run's seal after them.
             let entries = try team.vault.auditEntries(from: before)
-            #expect(entries.map(\.type) == Array(repeating: "item.add", count: paths.count))
-            #expect(entries.map { $0.fields["item"] } == items.map(\.id))
-            #expect(entries.map { $0.fields["sha256"] } == items.map(\.sha256))
+            #expect(entries.map(\.type) == Array(repeating: "item.add", count: paths.count) + ["run.seal"])
+            let added = entries.dropLast()
+            #expect(added.map { $0.fields["item"] } == items.map(\.id))
+            #expect(added.map { $0.fields["sha256"] } == items.map(\.sha256))
             batches.append(items)
         }
         let (serial, parallel) = (batches[0], batches[1])

@@ -47,6 +47,10 @@ struct RewrapTests {
             let now = try stored(team, item)
             #expect(now.object == old.object)
             #expect(now.header != old.header && now.metadata != old.metadata)
+            // The metadata is sealed under the item's own header, and keeps it through the rewrap.
+            #expect(old.metadata.starts(with: old.header) && now.metadata.starts(with: now.header))
+            #expect(now.metadata[now.header.count...] == old.metadata[old.header.count...])
+            #expect(try team.vault.showItem(item.id, as: lucia).metadata?.filename == "f\(n).txt")
             #expect(now.generations == ["lawyer": 2, "mentor": 1])
             // The old generation's key opens neither any more; the mentor's stanza is still there.
             let (header, _) = try Header.parse(now.header)
@@ -68,6 +72,34 @@ struct RewrapTests {
         #expect(
             try team.vault.rewrap(role: "lawyer", by: lucia)
                 == RewrapResult(role: "lawyer", generation: 2, items: 0, cases: 0))
+    }
+
+    @Test("metadata an earlier build sealed with stanzas of its own is rewrapped on its own, and still reads")
+    func rewrapOwnStanzaMetadata() throws {
+        // An earlier build's item, as an upgrade attests it: metadata with its own stanzas and file key.
+        let team = try Team()
+        let item = try team.addItem(Array("acta".utf8), itemClass: .legal, name: "acta.pdf")
+        let recipients = try team.vault.read { db in try RoleKeyring.readerRecipients(db, roles: ["lawyer", "mentor"]) }
+        let own = try SealedBlob.seal(
+            try encodeJSON(ItemMetadata(filename: "antigua.pdf")), to: recipients.map(\.recipient))
+        try team.vault.database.writeWithoutTransaction { db in
+            try UpgradeTests.removeLog(db)
+            try db.execute(sql: "UPDATE items SET metadata = ? WHERE id = ?", arguments: [Data(own), item.id])
+        }
+        let state = try TemporaryFolder()
+        let old = try Vault.open(at: team.vaultPath, stateFolder: state.path)
+        let vault = try old.upgradeToSignedLog(by: try old.unlock("ana", passphrase: secret("ana passphrase")))
+        let ana = try vault.unlock("ana", passphrase: secret("ana passphrase"))
+        try vault.addMember(name: "lucia", newPassphrase: secret("lucia passphrase"), by: ana)
+        let luis = try vault.unlock("luis", passphrase: secret("luis passphrase"))
+        try vault.grant(role: "lawyer", to: "lucia", by: luis)
+        try vault.rotate(role: "lawyer", by: ana)
+        let lucia = try vault.unlock("lucia", passphrase: secret("lucia passphrase"))
+        #expect(try vault.rewrap(role: "lawyer", by: lucia).items == 1)
+        let record = try vault.read { db in try vault.itemRecord(db, item.id) }
+        #expect(!record.metadata.starts(with: record.header) && record.generations["lawyer"] == 2)
+        #expect(try vault.showItem(item.id, as: lucia).metadata?.filename == "antigua.pdf")
+        #expect(try vault.verifyWholeLog().problems.isEmpty)
     }
 
     struct Stop: Error {}

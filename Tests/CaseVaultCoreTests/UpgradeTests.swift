@@ -15,15 +15,18 @@ struct UpgradeTests {
         let team = try Team()
         let content = randomBytes(5000)
         _ = try team.addItem(content, itemClass: .legal, name: "acta.pdf")
-        try team.vault.database.writeWithoutTransaction { db in
-            try db.execute(
-                sql: """
-                    DROP TRIGGER log_entries_append_only_delete;
-                    DELETE FROM log_entries; DELETE FROM log_checkpoints;
-                    UPDATE settings SET value = '00112233445566778899aabbccddeeff' WHERE key = 'vault_id';
-                    """)
-        }
+        try team.vault.database.writeWithoutTransaction { db in try Self.removeLog(db) }
         return (team, content)
+    }
+
+    /// Leaves a vault's tables as a release before the signed log left them: no entry, no checkpoint.
+    static func removeLog(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TRIGGER log_entries_append_only_delete;
+                DELETE FROM log_entries; DELETE FROM log_checkpoints;
+                UPDATE settings SET value = '00112233445566778899aabbccddeeff' WHERE key = 'vault_id';
+                """)
     }
 
     @Test("an old vault refuses work until an admin upgrades it; then every item reads and the log verifies")

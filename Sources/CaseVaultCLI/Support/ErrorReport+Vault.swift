@@ -252,6 +252,7 @@ extension ErrorReport {
         case .malformed: "is not a CaseVault checkpoint (origin, size and root lines, and one signature)"
         case .wrongSigner(let expected): "is not signed by \(expected), who appended the entry before it"
         case .sizeMismatch(let signed, let entries): "signs \(signed) entries where \(entries) are expected"
+        case .insideRun: "ends inside a run of unsigned entries, before the run.seal that signs them"
         }
     }
 
@@ -273,6 +274,10 @@ extension ErrorReport {
         case .invalidName(let kind, let value):
             "it names \(kind.rawValue) '\(Printer.safe(value))', which is not a valid \(kind.rawValue)"
         case .invalidTime(let time): "its time '\(Printer.safe(time))' is not a real UTC time YYYY-MM-DDTHH:MM:SSZ"
+        case .unsealedRun(let first):
+            "the unsigned entries from entry \(first) on are not followed by their author's run.seal that "
+                + "signs exactly them, so nobody signed them"
+        case .unsignedType(let type): "it is an unsigned \(type) entry: only item.add may be signed by a run.seal"
         }
     }
 

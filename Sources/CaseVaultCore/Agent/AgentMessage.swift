@@ -19,8 +19,8 @@ final class AgentMessage {
         case unwrap = 2
         case sign = 3
         case lock = 4
-        /// Make, sign and chain a run of log entries (`AgentMessage+EntryRun.swift`).
-        case signEntries = 5
+        // 5 made, signed and chained a run of log entries; since runs are stored unsigned under one
+        // `run.seal` (signed with `sign`), it is unused, and refused as an unknown request.
         /// Not sent over the socket: the parent process's hand-over of keys to the agent it started.
         case handoff = 0x48
     }

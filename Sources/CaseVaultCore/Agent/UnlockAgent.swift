@@ -137,10 +137,6 @@ public final class UnlockAgent {
             else { return refusal("request", "a sign request needs exactly one message") }
             lastUsed = now()
             return AgentMessage(.ok).append(signature)
-        case .signEntries:
-            let reply = signEntries(request)
-            if reply.kind == AgentMessage.Status.ok.rawValue { lastUsed = now() }
-            return reply
         case .lock:
             locked = true
             return AgentMessage(.ok)

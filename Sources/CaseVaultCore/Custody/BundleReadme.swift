@@ -18,7 +18,9 @@ enum BundleReadme {
            it is what they state).
         3. `events/N.entry` are the item's custody events, each signed by the member who acted (Ed25519, a
            C2SP signed note); each names the previous event (`prev-event`). `proofs/N.proof` proves entry N is
-           in the signed log whose checkpoint is `data/checkpoint.txt`.
+           in the signed log whose checkpoint is `data/checkpoint.txt`. An intake added in a batch carries no
+           signature of its own: `seals/S.entry`, signed by the same member, signs the tree of every entry
+           before it, the intake included (`covers C`: the C entries before S).
         4. `keys/` holds every member's verification key (`members.txt`), auditors' cosignature keys, each
            signer's key as DER (`NAME.der`, for `openssl pkeyutl -verify`) and the signed entries that bound each
            key to its person (`bindings/`). Compare the fingerprints with the vault's own records.
@@ -55,7 +57,9 @@ enum BundleReadme {
            entradas (`verify-bundle` comprueba que cada campo dice lo mismo que ellas).
         3. `events/N.entry` son los eventos de custodia del elemento, cada uno firmado por quien actuó (Ed25519,
            nota firmada C2SP); cada uno nombra el evento anterior (`prev-event`). `proofs/N.proof` prueba que la
-           entrada N está en el registro firmado cuyo punto de control es `data/checkpoint.txt`.
+           entrada N está en el registro firmado cuyo punto de control es `data/checkpoint.txt`. Una recepción
+           agregada en lote no lleva firma propia: `seals/S.entry`, firmada por el mismo miembro, firma el árbol
+           de todas las entradas anteriores, la recepción incluida (`covers C`: las C entradas antes de S).
         4. `keys/` contiene la clave de verificación de cada miembro (`members.txt`), las de cofirma de los
            auditores, la clave de cada firmante en DER (`NOMBRE.der`, para `openssl pkeyutl -verify`) y las
            entradas firmadas que vincularon cada clave a su persona (`bindings/`). Compare las huellas con los

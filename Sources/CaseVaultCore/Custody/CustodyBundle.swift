@@ -186,12 +186,13 @@ public enum CustodyBundle {
         let treeSize: Int
 
         /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the key bound to the
-        /// author at that position (the last binding before it), and proved to be leaf `index` of the bundle's
-        /// checkpoint. Nil (with the problem named) when not.
+        /// author at that position (the last binding before it), or, stored unsigned, signed by its run's seal
+        /// (`sealed`); and proved to be leaf `index` of the bundle's checkpoint. Nil (with the problem named)
+        /// when not.
         func check(_ folder: String, index: Int, _ problems: inout [String]) -> ProvedEntry? {
             let label = "entry \(index)"
             guard let bytes = try? FileSystem.readSmallRegularFile("\(folder)/\(index).entry", limit: 1 << 20),
-                let note = try? SignedNote(parsing: bytes), let entry = try? LogEntry.parse(note.text)
+                let (entry, note) = try? SignedEntry.parseStored(bytes)
             else {
                 problems.append("\(label): missing or not a signed entry")
                 return nil
@@ -205,10 +206,14 @@ public enum CustodyBundle {
                         : "\(label): no entry of keys/bindings binds a key to \(entry.author) before it")
                 return nil
             }
-            guard note.signatures.count == 1, (try? note.verify(knownKeys: [key]))?.count == 1 else {
-                problems.append(
-                    "\(label): its signature does not verify with the key entry \(bound.boundBy) binds to \(entry.author)"
-                )
+            if let note {
+                guard note.signatures.count == 1, (try? note.verify(knownKeys: [key]))?.count == 1 else {
+                    problems.append(
+                        "\(label): its signature does not verify with the key entry \(bound.boundBy) binds to \(entry.author)"
+                    )
+                    return nil
+                }
+            } else if !sealed(entry, index: index, folder: folder, &problems) {
                 return nil
             }
             let proofPath = folder.replacingSuffix("/events", with: "/proofs")
@@ -234,6 +239,39 @@ public enum CustodyBundle {
                 return nil
             }
             return ProvedEntry(index: index, entry: entry, bytes: bytes, leafHash: leaf)
+        }
+
+        /// An entry stored unsigned (an `item.add` of a batch) is signed by its run's `run.seal`: the first
+        /// entry of the item's `seals/` after it, itself checked as any entry (signature, proof, `prev` line),
+        /// by the same author, whose `covers` N reaches back to it (seal index − N ≤ `index`). The seal's
+        /// `prev` line is the root of the entries before it, this one among them.
+        private func sealed(_ entry: LogEntry, index: Int, folder: String, _ problems: inout [String]) -> Bool {
+            let label = "entry \(index)"
+            guard entry.type == .itemAdd, folder.hasSuffix("/events") else {
+                problems.append("\(label): it is unsigned, and only an item.add may be signed by a run.seal")
+                return false
+            }
+            let seals = folder.replacingSuffix("/events", with: "/seals")
+            let after = FileSystem.contents(of: seals).filter { $0.hasSuffix(".entry") }
+                .compactMap { Int($0.dropLast(".entry".count)) }.filter { $0 > index }.sorted()
+            guard let first = after.first else {
+                problems.append("\(label): it is unsigned, and seals/ holds no run.seal after it")
+                return false
+            }
+            var found: [String] = []
+            guard let seal = check(seals, index: first, &found) else {
+                problems += found.map { "seals/\($0)" }
+                return false
+            }
+            guard seal.entry.type == .runSeal, seal.entry.author == entry.author,
+                let covers = seal.entry.value("covers").flatMap({ Int($0) }), first - covers <= index
+            else {
+                problems.append(
+                    "\(label): it is unsigned, and seals/\(first).entry is not a run.seal by \(entry.author) covering it"
+                )
+                return false
+            }
+            return true
         }
     }
 

@@ -63,6 +63,14 @@ extension Vault {
                 try write(base + "/events/\(event.entry).entry", event.signedEntry)
                 try write(base + "/proofs/\(event.entry).proof", dossier.proofs[String(event.entry)] ?? "")
             }
+            // An event stored unsigned (a batch's intake) comes with the run.seal that signs it.
+            let seals = try sealIndexes(covering: record.events.map(\.entry))
+            if !seals.isEmpty { try FileSystem.makeDirectory(base + "/seals") }
+            for seal in seals {
+                try write(base + "/seals/\(seal).entry", try signedEntry(at: seal))
+                try write(
+                    base + "/seals/\(seal).proof", String(decoding: try inclusionProof(ofEntry: seal), as: UTF8.self))
+            }
             try write(base + "/custody.json", try Self.bundleJSON(record))
             // A hold on the case is no event of the item: its entry comes along so that custody.json's
             // legalHold.caseHold is backed by a signed, proved entry.

@@ -15,8 +15,7 @@ extension Vault {
             while let row = try rows.next() {
                 let index: Int = row[0]
                 // An entry that does not parse is a problem of the log, which its replay names.
-                guard let note = try? SignedNote(parsing: [UInt8](row[1] as Data)),
-                    let entry = try? LogEntry.parse(note.text),
+                guard let entry = try? SignedEntry.parseStored([UInt8](row[1] as Data)).entry,
                     CustodyChainCheck.kinds[entry.type.rawValue] != nil,
                     let item = entry.value("item"), items.contains(item)
                 else { continue }

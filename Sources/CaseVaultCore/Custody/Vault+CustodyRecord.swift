@@ -154,6 +154,6 @@ extension Vault {
         guard ConstantTime.equals(try Merkle.leafHash(note), try trusted.leafHash(index)) else {
             throw SignedLogError.entry(index: index, problem: .malformed("the entry is not the one verified"))
         }
-        return (try LogEntry.parse(try SignedNote(parsing: note).text), note)
+        return (try SignedEntry.parseStored(note).entry, note)
     }
 }

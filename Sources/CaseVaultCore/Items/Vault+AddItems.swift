@@ -141,10 +141,11 @@ extension Vault {
         let readerRoles = readers.map(\.role)
         let readerList = Self.readerList(readers.map { ($0.role, $0.generation) })
         let roleList = readerRoles.joined(separator: ",")
-        // The entries are signed in runs ahead of this thread (`EntryRuns`), which stores run k while run
-        // k + 1 is signed: a run is submitted before the one ahead of it is taken.
+        // The entries are made in runs ahead of this thread (`EntryRuns`), each run stored unsigned under one
+        // signed `run.seal`; this thread stores run k while run k + 1 is made and its seal signed: a run is
+        // submitted before the one ahead of it is taken.
         let runs = EntryRuns(
-            chain: try trust.withLock { try $0.chainEnd(db) }, author: author, session: session, checks: checks)
+            chain: try trust.withLock { try $0.chainEnd(db) }, author: author, checks: checks)
         var submitted: [[PendingItem]] = []
         var nextIndex = 0
         func submitRun() throws {
@@ -171,7 +172,8 @@ extension Vault {
             let run = submitted.removeFirst()
             trust.withLock { $0.noteNewItems(run.map(\.id)) }
             defer { trust.withLock { $0.forgetNewItems() } }
-            for (item, made) in zip(run, try runs.take()) {
+            let made = try runs.take()
+            for (item, made) in zip(run, made) {
                 try insertItem.execute(arguments: [
                     item.id, caseID, options.itemClass.rawValue, item.size, item.sha256, item.object,
                     Data(item.header), Data(item.metadata), options.replaces, now, session.memberID,
@@ -192,6 +194,8 @@ extension Vault {
                         sha256: item.sha256, object: item.object, readers: readerRoles, replaces: options.replaces,
                         createdAt: now, createdBy: session.member))
             }
+            // A run of more than one item ends with its `run.seal`, the one signed entry of the run.
+            for seal in made.dropFirst(run.count) { try trust.withLock { try $0.appendMade(db, seal, author: author) } }
         }
         // Before the commit: no entry the agent signed is committed unchecked.
         try runs.finish()
@@ -249,7 +253,7 @@ extension Vault {
         let metadataHash: String
     }
 
-    /// Streams one input into a new durable object and seals its header and metadata.
+    /// Streams one input into a new durable object and seals its header and metadata (under the same header).
     private func encrypt(
         input: FileDescriptorStream, index: Int, path: String,
         readers: [(role: String, generation: Int, recipient: X25519Recipient)],
@@ -307,8 +311,8 @@ extension Vault {
             collectedBy: options.collectedBy,
             collectedAt: options.collectedAt, source: options.source)
         for digest in extras { metadata.digests[digest.algorithm.rawValue] = Hex.encode(try digest.finalize()) }
-        let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), to: readers.map(\.recipient))
         let encodedHeader = header.encoded()
+        let sealedMetadata = try SealedBlob.seal(try encodeJSON(metadata), under: encodedHeader, fileKey: fileKey)
         return PendingItem(
             id: "it_" + FileSystem.randomHex(8), size: size, sha256: Hex.encode(try sha256.finalize()), object: name,
             header: encodedHeader, metadata: sealedMetadata,

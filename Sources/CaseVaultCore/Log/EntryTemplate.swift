@@ -2,9 +2,7 @@ import CaseVaultCrypto
 import CaseVaultLog
 
 /// An entry before the tree it extends is known: everything but its vault, `prev` line and author. A batch
-/// sends runs of these to the unlock agent, which makes, signs and chains the entries itself
-/// (`UnlockAgent.signEntries`); the client makes the same entries from the same templates and checks the
-/// agent's signatures against them.
+/// makes its runs of entries from these (`EntryRuns`), chaining each to the tree the one before ends.
 struct EntryTemplate: Sendable {
     let type: EntryType
     let time: String
@@ -18,7 +16,22 @@ extension SignedEntry {
         let entry: LogEntry
         let note: [UInt8]
         let leaf: [UInt8]
+        /// Empty for an entry stored unsigned, under a `run.seal` (`makeUnsigned`).
         let signature: [UInt8]
+
+        var signed: Bool { !signature.isEmpty }
+    }
+
+    /// Makes `template` into an entry stored unsigned, its body alone, for a `run.seal` by `author` to cover.
+    static func makeUnsigned(
+        _ template: EntryTemplate, vault: String?, previousSize: Int, previousRoot: [UInt8], author: LogAuthor
+    ) throws -> Made {
+        let entry = LogEntry(
+            type: template.type, vault: vault, previousSize: previousSize, previousRoot: previousRoot,
+            time: template.time, author: author.name, fields: template.fields)
+        let note = Array(entry.body.utf8)
+        _ = try note.withUnsafeBufferPointer { try LogEntry.parse(bytes: $0) }
+        return Made(entry: entry, note: note, leaf: try Merkle.leafHash(note), signature: [])
     }
 
     /// Makes `template` into the entry of `vault` by `author` against the tree of `previousSize` entries with
@@ -56,6 +69,15 @@ struct EntryChain: Sendable {
         let made = try SignedEntry.make(
             template, vault: vaultID, previousSize: Int(frontier.size), previousRoot: root, author: author,
             signature: signature)
+        try frontier.append(leafHash: made.leaf)
+        return made
+    }
+
+    /// Makes the next entry from `template` unsigned (`SignedEntry.makeUnsigned`) and extends the tree with it.
+    mutating func extendUnsigned(_ template: EntryTemplate, author: LogAuthor) throws -> SignedEntry.Made {
+        let root = frontier.size == 0 ? try Merkle.emptyRoot() : try frontier.root()
+        let made = try SignedEntry.makeUnsigned(
+            template, vault: vaultID, previousSize: Int(frontier.size), previousRoot: root, author: author)
         try frontier.append(leafHash: made.leaf)
         return made
     }

@@ -58,6 +58,9 @@ public enum EntryType: String, Sendable, CaseIterable {
     /// An admin states a member's full name, position and institution (Docs/FORMAT.md, "Member profiles"),
     /// as they hold from this entry on: a report shows those in force at each event.
     case memberProfile = "member.profile"
+    /// Signs the run of unsigned `item.add` entries just before it, all by its author: its `prev` line names
+    /// the tree that ends with them, so one signature covers the run (Docs/FORMAT.md, "Runs").
+    case runSeal = "run.seal"
 
     enum Occurrence { case once, optional, repeated }
 
@@ -102,6 +105,7 @@ public enum EntryType: String, Sendable, CaseIterable {
                 ("role", .once), ("new-object", .once), ("header", .once), ("metadata", .once), ("readers", .once),
             ]
         case .memberRemove: [("member", .once)]
+        case .runSeal: [("covers", .once)]
         case .itemRewrap: [("role", .once), ("generation", .once), ("item", .repeated)]
         case .caseRewrap, .caseReader: [("role", .once), ("generation", .once), ("case", .repeated)]
         case .backupDone:

@@ -49,23 +49,42 @@ enum SignedEntry {
         return try NoteVerifierKey(name: name, publicKey: Ed25519.PublicKey(rawRepresentation: raw))
     }
 
-    /// Parses a stored entry and checks that exactly its author signed it, with `signingKeyHex`.
-    static func open(_ bytes: [UInt8], signingKey: (LogEntry) throws(LogProblem) -> String) throws(LogProblem)
-        -> LogEntry
-    {
-        let note: SignedNote
-        let entry: LogEntry
-        do {
-            note = try SignedNote(parsing: bytes)
-            entry = try LogEntry.parse(note.text)
-        } catch {
-            throw .malformed("\(error)")
+    /// A stored entry: a signed note (the body, an empty line, the signature line) or, for an entry that a
+    /// `run.seal` covers, the body alone. The bytes' shape says which: a body never holds an empty line
+    /// (`LogEntry.parse` refuses one), a signed note always does. `note` is nil for a body alone.
+    static func parseStored(_ bytes: [UInt8]) throws -> (entry: LogEntry, note: SignedNote?) {
+        if isBodyAlone(bytes) {
+            return (try bytes.withUnsafeBufferPointer { try LogEntry.parse(bytes: $0) }, nil)
         }
+        let note = try SignedNote(parsing: bytes)
+        return (try LogEntry.parse(note.text), note)
+    }
+
+    /// True when `bytes` hold no empty line (no two newlines in a row): not a signed note.
+    static func isBodyAlone(_ bytes: [UInt8]) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 0x0A && previous == 0x0A { return false }
+            previous = byte
+        }
+        return true
+    }
+
+    /// Parses a stored entry and checks that exactly its author signed it, with the key `signingKey` gives
+    /// (which also checks that the author is a member who is not removed). An entry stored unsigned is
+    /// returned with `signed` false: the `run.seal` after it must cover it (`LogState.checkRun`).
+    static func open(_ bytes: [UInt8], signingKey: (LogEntry) throws(LogProblem) -> String) throws(LogProblem)
+        -> (entry: LogEntry, signed: Bool)
+    {
+        let parsed: (entry: LogEntry, note: SignedNote?)
+        do { parsed = try parseStored(bytes) } catch { throw .malformed("\(error)") }
+        let entry = parsed.entry
         let keyHex = try signingKey(entry)
+        guard let note = parsed.note else { return (entry, false) }
         guard note.signatures.count == 1, note.signatures[0].keyName == entry.author,
             let key = try? verifierKey(name: entry.author, signingKeyHex: keyHex),
             let verified = try? note.verify(knownKeys: [key]), verified.count == 1
         else { throw .badSignature }
-        return entry
+        return (entry, true)
     }
 }

@@ -74,6 +74,8 @@ struct LogState: Sendable, Equatable, Codable {
     /// The author of the last entry applied: the checkpoint of the tree it ends must be theirs
     /// (`TrustedLog+Checkpoints.swift`). Optional so that a state saved before the rule still loads.
     var lastAuthor: String?
+    /// The unsigned entries at the end of what was applied, waiting for their `run.seal`; nil otherwise.
+    var openRun: OpenRun?
 
     func holds(_ member: String, _ role: String) -> Bool { roles[role]?.holders.contains(member) ?? false }
 
@@ -100,10 +102,12 @@ struct LogState: Sendable, Equatable, Codable {
     }
 
     /// Applies `entry` if its author may make it now; otherwise throws and changes nothing. `lookup` finds
-    /// items that earlier entries added and that are no longer held in `items`.
-    mutating func apply(_ entry: LogEntry, lookup: (String) throws(LogProblem) -> Item? = { _ in nil })
-        throws(LogProblem)
-    {
+    /// items that earlier entries added and that are no longer held in `items`. `signed` is false for an
+    /// entry stored without a signature, which a `run.seal` must cover (`LogState+Runs.swift`).
+    mutating func apply(
+        _ entry: LogEntry, signed: Bool = true, lookup: (String) throws(LogProblem) -> Item? = { _ in nil }
+    ) throws(LogProblem) {
+        try checkRun(entry, signed: signed)
         guard entry.type != .genesis else {
             // The genesis fills several tables and may fail half-way: it is applied to a copy (of an empty
             // state, so the copy costs nothing).
@@ -117,6 +121,7 @@ struct LogState: Sendable, Equatable, Codable {
         // Every other change checks everything before it writes anything, so it is applied in place: a copy
         // of the state per entry would copy the items too, quadratic over a batch of 10,000.
         try change(entry, lookup: lookup)
+        noteRun(entry, signed: signed, index: size)
         size += 1
         lastAuthor = entry.author
     }
@@ -239,6 +244,7 @@ struct LogState: Sendable, Equatable, Codable {
         case .custodyHold, .custodyRelease: try applyItemHold(entry, lookup: lookup)
         case .custodyReencrypt: try reencryptItem(entry, lookup: lookup)
         case .memberProfile: try setProfile(entry)
+        case .runSeal: break  // its place among runs is checked before (`checkRun`); it changes nothing else
         }
         completeRemovalFollowUp(entry)
     }

@@ -48,6 +48,11 @@ public enum LogProblem: Error, Sendable, Equatable {
     case invalidName(kind: VaultError.NameKind, value: String)
     /// Its `time` is not a real UTC instant written `YYYY-MM-DDTHH:MM:SSZ`.
     case invalidTime(String)
+    /// The unsigned entries from index `first` on are not followed by the `run.seal` of their author that
+    /// covers exactly them: refused at the entry found instead (another entry, a checkpoint or the log's end).
+    case unsealedRun(first: Int)
+    /// An entry without a signature that may not be one: only `item.add` may be left to a `run.seal`.
+    case unsignedType(String)
 }
 
 extension SignedLogError {
@@ -67,5 +72,7 @@ extension SignedLogError {
         /// It signs a tree of `signed` entries where the log (or its row) has `entries`: with fewer, the last
         /// change's checkpoint is missing; with more, entries were cut from the log.
         case sizeMismatch(signed: Int, entries: Int)
+        /// It signs a tree that ends inside a run of unsigned entries, before the `run.seal` that covers them.
+        case insideRun
     }
 }

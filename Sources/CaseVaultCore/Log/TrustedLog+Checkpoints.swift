@@ -63,6 +63,7 @@ extension TrustedLog {
         _ bytes: [UInt8], rowSize: Int
     ) throws(SignedLogError.CheckpointProblem) -> Checkpoint {
         let (note, checkpoint) = try parseCheckpoint(bytes)
+        guard state.openRun == nil else { throw .insideRun }
         let signer = note.signatures[0].keyName
         guard let member = state.members[signer], !member.removed,
             let key = try? SignedEntry.verifierKey(name: signer, signingKeyHex: member.signingKey),
@@ -116,7 +117,8 @@ extension TrustedLog {
     func deferredCheckpointCheck(_ stored: inout StoredCheckpoints) -> (ok: Bool, check: SignatureCheck?) {
         let cosignatures = stored.takeCosignatures(at: size)
         guard let bytes = stored.note(at: size) else { return (cosignatures.isEmpty, nil) }
-        guard let (note, checkpoint) = try? parseCheckpoint(bytes), checkpoint.size == UInt64(size),
+        guard state.openRun == nil, let (note, checkpoint) = try? parseCheckpoint(bytes),
+            checkpoint.size == UInt64(size),
             let signer = state.lastAuthor, note.signatures[0].keyName == signer,
             let member = state.members[signer], !member.removed,
             let key = try? SignedEntry.verifierKey(name: signer, signingKeyHex: member.signingKey),

@@ -20,11 +20,12 @@ extension TrustedLog {
         var ok = false
     }
 
-    /// One signature to check, with the tree its entry must have been made against.
+    /// One signature to check, with the tree its entry must have been made against. An entry stored unsigned
+    /// (under a `run.seal`) has no signature: only its tree is checked.
     struct SignatureCheck: Sendable {
-        let key: NoteVerifierKey
+        let key: NoteVerifierKey?
         let text: ArraySlice<UInt8>
-        let signature: SignedNote.Signature
+        let signature: SignedNote.Signature?
         let frontier: MerkleFrontier
         let previousRoot: [UInt8]
 
@@ -36,11 +37,14 @@ extension TrustedLog {
 
         /// The same, with the calling thread's verification contexts (one per signer, reused).
         func holds(using verifiers: inout Verifiers) -> Bool {
-            guard key.keyID == signature.keyID, let hasher = verifiers.hasher,
+            guard let hasher = verifiers.hasher,
                 let root = try? frontier.size == 0 ? Merkle.emptyRoot() : frontier.root(using: hasher),
                 ConstantTime.equals(root, previousRoot)
             else { return false }
-            guard let verifier = verifiers.verifier(for: key) else { return false }
+            guard let signature else { return true }
+            guard let key, key.keyID == signature.keyID, let verifier = verifiers.verifier(for: key) else {
+                return false
+            }
             return verifier.isValidSignature(signature.signature, for: text)
         }
     }
@@ -89,6 +93,12 @@ extension TrustedLog {
             // The text is parsed as an entry (printable ASCII lines), so the one-signature parse accepts
             // exactly the notes the general parser would (see `SignedNote.singleSignature`).
             if let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, rows[i].leafHash),
+                SignedEntry.isBodyAlone(note),
+                let entry = try? note.withUnsafeBufferPointer({ try LogEntry.parse(bytes: $0) })
+            {
+                // Stored unsigned, under a `run.seal`: the whole note is the body.
+                result = Parsed(entry: entry, signature: nil, text: note[...], leaf: leaf, ok: true)
+            } else if let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, rows[i].leafHash),
                 let (count, signature) = SignedNote.singleSignature(in: note),
                 let entry = try? note.withUnsafeBufferPointer({
                     try LogEntry.parse(bytes: UnsafeBufferPointer(rebasing: $0[..<count]))
@@ -104,7 +114,7 @@ extension TrustedLog {
         // One verifier key per member and signing key, made once.
         var keys: [String: NoteVerifierKey] = [:]
         for item in parsed.items {
-            guard item.ok, let entry = item.entry, let signature = item.signature else { return nil }
+            guard item.ok, let entry = item.entry else { return nil }
             do {
                 let keyHex = try state.signingKey(of: entry)
                 guard entry.previousSize == size else { return nil }
@@ -114,12 +124,13 @@ extension TrustedLog {
                 let frontier = self.frontier
                 if entry.type == .genesis { state.vaultID = Hex.encode(item.leaf.prefix(16)) }
                 try checkClaimedRoot(entry)
-                try state.apply(entry, lookup: Self.cachedLookup(cache: cache, size: size))
+                try state.apply(
+                    entry, signed: item.signature != nil, lookup: Self.cachedLookup(cache: cache, size: size))
                 try self.frontier.append(leafHash: item.leaf)
                 self.index.record(leaf: item.leaf, entry: entry, index: size - 1)
                 checks.append(
                     SignatureCheck(
-                        key: key, text: item.text, signature: signature, frontier: frontier,
+                        key: key, text: item.text, signature: item.signature, frontier: frontier,
                         previousRoot: entry.previousRoot))
                 let checkpoint = deferredCheckpointCheck(&checkpoints)
                 guard checkpoint.ok else { return nil }

@@ -126,14 +126,14 @@ struct TrustedLog: Sendable {
             }
             // Captured for the call only: a copy of the state still alive when the state changes below would
             // make Swift copy all of it.
-            let entry = try SignedEntry.open(note) { [state] entry throws(LogProblem) in
+            let (entry, signed) = try SignedEntry.open(note) { [state] entry throws(LogProblem) in
                 try state.signingKey(of: entry)
             }
             try checkPrevious(entry)
             if entry.type == .genesis { self.state.vaultID = Hex.encode(leaf.prefix(16)) }
             let lookup = Self.cachedLookup(cache: cache, size: size)
             try checkClaimedRoot(entry)
-            try self.state.apply(entry, lookup: lookup)
+            try self.state.apply(entry, signed: signed, lookup: lookup)
             try frontier.append(leafHash: leaf)
             self.index.record(leaf: leaf, entry: entry, index: index)
         } catch let problem as LogProblem {
@@ -160,9 +160,13 @@ struct TrustedLog: Sendable {
         }
     }
 
-    /// A log that ends while a member removal's rotations are due is refused, at its last entry.
+    /// A log that ends while a member removal's rotations are due, or inside a run of unsigned entries, is
+    /// refused at its last entry.
     private func checkRemovalsComplete() throws {
-        do { try state.checkRemovalsComplete() } catch {
+        do {
+            try state.checkRemovalsComplete()
+            try state.checkRunClosed()
+        } catch {
             throw SignedLogError.entry(index: size - 1, problem: error)
         }
     }
@@ -187,7 +191,7 @@ struct TrustedLog: Sendable {
     mutating func insertOwn(_ db: Database, _ made: SignedEntry.Made, author: LogAuthor) throws {
         try db.cachedStatement(sql: "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)").execute(
             arguments: [size, Data(made.note), Data(made.leaf)])
-        try applyOwn(made.entry, leaf: made.leaf, author: author)
+        try applyOwn(made.entry, signed: made.signed, leaf: made.leaf, author: author)
         checkpointAuthor = author
     }
 
@@ -196,7 +200,7 @@ struct TrustedLog: Sendable {
     /// nor its signature checked a second time: a key in this process made it, and a signature from the
     /// unlock agent is checked as it arrives (`AgentKeys.sign`). In a batch add of 10,000 items that check
     /// was a third of the log's cost.
-    private mutating func applyOwn(_ entry: LogEntry, leaf: [UInt8], author: LogAuthor) throws {
+    private mutating func applyOwn(_ entry: LogEntry, signed: Bool, leaf: [UInt8], author: LogAuthor) throws {
         let index = size
         do {
             guard try state.signingKey(of: entry) == author.signingKeyHex else { throw LogProblem.badSignature }
@@ -204,7 +208,7 @@ struct TrustedLog: Sendable {
             let absent = absentFromCache
             let lookup = { (id: String) throws(LogProblem) in absent.contains(id) ? nil : try cached(id) }
             try checkClaimedRoot(entry)
-            try self.state.apply(entry, lookup: lookup)
+            try self.state.apply(entry, signed: signed, lookup: lookup)
             try frontier.append(leafHash: leaf)
             self.index.record(leaf: leaf, entry: entry, index: index)
         } catch let problem as LogProblem {

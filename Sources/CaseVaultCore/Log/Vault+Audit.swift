@@ -315,8 +315,7 @@ extension Vault {
                 arguments: [start, limit == Int.max ? -1 : limit])
             var out: [AuditEntry] = []
             while let row = try rows.next() {
-                let note = try SignedNote(parsing: [UInt8](row[1] as Data))
-                let entry = try LogEntry.parse(note.text)
+                let entry = try SignedEntry.parseStored([UInt8](row[1] as Data)).entry
                 var fields: [String: String] = [:]
                 for field in entry.fields {
                     fields[field.key] = fields[field.key].map { $0 + "; " + field.value } ?? field.value

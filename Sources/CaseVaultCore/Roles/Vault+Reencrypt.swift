@@ -183,7 +183,7 @@ extension Vault {
         try encryptor.finish()
         return ReencryptedItem(
             id: id, size: signed.size, newObject: try objects.commit(object, durable: false), header: header,
-            metadata: try SealedBlob.seal(metadata, to: recipients),
+            metadata: try SealedBlob.seal(metadata, under: header, fileKey: fileKey),
             readers: readers.map { ($0.role, $0.generation) }, signed: signed)
     }
 

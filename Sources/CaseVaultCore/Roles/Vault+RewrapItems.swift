@@ -67,8 +67,14 @@ extension Vault {
             let subject = VaultError.Subject.itemEnvelope(id)
             let header = try rewrapHeader(
                 record.header, stanza: stanza, key: key, to: plan.recipient, role: role, subject: subject)
-            let metadata = try rewrapHeader(
-                record.metadata, stanza: stanza, key: key, to: plan.recipient, role: role, subject: subject)
+            // Metadata sealed under the item's own header (how `add` and re-encryption seal it now, FORMAT.md)
+            // keeps sharing it: its header is replaced by the new one, no second X25519. Older metadata has
+            // stanzas of its own, rewrapped the same way.
+            let metadata =
+                record.metadata.starts(with: record.header)
+                ? header + record.metadata[record.header.count...]
+                : try rewrapHeader(
+                    record.metadata, stanza: stanza, key: key, to: plan.recipient, role: role, subject: subject)
             return RewrappedItem(
                 id: id, header: header, metadata: metadata,
                 line: "\(id) \(try sha256Hex(header)) \(try sha256Hex(metadata))", signed: signed)

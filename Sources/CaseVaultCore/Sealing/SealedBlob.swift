@@ -16,6 +16,22 @@ enum SealedBlob {
         return sink.bytes
     }
 
+    /// Encrypts `plaintext` as a second age file under an item's own header: `header` (encoded) followed by
+    /// a payload under `fileKey`, which `header` wraps, with a fresh random nonce (`PayloadEncryptor`), so
+    /// its payload key is not the object's. No X25519 is computed: the stanzas are the header's, which wrap
+    /// this same file key to the same reader roles (FORMAT.md, "Deviations": why sharing them is sound).
+    static func seal<Bytes: ContiguousBytes>(_ plaintext: Bytes, under header: [UInt8], fileKey: SecureBytes)
+        throws -> [UInt8]
+    {
+        let sink = MemorySink()
+        try plaintext.withUnsafeBytes { bytes in
+            let encryptor = try PayloadEncryptor(fileKey: fileKey, sink: sink, expectedSize: Int64(bytes.count))
+            try encryptor.write(bytes)
+            try encryptor.finish()
+        }
+        return header + sink.bytes
+    }
+
     /// Decrypts a sealed blob into secret storage. Returns nil when none of `identities` is a recipient;
     /// throws `VaultError.integrityFailure` when the blob is damaged or larger than `limit`.
     static func open(_ blob: [UInt8], identities: [Identity], subject: VaultError.Subject, limit: Int = 1 << 20) throws
