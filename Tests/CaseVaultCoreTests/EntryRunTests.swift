@@ -190,6 +190,25 @@ struct EntryRunTests {
         }
     }
 
+    @Test("a client that meets unsigned entries whose seal is gone refuses them and keeps none as verified")
+    func unsealedNotKept() throws {
+        let team = try Team()
+        try team.vault.createCase(id: "C-1", by: team.lawyer)
+        let state = try TemporaryFolder()
+        let other = try Vault.open(at: team.vaultPath, keyWorkFactor: testWorkFactor, stateFolder: state.path)
+        let size = try other.trusted().size
+        let paths = try (0..<3).map { try team.folder.write("f\($0)", randomBytes(100)) }
+        let items = try team.vault.add(caseID: "C-1", files: paths, by: team.lawyer)
+        // The seal and its checkpoint removed: the log ends with the run, the latest checkpoint before it.
+        try tamperAsAttacker(team.vault.database, "DELETE FROM log_entries WHERE idx = ?", [size + 3])
+        try tamperAsAttacker(team.vault.database, "DELETE FROM log_checkpoints WHERE size = ?", [size + 4])
+        #expect(throws: SignedLogError.entry(index: size + 2, problem: .unsealedRun(first: size))) {
+            try other.items()
+        }
+        #expect(try other.trusted().size == size)
+        #expect(try other.trusted().item(items[0].id) == nil)
+    }
+
     @Test("a log cut after a run's unsigned entries, before its seal, is refused at its last entry")
     func cutBeforeSealRefused() throws {
         let (team, _, _, before) = try Self.batch(3)

@@ -264,7 +264,8 @@ public enum CustodyBundle {
                 return false
             }
             guard seal.entry.type == .runSeal, seal.entry.author == entry.author,
-                let covers = seal.entry.value("covers").flatMap({ Int($0) }), first - covers <= index
+                let text = seal.entry.value("covers"), let covers = Int(text), String(covers) == text,
+                first - covers <= index
             else {
                 problems.append(
                     "\(label): it is unsigned, and seals/\(first).entry is not a run.seal by \(entry.author) covering it"

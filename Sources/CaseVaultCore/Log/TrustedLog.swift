@@ -92,8 +92,19 @@ struct TrustedLog: Sendable {
     /// Reads the entries the vault has beyond those already verified, verifies each (its author's
     /// signature, that its author was allowed to make it, that it was made against this log), applies it,
     /// and checks the vault's latest checkpoint against the result. A log shorter than what was verified
-    /// before, or one the checkpoint does not match, is refused: history was cut or rewritten.
+    /// before, or one the checkpoint does not match, is refused: history was cut or rewritten. A refused
+    /// catch-up changes nothing: entries applied before the problem was found (the unsigned entries of a run
+    /// whose seal is missing, say) are not kept as verified.
     mutating func catchUp(_ db: Database) throws {
+        let before = self
+        do { try catchUpOrLeaveHalfway(db) } catch {
+            self = before
+            throw error
+        }
+    }
+
+    /// `catchUp`, leaving what it applied in place when it throws.
+    private mutating func catchUpOrLeaveHalfway(_ db: Database) throws {
         // max(idx) + 1, not count(*): the primary key gives it in O(log n), where count reads every row.
         let shown = (try Int.fetchOne(db, sql: "SELECT max(idx) FROM log_entries")).map { $0 + 1 } ?? 0
         guard shown >= size else { throw SignedLogError.rewritten(after: shown, verifiedSize: size, shownSize: shown) }
