@@ -135,6 +135,21 @@ struct EntryRunTests {
         #expect(try readFile(out) == contents[count - 1])
     }
 
+    @Test("a batch's connection to the agent ends with its checks, so the checkpoint's signature is served at once")
+    func checksCloseConnection() throws {
+        let team = try Team()
+        let running = try RunningAgent(team.lawyer, in: team.folder)
+        defer { running.stop(through: team.vault, member: "luis") }
+        let session = try #require(try team.vault.sessionFromAgent("luis", in: running.directory))
+        let agent = try #require(session.keys as? AgentKeys)
+        let checks = DeferredSignatureChecks(agent: agent)
+        let message = Array("run.seal body".utf8)
+        #expect(try checks.sign(message) == (try team.lawyer.sign(message)))
+        #expect(checks.connectionIsOpen)
+        try checks.finish()
+        #expect(!checks.connectionIsOpen)
+    }
+
     @Test("a single file's entry is signed, with no seal")
     func singleSigned() throws {
         let (team, _, _, before) = try Self.batch(1)

@@ -40,6 +40,13 @@ final class AgentConnection {
         }
     }
 
+    /// Whether a connection to the agent is open (the agent serves one connection at a time: an open one
+    /// keeps every other client waiting, up to the agent's one-second wait for its next request).
+    var isOpen: Bool { socket != nil }
+
+    /// Ends the connection, so the agent serves the next client at once.
+    func close() { socket = nil }
+
     /// Sends `message` and reads the reply; nil when the agent closed the connection without one.
     private static func roundTrip(_ message: AgentMessage, over socket: UnixSocket) throws -> AgentMessage? {
         try message.send(over: socket)

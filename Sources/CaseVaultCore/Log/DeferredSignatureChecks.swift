@@ -66,8 +66,14 @@ final class DeferredSignatureChecks: Sendable {
         }
     }
 
-    /// Waits for every queued check; throws `agentMismatch` if any signature was not the member's.
+    /// Whether the batch's connection to the agent is still open (tests).
+    var connectionIsOpen: Bool { connection.withLock { $0.isOpen } }
+
+    /// Waits for every queued check; throws `agentMismatch` if any signature was not the member's. Ends the
+    /// batch's connection first: the transaction's checkpoint is signed on a new one, which the agent (serving
+    /// one connection at a time) would otherwise answer only once this one timed out, a second later.
     func finish() throws {
+        connection.withLock { $0.close() }
         let rest = state.withLock { state in
             defer { state.pending = [] }
             return state.pending
