@@ -79,6 +79,29 @@ struct BundleSealTests {
         #expect(!problems.contains { $0.hasPrefix("\(item.id) seals/") }, "the later seal itself verifies")
     }
 
+    @Test("every file of seals/ is checked: an extra entry that is no seal, a proof alone, or any other file")
+    func extraSealFiles() throws {
+        let (team, item, folder) = try bundle()
+        defer { withExtendedLifetime(team) {} }
+        let events = "\(folder)/data/items/\(item.id)/events"
+        let proofs = "\(folder)/data/items/\(item.id)/proofs"
+        // The item's last event (its export, a signed entry), copied into seals/ with its proof: it verifies
+        // as an entry, but it is no seal.
+        let last = try #require(FileSystem.contents(of: events).compactMap { Int($0.dropLast(6)) }.max())
+        for (from, name) in [(events, "\(last).entry"), (proofs, "\(last).proof")] {
+            try FileSystem.writeNewFile(
+                seals(folder, item) + "/" + name, bytes: try readFile(from + "/" + name), mode: 0o644, sync: false)
+        }
+        try FileSystem.writeNewFile(seals(folder, item) + "/notes.txt", bytes: [0x61], mode: 0o644, sync: false)
+        try FileSystem.writeNewFile(seals(folder, item) + "/9999.proof", bytes: [0x61], mode: 0o644, sync: false)
+        try Tamper().rewriteManifests(folder)
+        let problems = try CustodyBundle.verify(folder: folder).problems
+        #expect(problems.contains("\(item.id) seals/entry \(last): it is not a run.seal"), "\(problems)")
+        #expect(problems.contains("\(item.id) seals/notes.txt: not a seal's entry or proof"), "\(problems)")
+        #expect(problems.contains("\(item.id) seals/9999.proof: a proof without its entry"), "\(problems)")
+        #expect(problems.count == 3, "the intake is still sealed by its own run.seal: \(problems)")
+    }
+
     @Test("an altered intake is refused, its seal beside it")
     func wrongSeal() throws {
         let (team, item, folder) = try bundle()

@@ -277,7 +277,9 @@ extension ErrorReport {
         case .unsealedRun(let first):
             "the unsigned entries from entry \(first) on are not followed by their author's run.seal that "
                 + "signs exactly them, so nobody signed them"
-        case .unsignedType(let type): "it is an unsigned \(type) entry: only item.add may be signed by a run.seal"
+        case .unsignedType(let type):
+            "it is an unsigned \(type) entry (no signature line): only an item.add may be left unsigned, for a "
+                + "run.seal to sign"
         }
     }
 

@@ -175,7 +175,7 @@ public enum CustodyBundle {
     }
 
     /// What every entry is checked against.
-    private struct Context {
+    struct Context {
         /// The keys each member had, from the binding entries.
         let parties: CustodyParties
         /// Each member's latest key: what the checkpoint in each inclusion proof is signed with.
@@ -258,9 +258,11 @@ public enum CustodyBundle {
                 problems.append("\(label): it is unsigned, and seals/ holds no run.seal after it")
                 return false
             }
+            // The seal's own problems are named with every file of seals/ (`sealFolderProblems`).
             var found: [String] = []
             guard let seal = check(seals, index: first, &found) else {
-                problems += found.map { "seals/\($0)" }
+                problems.append(
+                    "\(label): it is unsigned, and seals/\(first).entry, the seal after it, does not verify")
                 return false
             }
             guard seal.entry.type == .runSeal, seal.entry.author == entry.author,
@@ -288,6 +290,7 @@ public enum CustodyBundle {
             if let entry = context.check(folder + "/events", index: index, &found) { proved.append(entry) }
             problems += found.map { "\(item) \($0)" }
         }
+        problems += sealFolderProblems(item, folder: folder + "/seals", context: context)
         let events = proved.map { (index: $0.index, entry: $0.entry) }
         authors.formUnion(events.map(\.entry.author))
         let gaps = CustodyChainCheck.problems(item: item, events: events).map(CustodyGap.init)
