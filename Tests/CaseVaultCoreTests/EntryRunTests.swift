@@ -191,6 +191,11 @@ struct EntryRunTests {
             let sha = try #require(text.split(separator: "\n").first { $0.hasPrefix("sha256 ") })
             let forged = text.replacingOccurrences(of: sha, with: "sha256 " + String(repeating: "b", count: 64))
             try Self.expectRefused(team, at: before + 1, note: Array(forged.utf8), attack)
+            // Found at the next entry, whose prev line no longer matches, and named as the run's.
+            #expect(
+                try team.vault.verifyWholeLog().problems == [
+                    .entry(index: before + 2, problem: .runAltered(first: before))
+                ])
         case "strip the seal's signature":
             let body = try SignedEntry.parseStored(notes[3]).entry.body
             try Self.expectRefused(team, at: before + 3, note: Array(body.utf8), attack)

@@ -277,6 +277,9 @@ extension ErrorReport {
         case .unsealedRun(let first):
             "the unsigned entries from entry \(first) on are not followed by their author's run.seal that "
                 + "signs exactly them, so nobody signed them"
+        case .runAltered(let first):
+            "its prev line is not the root of the entries before it: one of the unsigned entries from entry "
+                + "\(first) on, which only the run's seal signs, was altered (or this entry belongs to another history)"
         case .unsignedType(let type):
             "it is an unsigned \(type) entry (no signature line): only an item.add may be left unsigned, for a "
                 + "run.seal to sign"

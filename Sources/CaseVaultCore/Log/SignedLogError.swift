@@ -53,6 +53,10 @@ public enum LogProblem: Error, Sendable, Equatable {
     case unsealedRun(first: Int)
     /// An entry without a signature that may not be one: only `item.add` may be left to a `run.seal`.
     case unsignedType(String)
+    /// Its `prev` line is not the tree before it, while a run of unsigned entries (from index `first`) is
+    /// open: one of them, which no signature of its own protects, was altered (or this entry belongs to
+    /// another history).
+    case runAltered(first: Int)
 }
 
 extension SignedLogError {

@@ -140,7 +140,9 @@ struct TrustedLog: Sendable {
             let (entry, signed) = try SignedEntry.open(note) { [state] entry throws(LogProblem) in
                 try state.signingKey(of: entry)
             }
-            try checkPrevious(entry)
+            do { try checkPrevious(entry) } catch LogProblem.wrongPrevious where state.openRun != nil {
+                throw LogProblem.runAltered(first: state.openRun?.first ?? index)
+            }
             if entry.type == .genesis { self.state.vaultID = Hex.encode(leaf.prefix(16)) }
             let lookup = Self.cachedLookup(cache: cache, size: size)
             try checkClaimedRoot(entry)
