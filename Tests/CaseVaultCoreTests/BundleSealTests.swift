@@ -102,6 +102,25 @@ struct BundleSealTests {
         #expect(problems.count == 3, "the intake is still sealed by its own run.seal: \(problems)")
     }
 
+    @Test("a seal's proof removed: named as missing, and the intake it signs as unsigned by a seal that verifies")
+    func sealProofMissing() throws {
+        let (team, item, folder) = try bundle()
+        defer { withExtendedLifetime(team) {} }
+        let proof = try #require(FileSystem.contents(of: seals(folder, item)).first { $0.hasSuffix(".proof") })
+        let index = proof.dropLast(".proof".count)
+        unlink(seals(folder, item) + "/" + proof)
+        try Tamper().rewriteManifests(folder)
+        let problems = try CustodyBundle.verify(folder: folder).problems
+        #expect(
+            problems.contains(
+                "\(item.id) seals/entry \(index): its inclusion proof (\(index).proof) is missing or not a regular file"
+            ),
+            "\(problems)")
+        #expect(
+            problems.contains { $0.contains("seals/\(index).entry, the seal after it, does not verify") }, "\(problems)"
+        )
+    }
+
     @Test("an altered intake is refused, its seal beside it")
     func wrongSeal() throws {
         let (team, item, folder) = try bundle()

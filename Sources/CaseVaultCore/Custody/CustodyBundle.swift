@@ -217,8 +217,13 @@ public enum CustodyBundle {
                 return nil
             }
             let proofPath = folder.replacingSuffix("/events", with: "/proofs")
-            guard let proofBytes = try? FileSystem.readSmallRegularFile("\(proofPath)/\(index).proof", limit: 1 << 20),
-                let proof = try? InclusionProofText(parsing: proofBytes), proof.index == UInt64(index),
+            // A missing proof is named as missing: "does not prove" would say the log disagrees, which is not known.
+            guard let proofBytes = try? FileSystem.readSmallRegularFile("\(proofPath)/\(index).proof", limit: 1 << 20)
+            else {
+                problems.append("\(label): its inclusion proof (\(index).proof) is missing or not a regular file")
+                return nil
+            }
+            guard let proof = try? InclusionProofText(parsing: proofBytes), proof.index == UInt64(index),
                 proof.checkpointNote == checkpoint, let leaf = try? Merkle.leafHash(bytes),
                 let tree = try? proof.verify(leafHash: leaf, knownKeys: members, origin: origin)
             else {
