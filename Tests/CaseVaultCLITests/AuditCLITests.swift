@@ -31,12 +31,9 @@ struct AuditCLITests {
     func missingLatestCheckpoint() throws {
         let team = try TeamVault()
         _ = try team.add("acta.txt", "acta\n")
-        _ = try Tool.run(
-            "sqlite3",
-            [
-                team.folder.file("vault/vault.sqlite"),
-                "DROP TRIGGER IF EXISTS log_checkpoints_append_only_delete; DELETE FROM log_checkpoints WHERE size = (SELECT max(size) FROM log_checkpoints);",
-            ])
+        try team.sql(
+            "DROP TRIGGER IF EXISTS log_checkpoints_append_only_delete; "
+                + "DELETE FROM log_checkpoints WHERE size = (SELECT max(size) FROM log_checkpoints);")
         let fresh = team.acting("diego").merging(["HOME": team.folder.file("fresh-home")]) { $1 }
         let refused = try team.cli.run(["audit", "verify"], env: fresh)
         let output = refused.stdout + refused.stderr

@@ -22,11 +22,6 @@ struct ReencryptCLITests {
         return (result.status, result.stderr)
     }
 
-    func sql(_ team: TeamVault, _ query: String) throws -> String {
-        try Tool.run("sqlite3", [team.folder.file("vault/vault.sqlite"), query])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     func objectPath(_ team: TeamVault, _ object: String) -> String {
         team.folder.file("vault/objects/\(object.prefix(2))/\(object)")
     }
@@ -45,15 +40,14 @@ struct ReencryptCLITests {
             f.file("vault/keys/lucia.age"),
         ])
         try expectSuccess(member)
-        _ = try sql(
-            team,
+        _ = try team.sql(
             "SELECT writefile('\(f.file("envelope.age"))', e.envelope) FROM role_key_envelopes e "
                 + "JOIN members m ON m.id = e.member WHERE m.name = 'lucia' AND e.role = 'lawyer' "
                 + "AND e.generation = 1")
         #expect(
             try age(["-d", "-i", f.file("lucia.key"), "-o", f.file("role1.key"), f.file("envelope.age")]).status == 0)
-        _ = try sql(team, "SELECT writefile('\(f.file("header1.age"))', header) FROM items WHERE id = '\(item)'")
-        let oldObject = try sql(team, "SELECT object FROM items WHERE id = '\(item)'")
+        _ = try team.sql("SELECT writefile('\(f.file("header1.age"))', header) FROM items WHERE id = '\(item)'")
+        let oldObject = try team.sql("SELECT object FROM items WHERE id = '\(item)'")
         func joined(_ header: String, _ object: String, as name: String) throws -> String {
             let bytes = try readFile(f.file(header)) + readFile(objectPath(team, object))
             return try f.write(name, bytes)
@@ -77,9 +71,9 @@ struct ReencryptCLITests {
         #expect(
             try decodeJSON(RotateJSON.self, result.stdout).reencrypt
                 == ReencryptJSON(items: 1, cases: 1, generation: 2))
-        let newObject = try sql(team, "SELECT object FROM items WHERE id = '\(item)'")
+        let newObject = try team.sql("SELECT object FROM items WHERE id = '\(item)'")
         #expect(newObject != oldObject)
-        _ = try sql(team, "SELECT writefile('\(f.file("header2.age"))', header) FROM items WHERE id = '\(item)'")
+        _ = try team.sql("SELECT writefile('\(f.file("header2.age"))', header) FROM items WHERE id = '\(item)'")
         // The saved role key: no stanza of the new header is for it.
         let new = try joined("header2.age", newObject, as: "new.age")
         let newRefused = try age(["-d", "-i", f.file("role1.key"), "-o", f.file("new.out"), new])

@@ -123,3 +123,13 @@ func expectSuccess(_ result: CLI.Result, sourceLocation: SourceLocation = #_sour
 struct CLITestFailure: Error {
     let message: String
 }
+
+extension TeamVault {
+    /// Runs `query` on the vault's database with the `sqlite3` tool, as anyone who can write the folder
+    /// could; its output, trimmed.
+    @discardableResult
+    func sql(_ query: String) throws -> String {
+        try Tool.run("sqlite3", [folder.file("vault/vault.sqlite"), query]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+    }
+}

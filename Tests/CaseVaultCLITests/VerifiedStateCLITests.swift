@@ -82,13 +82,9 @@ struct VerifiedStateCLITests {
     func refusedLogInJSON() throws {
         let team = try TeamVault()
         _ = try team.add("acta.txt", "acta\n")
-        _ = try Tool.run(
-            "sqlite3",
-            [
-                team.folder.file("vault/vault.sqlite"),
-                "DROP TRIGGER log_entries_append_only_update; "
-                    + "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx IN (3, 5);",
-            ])
+        try team.sql(
+            "DROP TRIGGER log_entries_append_only_update; "
+                + "UPDATE log_entries SET leaf_hash = zeroblob(32) WHERE idx IN (3, 5);")
         // Without a saved state (a fresh computer), where the log used to be refused before any report.
         try FileManager.default.removeItem(atPath: team.folder.file(".local/state/casevault/vaults"))
         let result = try team.cli.run(["audit", "verify", "--json"], env: team.acting("diego"))

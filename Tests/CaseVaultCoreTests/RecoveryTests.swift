@@ -151,16 +151,7 @@ struct RecoveryTests {
         let (team, _) = try Self.teamWithRecovery()
         let newcomer = try MemberKeys.generate()
         for signer in [try MemberKeys.generate(), try MemberKeys.generate()] {
-            let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
-            let root = try team.vault.trust.withLock { try $0.currentRoot() }
-            let keyID = try #require(try team.vault.recoveryStatus().keyID)
-            let entry = LogEntry(
-                type: .recoveryRestore, vault: team.vault.vaultID, previousSize: count, previousRoot: root,
-                time: "2026-12-01T10:00:00Z", author: "eve",
-                fields: [
-                    ("key-id", keyID), ("member", "eve"), ("recipient", newcomer.recipient),
-                    ("signing-key", newcomer.signingPublicKeyHex), ("role", "admin"),
-                ])
+            let (entry, count) = try Self.restoreEntry(admitting: "eve", newcomer, in: team)
             let note = try LogAuthor(name: "eve", keys: signer).signedNote(entry.body).bytes
             try tamperAsAttacker(
                 team.vault.database, "INSERT INTO log_entries (idx, note, leaf_hash) VALUES (?, ?, ?)",
@@ -173,6 +164,22 @@ struct RecoveryTests {
                 try db.execute(sql: "DELETE FROM log_entries WHERE idx = ?", arguments: [count])
             }
         }
+    }
+
+    /// An unsigned `recovery.restore` that admits `name` (with `newcomer`'s keys) as admin, made against the
+    /// end of `team`'s log, and the log's size (its index once appended).
+    static func restoreEntry(admitting name: String, _ newcomer: MemberKeys, in team: Team) throws -> (LogEntry, Int) {
+        let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
+        let root = try team.vault.trust.withLock { try $0.currentRoot() }
+        let keyID = try #require(try team.vault.recoveryStatus().keyID)
+        let entry = LogEntry(
+            type: .recoveryRestore, vault: team.vault.vaultID, previousSize: count, previousRoot: root,
+            time: "2026-12-01T10:00:00Z", author: name,
+            fields: [
+                ("key-id", keyID), ("member", name), ("recipient", newcomer.recipient),
+                ("signing-key", newcomer.signingPublicKeyHex), ("role", "admin"),
+            ])
+        return (entry, count)
     }
 
     @Test("setting up recovery is for admins, with 2 <= K <= N <= 255")

@@ -95,17 +95,7 @@ struct StoredCheckpointTests {
     @Test("a recovery.restore in the name of someone the vault could not hold is refused as such")
     func invalidRestoredName() throws {
         let (team, _) = try RecoveryTests.teamWithRecovery()
-        let newcomer = try MemberKeys.generate()
-        let count = try team.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_entries") ?? 0 }
-        let root = try team.vault.trust.withLock { try $0.currentRoot() }
-        let keyID = try #require(try team.vault.recoveryStatus().keyID)
-        let entry = LogEntry(
-            type: .recoveryRestore, vault: team.vault.vaultID, previousSize: count, previousRoot: root,
-            time: "2026-12-01T10:00:00Z", author: "Eve X",
-            fields: [
-                ("key-id", keyID), ("member", "Eve X"), ("recipient", newcomer.recipient),
-                ("signing-key", newcomer.signingPublicKeyHex), ("role", "admin"),
-            ])
+        let (entry, _) = try RecoveryTests.restoreEntry(admitting: "Eve X", try MemberKeys.generate(), in: team)
         // The body only: a note key name cannot hold "Eve X", which is the point of checking it first.
         #expect(throws: LogProblem.invalidName(kind: .member, value: "Eve X")) {
             try team.vault.trust.withLock { try $0.state.signingKey(of: entry) }

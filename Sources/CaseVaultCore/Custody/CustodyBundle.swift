@@ -184,6 +184,8 @@ public enum CustodyBundle {
         let checkpoint: [UInt8]
         /// The checkpoint's size: a member holding an item is shown with their profile at it.
         let treeSize: Int
+        /// The item being checked's `seals/`, checked once (`checkSeals`), for its unsigned events.
+        var seals = ItemSeals()
 
         /// Entry `index` in `folder` (`N.entry`, `N.proof`): signed by its author with the key bound to the
         /// author at that position (the last binding before it), or, stored unsigned, signed by its run's seal
@@ -256,16 +258,12 @@ public enum CustodyBundle {
                 problems.append("\(label): it is unsigned, and only an item.add may be signed by a run.seal")
                 return false
             }
-            let seals = folder.replacingSuffix("/events", with: "/seals")
-            let after = FileSystem.contents(of: seals).filter { $0.hasSuffix(".entry") }
-                .compactMap { Int($0.dropLast(".entry".count)) }.filter { $0 > index }.sorted()
-            guard let first = after.first else {
+            guard let first = seals.indexes.filter({ $0 > index }).min() else {
                 problems.append("\(label): it is unsigned, and seals/ holds no run.seal after it")
                 return false
             }
-            // The seal's own problems are named with every file of seals/ (`sealFolderProblems`).
-            var found: [String] = []
-            guard let seal = check(seals, index: first, &found) else {
+            // The seal's own problems are named with every file of seals/ (`checkSeals`).
+            guard let seal = seals.verified[first] else {
                 problems.append(
                     "\(label): it is unsigned, and seals/\(first).entry, the seal after it, does not verify")
                 return false
@@ -289,13 +287,16 @@ public enum CustodyBundle {
     ) -> BundleVerification.ItemResult {
         let indexes = FileSystem.contents(of: folder + "/events").filter { $0.hasSuffix(".entry") }
             .compactMap { Int($0.dropLast(".entry".count)) }.sorted()
+        let (seals, sealProblems) = checkSeals(item, folder: folder + "/seals", context: context)
+        var context = context
+        context.seals = seals
         var proved: [ProvedEntry] = []
         for index in indexes {
             var found: [String] = []
             if let entry = context.check(folder + "/events", index: index, &found) { proved.append(entry) }
             problems += found.map { "\(item) \($0)" }
         }
-        problems += sealFolderProblems(item, folder: folder + "/seals", context: context)
+        problems += sealProblems
         let events = proved.map { (index: $0.index, entry: $0.entry) }
         authors.formUnion(events.map(\.entry.author))
         let gaps = CustodyChainCheck.problems(item: item, events: events).map(CustodyGap.init)

@@ -52,9 +52,6 @@ final class DeferredSignatureChecks: Sendable {
         return signature
     }
 
-    /// Queues the checks of signatures the agent made for a run of entries (`EntryRuns`).
-    func queue(_ signed: [(signature: [UInt8], message: [UInt8])]) { check(signed) }
-
     /// Queues the check of `signed` on the checking thread.
     private func check(_ signed: [(signature: [UInt8], message: [UInt8])]) {
         waiting.wait()

@@ -69,7 +69,7 @@ final class EntryRuns: Sendable {
                 guard templates.count > 1 else {
                     return try templates.map { try state.chain.extend($0, author: author) }
                 }
-                var made = try templates.map { try state.chain.extendUnsigned($0, author: author) }
+                var made = try templates.map { try state.chain.extend($0, author: author, signed: false) }
                 let seal = EntryTemplate(
                     type: .runSeal, time: templates[templates.count - 1].time,
                     fields: [("covers", String(templates.count))])

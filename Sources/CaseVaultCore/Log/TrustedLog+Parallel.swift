@@ -88,26 +88,7 @@ extension TrustedLog {
     ) -> [SignatureCheck]? {
         let parsed = Slots([Parsed](repeating: Parsed(), count: rows.count))
         DispatchQueue.concurrentPerform(iterations: rows.count) { i in
-            var result = Parsed()
-            let note = rows[i].note
-            // The text is parsed as an entry (printable ASCII lines), so the one-signature parse accepts
-            // exactly the notes the general parser would (see `SignedNote.singleSignature`).
-            if let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, rows[i].leafHash),
-                SignedEntry.isBodyAlone(note),
-                let entry = try? note.withUnsafeBufferPointer({ try LogEntry.parse(bytes: $0) })
-            {
-                // Stored unsigned, under a `run.seal`: the whole note is the body.
-                result = Parsed(entry: entry, signature: nil, text: note[...], leaf: leaf, ok: true)
-            } else if let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, rows[i].leafHash),
-                let (count, signature) = SignedNote.singleSignature(in: note),
-                let entry = try? note.withUnsafeBufferPointer({
-                    try LogEntry.parse(bytes: UnsafeBufferPointer(rebasing: $0[..<count]))
-                }),
-                signature.keyName == entry.author
-            {
-                result = Parsed(entry: entry, signature: signature, text: note[..<count], leaf: leaf, ok: true)
-            }
-            parsed.items[i] = result
+            parsed.items[i] = Self.parse(rows[i].note, storedLeafHash: rows[i].leafHash)
         }
         var checks: [SignatureCheck] = []
         checks.reserveCapacity(rows.count)
@@ -140,6 +121,27 @@ extension TrustedLog {
             }
         }
         return checks
+    }
+
+    /// One stored note, hashed once and parsed: a signed note with one signature by the entry's author, or
+    /// the body alone of an entry stored unsigned under a `run.seal`. Not `ok` when anything fails.
+    private static func parse(_ note: [UInt8], storedLeafHash: [UInt8]) -> Parsed {
+        guard let leaf = try? Merkle.leafHash(note), ConstantTime.equals(leaf, storedLeafHash) else { return Parsed() }
+        if SignedEntry.isBodyAlone(note) {
+            guard let entry = try? note.withUnsafeBufferPointer({ try LogEntry.parse(bytes: $0) }) else {
+                return Parsed()
+            }
+            return Parsed(entry: entry, signature: nil, text: note[...], leaf: leaf, ok: true)
+        }
+        // The text is parsed as an entry (printable ASCII lines), so the one-signature parse accepts exactly
+        // the notes the general parser would (see `SignedNote.singleSignature`).
+        guard let (count, signature) = SignedNote.singleSignature(in: note),
+            let entry = try? note.withUnsafeBufferPointer({
+                try LogEntry.parse(bytes: UnsafeBufferPointer(rebasing: $0[..<count]))
+            }),
+            signature.keyName == entry.author
+        else { return Parsed() }
+        return Parsed(entry: entry, signature: signature, text: note[..<count], leaf: leaf, ok: true)
     }
 
     /// Checks `checks` on every core; true only if every one holds.
